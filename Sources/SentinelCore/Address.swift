@@ -1,0 +1,64 @@
+/// A host and port as written in the config or announced on the wire.
+public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+    /// `ip:port`, or `[v6]:port` for IPv6, as Redis names replicas.
+    public var description: String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+    public static func < (lhs: Address, rhs: Address) -> Bool {
+        (lhs.host, lhs.port) < (rhs.host, rhs.port)
+    }
+    /// Redis compares addresses by IP, or by hostname case-insensitively.
+    public func sameAs(_ other: Address) -> Bool {
+        port == other.port && host.lowercased() == other.host.lowercased()
+    }
+}
+
+/// Numeric IPv4/IPv6 check, used where `resolve-hostnames no` allows only literal addresses.
+public enum IPLiteral {
+    public static func isValid(_ text: String) -> Bool { isIPv4(text) || isIPv6(text) }
+
+    public static func isIPv4(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        for part in parts {
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let value = Int(part), value <= 255
+            else { return false }
+        }
+        return true
+    }
+
+    public static func isIPv6(_ text: String) -> Bool {
+        guard text.contains(":"), text.count <= 45 else { return false }
+        var body = Substring(text)
+        if let lastColon = body.lastIndex(of: ":"), body[body.index(after: lastColon)...].contains(".") {
+            guard isIPv4(String(body[body.index(after: lastColon)...])) else { return false }
+            body = body[...lastColon] + "0"
+        }
+        let doubleColons = body.components(separatedByString: "::")
+        guard doubleColons.count <= 2 else { return false }
+        let groups = body.split(separator: ":", omittingEmptySubsequences: true)
+        if doubleColons.count == 1 && groups.count != 8 && !text.contains(".") { return false }
+        guard groups.count <= 8 else { return false }
+        return groups.allSatisfy { $0.count <= 4 && $0.allSatisfy { $0.isHexDigit } }
+    }
+}
+
+extension Substring {
+    func components(separatedByString separator: String) -> [Substring] {
+        var result: [Substring] = []
+        var rest = self[...]
+        while let range = rest.firstRange(of: separator) {
+            result.append(rest[..<range.lowerBound])
+            rest = rest[range.upperBound...]
+        }
+        result.append(rest)
+        return result
+    }
+}
