@@ -1,0 +1,28 @@
+/// The failover states of §3.7, as the wire names them (`failover-state` in SENTINEL MASTER).
+public enum FailoverStateName: String, Hashable, Sendable {
+    case none
+    case waitStart = "wait_start"
+    case selectSlave = "select_slave"
+    case sendSlaveofNoone = "send_slaveof_noone"
+    case waitPromotion = "wait_promotion"
+    case reconfSlaves = "reconf_slaves"
+    case updateConfig = "update_config"
+}
+
+/// A failover in progress for one master.
+public struct FailoverProgress: Hashable, Sendable {
+    public var state: FailoverStateName
+    public var epoch: Int64
+    public var startedAt: Instant
+    public var stateChangedAt: Instant
+    public var forced: Bool
+    public var promotedReplica: String?
+
+    public init(state: FailoverStateName, epoch: Int64, startedAt: Instant, forced: Bool) {
+        self.state = state
+        self.epoch = epoch
+        self.startedAt = startedAt
+        self.stateChangedAt = startedAt
+        self.forced = forced
+    }
+}

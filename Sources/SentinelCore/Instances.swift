@@ -1,0 +1,87 @@
+/// What every monitored instance (master, replica, peer sentinel) has in common.
+public struct InstanceState: Hashable, Sendable {
+    public var address: Address
+    public var runID: String?
+    public var link: InstanceLink
+    public var subjectiveDownSince: Instant?
+    public var isSubjectivelyDown = false
+    public var scriptKillSent = false
+    public var downAfterMilliseconds: Int64
+
+    // INFO-derived (masters and replicas).
+    public var infoRefreshed: Instant?
+    public var cachedInfo: String?
+    public var roleReported: InfoReport.Role
+    public var roleReportedAt: Instant
+
+    public init(address: Address, needsPubsub: Bool, role: InfoReport.Role, downAfter: Int64, now: Instant) {
+        self.address = address
+        self.link = InstanceLink(needsPubsub: needsPubsub, now: now)
+        self.roleReported = role
+        self.roleReportedAt = now
+        self.downAfterMilliseconds = downAfter
+    }
+}
+
+public struct ReplicaState: Hashable, Sendable {
+    public var instance: InstanceState
+    public var masterLinkDownMilliseconds: Int64 = 0
+    public var masterLinkUp = false
+    public var masterHost: String?
+    public var masterPort: Int = 0
+    public var masterConfigChangedAt: Instant
+    public var priority = 100
+    public var replicationOffset: Int64 = 0
+    public var announced = true
+
+    /// Redis names a replica by its announced `ip:port`.
+    public var name: String { instance.address.description }
+
+    public init(address: Address, downAfter: Int64, now: Instant) {
+        instance = InstanceState(address: address, needsPubsub: true, role: .slave, downAfter: downAfter, now: now)
+        masterConfigChangedAt = now
+    }
+}
+
+public struct PeerSentinel: Hashable, Sendable {
+    public var instance: InstanceState
+    public var lastHello: Instant?
+    public var votedLeader: String?
+    public var votedLeaderEpoch: Int64 = 0
+    /// When the peer last said the master is down; cleared when that answer grows stale.
+    public var masterDownReportedAt: Instant?
+
+    public init(address: Address, runID: String, downAfter: Int64, now: Instant) {
+        instance = InstanceState(address: address, needsPubsub: false, role: .master, downAfter: downAfter, now: now)
+        instance.runID = runID
+    }
+}
+
+public struct MasterState: Hashable, Sendable {
+    public var settings: MasterConfig
+    public var instance: InstanceState
+    public var replicas: [ReplicaState] = []
+    public var sentinels: [PeerSentinel] = []
+    /// Set when INFO shows a new run id and master-reboot-down-after-period is non-zero.
+    public var rebootedSince: Instant?
+    /// Objective down needs peers' agreement; set by the agreement rules.
+    public var objectivelyDownSince: Instant?
+    public var isObjectivelyDown: Bool { objectivelyDownSince != nil }
+    /// The failover this sentinel runs or follows for this master, if any.
+    public var failover: FailoverProgress?
+
+    public var name: String { settings.name }
+
+    public init(settings: MasterConfig, now: Instant) {
+        self.settings = settings
+        instance = InstanceState(
+            address: settings.address, needsPubsub: true, role: .master,
+            downAfter: settings.downAfterMilliseconds, now: now)
+    }
+
+    public func replicaIndex(named name: String) -> Int? { replicas.firstIndex { $0.name == name } }
+    public func replicaIndex(at address: Address) -> Int? {
+        replicas.firstIndex { $0.instance.address.sameAs(address) }
+    }
+    public func sentinelIndex(runID: String) -> Int? { sentinels.firstIndex { $0.instance.runID == runID } }
+}

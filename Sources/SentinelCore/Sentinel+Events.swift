@@ -1,0 +1,31 @@
+extension Sentinel {
+    /// The `%@` prefix of an event: `master <name> <ip> <port>`, or for replicas and sentinels
+    /// `<type> <name> <ip> <port> @ <master> <master-ip> <master-port>`.
+    func describe(_ target: InstanceRef) -> String {
+        guard let m = masterIndex(named: target.master) else { return "" }
+        let master = masters[m]
+        let masterAddress = master.instance.address
+        switch target.member {
+        case .master:
+            return "master \(master.name) \(masterAddress.host) \(masterAddress.port)"
+        case .replica(let name):
+            guard let instance = instance(target) else { return "" }
+            return "slave \(name) \(instance.address.host) \(instance.address.port) @ \(master.name) \(masterAddress.host) \(masterAddress.port)"
+        case .sentinel(let runID):
+            guard let instance = instance(target) else { return "" }
+            return "sentinel \(runID) \(instance.address.host) \(instance.address.port) @ \(master.name) \(masterAddress.host) \(masterAddress.port)"
+        }
+    }
+
+    /// An event about an instance; `detail` follows the `%@` prefix.
+    func event(_ level: LogLevel, _ type: String, _ target: InstanceRef, _ detail: String = "") -> Effect {
+        let prefix = describe(target)
+        let message = detail.isEmpty ? prefix : "\(prefix) \(detail)"
+        return .emit(SentinelEvent(level: level, type: type, message: message, masterName: target.master))
+    }
+
+    /// An event with no instance prefix (`+new-epoch`, `+tilt`, ...).
+    func plainEvent(_ level: LogLevel, _ type: String, _ message: String) -> Effect {
+        .emit(SentinelEvent(level: level, type: type, message: message))
+    }
+}

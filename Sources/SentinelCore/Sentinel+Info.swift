@@ -1,0 +1,23 @@
+extension Sentinel {
+    /// The `# Sentinel` section of INFO, without its header (§1.1).
+    public func infoSentinelLines() -> [String] {
+        var lines = [
+            "sentinel_masters:\(masters.count)",
+            "sentinel_tilt:0",
+            "sentinel_tilt_since_seconds:-1",
+            "sentinel_running_scripts:0",
+            "sentinel_scripts_queue_length:0",
+            "sentinel_simulate_failure_flags:0",
+        ]
+        for (index, master) in masters.enumerated() {
+            let status = master.isObjectivelyDown ? "odown" : master.instance.isSubjectivelyDown ? "sdown" : "ok"
+            let address = master.instance.address
+            lines.append(
+                "master\(index):name=\(master.name),status=\(status),address=\(address.host):\(address.port),"
+                    + "slaves=\(master.replicas.count),sentinels=\(master.sentinels.count + 1)")
+        }
+        return lines
+    }
+
+    public func monitoredMasterNames() -> [String] { masters.map(\.name) }
+}

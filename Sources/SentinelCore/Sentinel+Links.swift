@@ -1,0 +1,144 @@
+extension Sentinel {
+    /// Opens the missing connections of a disconnected instance, at most once per ping period.
+    mutating func reconnect(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
+        guard let state = instance(target), state.link.isDisconnected, state.address.port != 0 else { return }
+        if let last = state.link.lastReconnectAttempt, now - last < timing.pingPeriod { return }
+        var opened: [(LinkID, LinkKind)] = []
+        if state.link.commandLink == nil { opened.append((allocateLink(for: target, kind: .command), .command)) }
+        if state.link.needsPubsub && state.link.pubsubLink == nil {
+            opened.append((allocateLink(for: target, kind: .pubsub), .pubsub))
+        }
+        withInstance(target) { instance in
+            instance.link.lastReconnectAttempt = now
+            for (id, kind) in opened {
+                if kind == .command { instance.link.commandLink = id } else { instance.link.pubsubLink = id }
+            }
+        }
+        for (id, kind) in opened { effects.append(.connect(id, state.address, kind)) }
+    }
+
+    mutating func allocateLink(for target: InstanceRef, kind: LinkKind) -> LinkID {
+        let id = LinkID(nextLinkNumber)
+        nextLinkNumber += 1
+        linkOwners[id] = LinkOwner(instance: target, kind: kind)
+        return id
+    }
+
+    /// Closes one connection of an instance (both when `kind` is nil) and forgets it.
+    mutating func closeLinks(of target: InstanceRef, kind: LinkKind? = nil, into effects: inout [Effect]) {
+        guard let state = instance(target) else { return }
+        if kind != .pubsub, let id = state.link.commandLink {
+            linkOwners[id] = nil
+            effects.append(.disconnect(id))
+        }
+        if kind != .command, let id = state.link.pubsubLink {
+            linkOwners[id] = nil
+            effects.append(.disconnect(id))
+        }
+        withInstance(target) { instance in
+            if kind != .pubsub { Sentinel.forgetCommandLink(&instance.link) }
+            if kind != .command { Sentinel.forgetPubsubLink(&instance.link) }
+        }
+    }
+
+    static func forgetCommandLink(_ link: inout InstanceLink) {
+        link.commandLink = nil
+        link.commandConnected = false
+        link.commandConnectedSince = nil
+        link.pendingCommands = 0
+    }
+
+    static func forgetPubsubLink(_ link: inout InstanceLink) {
+        link.pubsubLink = nil
+        link.pubsubConnected = false
+        link.pubsubConnectedSince = nil
+    }
+
+    /// The command name to send to an instance of `master`, after its rename-command mappings.
+    func commandName(_ command: String, master: String) -> String {
+        guard let m = masterIndex(named: master) else { return command }
+        let renames = masters[m].settings.renamedCommands
+        return renames.first { $0.command.lowercased() == command.lowercased() }?.renamed ?? command
+    }
+
+    func renamed(_ arguments: [String], master: String) -> [String] {
+        guard let first = arguments.first else { return arguments }
+        return [commandName(first, master: master)] + arguments.dropFirst()
+    }
+
+    /// AUTH arguments for an instance: a master's credentials serve its replicas too; peers get
+    /// sentinel-user/sentinel-pass, or requirepass when no sentinel-pass is set (Redis's compatibility rule).
+    func authArguments(for target: InstanceRef) -> [String]? {
+        guard let m = masterIndex(named: target.master) else { return nil }
+        let user: String?
+        let pass: String?
+        if case .sentinel = target.member {
+            user = settings.sentinelUser
+            pass = settings.sentinelPass ?? baseConfig.requirepass
+        } else {
+            user = masters[m].settings.authUser
+            pass = masters[m].settings.authPass
+        }
+        guard let pass, !pass.isEmpty else { return nil }
+        if let user, !user.isEmpty { return ["AUTH", user, pass] }
+        return ["AUTH", pass]
+    }
+
+    /// Queues a request on the command link and counts it as pending.
+    mutating func sendCommand(
+        _ target: InstanceRef, _ arguments: [String], _ purpose: RequestPurpose, into effects: inout [Effect]
+    ) {
+        guard let id = instance(target)?.link.commandLink else { return }
+        withInstance(target) { $0.link.pendingCommands += 1 }
+        effects.append(.send(id, renamed(arguments, master: target.master), purpose))
+    }
+
+    mutating func sendPing(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
+        sendCommand(target, ["PING"], .ping, into: &effects)
+        withInstance(target) { instance in
+            instance.link.lastPingSent = now
+            if instance.link.activePingSince == nil { instance.link.activePingSince = now }
+        }
+    }
+
+    /// A connection came up: authenticate, name it, then PING (command) or SUBSCRIBE (pub/sub).
+    mutating func linkConnected(_ id: LinkID, localHost: String, now: Instant) -> [Effect] {
+        guard let owner = linkOwners[id] else { return [] }
+        let target = owner.instance
+        var effects: [Effect] = []
+        let auth = authArguments(for: target)
+        let idPrefix = String(myID.prefix(8))
+        if owner.kind == .command {
+            withInstance(target) { instance in
+                instance.link.commandConnected = true
+                instance.link.commandConnectedSince = now
+                instance.link.localHost = localHost
+            }
+            if let auth { sendCommand(target, auth, .auth, into: &effects) }
+            sendCommand(target, ["CLIENT", "SETNAME", "sentinel-\(idPrefix)-cmd"], .setName, into: &effects)
+            sendPing(target, now: now, into: &effects)
+        } else {
+            withInstance(target) { instance in
+                instance.link.pubsubConnected = true
+                instance.link.pubsubConnectedSince = now
+                instance.link.lastPubsubActivity = now
+            }
+            if let auth { effects.append(.send(id, renamed(auth, master: target.master), .auth)) }
+            effects.append(.send(id, renamed(["CLIENT", "SETNAME", "sentinel-\(idPrefix)-pubsub"], master: target.master), .setName))
+            effects.append(.send(id, renamed(["SUBSCRIBE", Sentinel.helloChannel], master: target.master), .subscribe))
+        }
+        return effects
+    }
+
+    mutating func linkClosed(_ id: LinkID, reason: String) -> [Effect] {
+        guard let owner = linkOwners.removeValue(forKey: id) else { return [] }
+        withInstance(owner.instance) { instance in
+            if owner.kind == .command, instance.link.commandLink == id { Sentinel.forgetCommandLink(&instance.link) }
+            if owner.kind == .pubsub, instance.link.pubsubLink == id { Sentinel.forgetPubsubLink(&instance.link) }
+        }
+        let which = owner.kind == .command ? "-cmd-link-reconnection" : "-pubsub-link-reconnection"
+        return [event(.debug, which, owner.instance, "#\(reason)")]
+    }
+
+    public static let helloChannel = "__sentinel__:hello"
+}

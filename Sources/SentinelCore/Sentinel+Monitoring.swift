@@ -1,0 +1,115 @@
+extension Sentinel {
+    /// The periodic work of one timer tick (Redis's sentinelTimer for the monitoring half).
+    public mutating func tick(now: Instant) -> [Effect] {
+        previousTick = now
+        var effects: [Effect] = []
+        for target in allInstanceRefs() {
+            reconnect(target, now: now, into: &effects)
+            sendPeriodicCommands(target, now: now, into: &effects)
+            closeIdleLinks(target, now: now, into: &effects)
+            checkSubjectivelyDown(target, now: now, into: &effects)
+        }
+        return effects
+    }
+
+    public mutating func handle(_ input: Input, now: Instant) -> [Effect] {
+        switch input {
+        case .linkConnected(let id, let localHost):
+            return linkConnected(id, localHost: localHost, now: now)
+        case .linkClosed(let id, let reason):
+            return linkClosed(id, reason: reason)
+        case .replyReceived(let id, let purpose, let value):
+            return replyReceived(id, purpose, value, now: now)
+        case .messageReceived(let id, _, _):
+            guard let owner = linkOwners[id] else { return [] }
+            withInstance(owner.instance) { $0.link.lastPubsubActivity = now }
+            return []
+        }
+    }
+
+    func infoPeriod(for target: InstanceRef) -> Int64 {
+        guard case .replica(let name) = target.member, let m = masterIndex(named: target.master),
+            let r = masters[m].replicaIndex(named: name)
+        else { return timing.infoPeriod }
+        // A replica whose master is in trouble, or whose replication link is down, is watched every second.
+        let masterInTrouble = masters[m].isObjectivelyDown || masters[m].failover != nil
+        if masterInTrouble || masters[m].replicas[r].masterLinkDownMilliseconds != 0 { return 1_000 }
+        return timing.infoPeriod
+    }
+
+    mutating func sendPeriodicCommands(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
+        guard let state = instance(target), !state.link.isDisconnected,
+            state.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink
+        else { return }
+        let isSentinel: Bool
+        if case .sentinel = target.member { isSentinel = true } else { isSentinel = false }
+        if !isSentinel {
+            if state.infoRefreshed == nil || now - state.infoRefreshed! > infoPeriod(for: target) {
+                sendCommand(target, ["INFO"], .info, into: &effects)
+            }
+        }
+        let pingInterval = min(state.downAfterMilliseconds, timing.pingPeriod)
+        let pingDue = now - state.link.lastReply > pingInterval
+            && (state.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
+        if pingDue { sendPing(target, now: now, into: &effects) }
+        let helloDue = state.link.lastHelloPublished.map { now - $0 > timing.publishPeriod } ?? true
+        if helloDue, let payload = helloPayload(for: target) {
+            sendCommand(target, ["PUBLISH", Sentinel.helloChannel, payload], .publishHello, into: &effects)
+            withInstance(target) { $0.link.lastHelloPublished = now }
+        }
+    }
+
+    /// The 8-field hello about the master `target` belongs to (§5).
+    func helloPayload(for target: InstanceRef) -> String? {
+        guard let m = masterIndex(named: target.master), let state = instance(target) else { return nil }
+        let announceHost = settings.announceIP.flatMap { $0.isEmpty ? nil : $0 } ?? state.link.localHost
+        guard let announceHost else { return nil }
+        let port = settings.announcePort != 0 ? settings.announcePort : baseConfig.port
+        let master = masters[m]
+        let address = master.instance.address
+        return "\(announceHost),\(port),\(myID),\(currentEpoch),\(master.name),\(address.host),\(address.port),\(master.settings.configEpoch)"
+    }
+
+    /// Drops links that look stuck, so that they are opened again (§3.2).
+    mutating func closeIdleLinks(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
+        guard let state = instance(target) else { return }
+        let link = state.link
+        let halfDownAfter = state.downAfterMilliseconds / 2
+        if link.commandConnected, let since = link.commandConnectedSince, now - since > timing.minLinkReconnectPeriod,
+            let pingSince = link.activePingSince, now - pingSince > halfDownAfter, now - link.lastReply > halfDownAfter
+        {
+            closeLinks(of: target, kind: .command, into: &effects)
+        }
+        if link.pubsubConnected, let since = link.pubsubConnectedSince, now - since > timing.minLinkReconnectPeriod,
+            let activity = link.lastPubsubActivity, now - activity > 3 * timing.publishPeriod
+        {
+            closeLinks(of: target, kind: .pubsub, into: &effects)
+        }
+    }
+
+    mutating func checkSubjectivelyDown(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
+        guard let state = instance(target), let m = masterIndex(named: target.master) else { return }
+        let downAfter = state.downAfterMilliseconds
+        var down = state.link.unansweredFor(now: now) > downAfter
+        if case .master = target.member {
+            if state.roleReported == .slave && now - state.roleReportedAt > downAfter + 2 * timing.infoPeriod {
+                down = true
+            }
+            let rebootPeriod = masters[m].settings.masterRebootDownAfterPeriodMilliseconds
+            if let rebooted = masters[m].rebootedSince, now - rebooted > rebootPeriod { down = true }
+        }
+        if down && !state.isSubjectivelyDown {
+            withInstance(target) { instance in
+                instance.isSubjectivelyDown = true
+                instance.subjectiveDownSince = now
+            }
+            effects.append(event(.warning, "+sdown", target))
+        } else if !down && state.isSubjectivelyDown {
+            withInstance(target) { instance in
+                instance.isSubjectivelyDown = false
+                instance.scriptKillSent = false
+            }
+            effects.append(event(.warning, "-sdown", target))
+        }
+    }
+}

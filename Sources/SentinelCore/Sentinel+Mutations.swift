@@ -1,0 +1,78 @@
+extension Sentinel {
+    /// `SENTINEL MONITOR <name> <ip> <port> <quorum>`, errors checked in Redis's order.
+    mutating func monitor(_ args: [String], now: Instant) -> CommandOutcome {
+        guard args.count == 4 else { return CommandOutcome(reply: .error("ERR wrong number of arguments for 'sentinel|monitor' command")) }
+        let (name, host) = (args[0], args[1])
+        guard let quorum = Int(args[3]) else { return CommandOutcome(reply: .error("ERR Invalid quorum")) }
+        guard let port = Int(args[2]) else { return CommandOutcome(reply: .error("ERR Invalid port")) }
+        guard quorum > 0 else { return CommandOutcome(reply: .error("ERR Quorum must be 1 or greater.")) }
+        guard settings.resolveHostnames ? !host.isEmpty : IPLiteral.isValid(host) else {
+            return CommandOutcome(reply: .error("ERR Invalid IP address or hostname specified"))
+        }
+        guard masterIndex(named: name) == nil else { return CommandOutcome(reply: .error("ERR Duplicate master name.")) }
+        guard (0...65535).contains(port) else { return CommandOutcome(reply: .error("ERR Invalid port number.")) }
+        var settings = MasterConfig(name: name, address: Address(host: host, port: port), quorum: quorum)
+        settings.downAfterMilliseconds = timing.defaultDownAfter
+        settings.failoverTimeoutMilliseconds = timing.defaultFailoverTimeout
+        masters.append(Sentinel.makeMaster(settings, now: now))
+        return CommandOutcome(
+            reply: .ok,
+            effects: [.persistConfig, event(.warning, "+monitor", ref(name, .master), "quorum \(quorum)")],
+            replyRequiresPersist: true)
+    }
+
+    mutating func remove(_ args: [String]) -> CommandOutcome {
+        guard let name = args.first, let m = masterIndex(named: name) else { return CommandOutcome(reply: Sentinel.noSuchMaster) }
+        var effects = [event(.warning, "-monitor", ref(name, .master))]
+        closeAllLinks(ofMaster: m, into: &effects)
+        masters.remove(at: m)
+        effects.append(.persistConfig)
+        return CommandOutcome(reply: .ok, effects: effects, replyRequiresPersist: true)
+    }
+
+    mutating func closeAllLinks(ofMaster m: Int, into effects: inout [Effect]) {
+        let master = masters[m]
+        closeLinks(of: ref(master.name, .master), into: &effects)
+        for replica in master.replicas { closeLinks(of: ref(master.name, .replica(replica.name)), into: &effects) }
+        for peer in master.sentinels {
+            if let runID = peer.instance.runID { closeLinks(of: ref(master.name, .sentinel(runID)), into: &effects) }
+        }
+    }
+
+    /// `SENTINEL RESET <pattern>`: forget replicas and peers of every matching master (§1.2).
+    mutating func reset(pattern: String, now: Instant) -> CommandOutcome {
+        var effects: [Effect] = []
+        var count: Int64 = 0
+        for m in masters.indices where Glob.matches(pattern, masters[m].name) {
+            closeAllLinks(ofMaster: m, into: &effects)
+            var settings = masters[m].settings
+            settings.address = masters[m].instance.address
+            masters[m] = MasterState(settings: settings, now: now)
+            effects.append(event(.warning, "+reset-master", ref(settings.name, .master)))
+            count += 1
+        }
+        return CommandOutcome(reply: .integer(count), effects: effects)
+    }
+
+    /// `SENTINEL DEBUG [<param> <ms> ...]`: show or change the timing parameters, live.
+    mutating func debug(_ args: [String]) -> CommandOutcome {
+        if args.isEmpty {
+            var pairs: [(String, Reply)] = []
+            for name in Timing.parameterNames { pairs.append((name.uppercased(), .bulkInteger(timing[parameter: name]!))) }
+            return CommandOutcome(reply: .fields(pairs))
+        }
+        var index = 0
+        while index < args.count {
+            let name = args[index]
+            guard timing[parameter: name] != nil, index + 1 < args.count else {
+                return CommandOutcome(reply: .error("ERR Unknown option or number of arguments for SENTINEL DEBUG '\(name)'"))
+            }
+            guard let value = Int64(args[index + 1]), value > 0 else {
+                return CommandOutcome(reply: .error("ERR Invalid argument '\(args[index + 1])' for SENTINEL DEBUG '\(name)'"))
+            }
+            timing[parameter: name] = value
+            index += 2
+        }
+        return CommandOutcome(reply: .ok)
+    }
+}

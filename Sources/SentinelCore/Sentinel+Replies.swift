@@ -1,0 +1,124 @@
+extension Sentinel {
+    mutating func replyReceived(_ id: LinkID, _ purpose: RequestPurpose, _ value: RedisValue, now: Instant) -> [Effect] {
+        guard let owner = linkOwners[id] else { return [] }
+        let target = owner.instance
+        var effects: [Effect] = []
+        if owner.kind == .pubsub {
+            withInstance(target) { $0.link.lastPubsubActivity = now }
+            // A failed SUBSCRIBE (wrong or missing password) drops the pub/sub connection, as hiredis
+            // does in Redis: the instance then shows `disconnected` until a later reconnect succeeds.
+            if purpose == .subscribe, value.isError { closeLinks(of: target, kind: .pubsub, into: &effects) }
+            return effects
+        }
+        withInstance(target) { instance in
+            instance.link.pendingCommands = max(0, instance.link.pendingCommands - 1)
+        }
+        switch purpose {
+        case .ping:
+            pingReplied(target, value, now: now, into: &effects)
+        case .info:
+            if case .string(let text) = value { refreshFromInfo(target, text, now: now, into: &effects) }
+        case .publishHello:
+            // A refused hello (for example -NOAUTH) is sent again on the next tick, as in Redis.
+            if value.isError { withInstance(target) { $0.link.lastHelloPublished = nil } }
+        case .auth, .setName, .subscribe, .scriptKill, .ignored:
+            break
+        }
+        return effects
+    }
+
+    mutating func pingReplied(_ target: InstanceRef, _ value: RedisValue, now: Instant, into effects: inout [Effect]) {
+        var available = false
+        var busy = false
+        switch value {
+        case .status(let text):
+            available = text == "PONG"
+        case .error(let text):
+            available = text.hasPrefix("LOADING") || text.hasPrefix("MASTERDOWN")
+            busy = text.hasPrefix("BUSY")
+        default:
+            break
+        }
+        withInstance(target) { instance in
+            instance.link.lastReply = now
+            if available {
+                instance.link.lastAvailable = now
+                instance.link.activePingSince = nil
+            }
+        }
+        if case .status("PONG") = value, case .master = target.member, let m = masterIndex(named: target.master) {
+            masters[m].rebootedSince = nil
+        }
+        if busy, let state = instance(target), state.isSubjectivelyDown, !state.scriptKillSent {
+            sendCommand(target, ["SCRIPT", "KILL"], .scriptKill, into: &effects)
+            withInstance(target) { $0.scriptKillSent = true }
+        }
+    }
+
+    /// Applies an INFO reply (§3.9): run id, replicas of a master, a replica's replication state, role.
+    mutating func refreshFromInfo(_ target: InstanceRef, _ text: String, now: Instant, into effects: inout [Effect]) {
+        guard let m = masterIndex(named: target.master), let previous = instance(target) else { return }
+        let report = InfoReport(parsing: text)
+        let cached = text.utf8.count > CoreLimits.maxCachedInfoBytes
+            ? String(decoding: text.utf8.prefix(CoreLimits.maxCachedInfoBytes), as: UTF8.self) : text
+        withInstance(target) { instance in
+            instance.cachedInfo = cached
+            instance.infoRefreshed = now
+        }
+        if let runID = report.runID {
+            if previous.runID == nil {
+                withInstance(target) { $0.runID = runID }
+            } else if previous.runID != runID {
+                withInstance(target) { $0.runID = runID }
+                effects.append(event(.notice, "+reboot", target))
+                if case .master = target.member, masters[m].settings.masterRebootDownAfterPeriodMilliseconds != 0 {
+                    masters[m].rebootedSince = now
+                }
+            }
+        }
+        if case .master = target.member {
+            discoverReplicas(masterIndex: m, listed: report.listedReplicas, now: now, into: &effects)
+        }
+        if case .replica(let name) = target.member, let r = masters[m].replicaIndex(named: name) {
+            applyReplicationState(report, to: &masters[m].replicas[r], now: now)
+        }
+        if let role = report.role, role != previous.roleReported {
+            withInstance(target) { instance in
+                instance.roleReported = role
+                instance.roleReportedAt = now
+            }
+            let expected: InfoReport.Role
+            if case .master = target.member { expected = .master } else { expected = .slave }
+            let sign = role == expected ? "+" : "-"
+            effects.append(event(.verbose, "\(sign)role-change", target, "new reported role is \(role.rawValue)"))
+        }
+    }
+
+    mutating func discoverReplicas(masterIndex m: Int, listed: [Address], now: Instant, into effects: inout [Effect]) {
+        var added = false
+        for address in listed where masters[m].replicaIndex(at: address) == nil {
+            guard masters[m].replicas.count < CoreLimits.maxReplicasPerMaster else { break }
+            let replica = ReplicaState(address: address, downAfter: masters[m].settings.downAfterMilliseconds, now: now)
+            masters[m].replicas.append(replica)
+            effects.append(event(.notice, "+slave", ref(masters[m].name, .replica(replica.name))))
+            added = true
+        }
+        if added { effects.append(.persistConfig) }
+    }
+
+    func applyReplicationState(_ report: InfoReport, to replica: inout ReplicaState, now: Instant) {
+        replica.masterLinkDownMilliseconds = (report.masterLinkDownSinceSeconds ?? 0) * 1000
+        if let host = report.masterHost, host != replica.masterHost {
+            replica.masterHost = host
+            replica.masterConfigChangedAt = now
+        }
+        if let port = report.masterPort, port != replica.masterPort {
+            replica.masterPort = port
+            replica.masterConfigChangedAt = now
+        }
+        if let up = report.masterLinkUp { replica.masterLinkUp = up }
+        if let priority = report.replicaPriority { replica.priority = priority }
+        if let offset = report.replicaReplicationOffset { replica.replicationOffset = offset }
+        if let announced = report.replicaAnnounced { replica.announced = announced }
+    }
+}

@@ -1,0 +1,184 @@
+/// The deterministic core: every decision of a Vigil process. Time, randomness and I/O results come
+/// in as values (`tick`, `handle`, `execute`); what should be done comes out as `Effect`s.
+public struct Sentinel: Sendable {
+    /// A monitored instance, addressed by stable names rather than array positions.
+    public enum Member: Hashable, Sendable {
+        case master
+        case replica(String)
+        case sentinel(String)
+    }
+
+    public struct InstanceRef: Hashable, Sendable {
+        public var master: String
+        public var member: Member
+        public init(master: String, member: Member) {
+            self.master = master
+            self.member = member
+        }
+    }
+
+    struct LinkOwner: Hashable, Sendable {
+        var instance: InstanceRef
+        var kind: LinkKind
+    }
+
+    /// Directives the core does not act on but keeps for the rewrite (port, bind, dir, ...).
+    public private(set) var baseConfig: SentinelConfig
+    public private(set) var myID: String
+    public private(set) var currentEpoch: Int64
+    public internal(set) var masters: [MasterState] = []
+    public var timing = Timing()
+    public var environment = SentinelEnvironment()
+    public internal(set) var settings: GlobalSettings
+    var random: SplitMix64
+    var nextLinkNumber = 1
+    var linkOwners: [LinkID: LinkOwner] = [:]
+    var previousTick: Instant?
+    var started = false
+
+    public init(config: SentinelConfig, seed: UInt64, now: Instant) {
+        random = SplitMix64(seed: seed)
+        baseConfig = config
+        currentEpoch = config.currentEpoch
+        settings = GlobalSettings(config: config)
+        if let id = config.myid {
+            myID = id
+        } else {
+            myID = random.hexIdentifier()
+        }
+        for masterConfig in config.masters {
+            masters.append(Sentinel.makeMaster(masterConfig, now: now))
+        }
+    }
+
+    static func makeMaster(_ config: MasterConfig, now: Instant) -> MasterState {
+        var master = MasterState(settings: config, now: now)
+        for address in config.knownReplicas where master.replicaIndex(at: address) == nil {
+            master.replicas.append(ReplicaState(address: address, downAfter: config.downAfterMilliseconds, now: now))
+        }
+        for known in config.knownSentinels where master.sentinelIndex(runID: known.runID) == nil {
+            master.sentinels.append(
+                PeerSentinel(address: known.address, runID: known.runID, downAfter: config.downAfterMilliseconds, now: now))
+        }
+        master.settings.knownReplicas = []
+        master.settings.knownSentinels = []
+        return master
+    }
+
+    /// Called once when the daemon is up: persists a new myid, announces every master.
+    public mutating func start(now: Instant) -> [Effect] {
+        guard !started else { return [] }
+        started = true
+        var effects: [Effect] = []
+        if baseConfig.myid == nil {
+            baseConfig.myid = myID
+            effects.append(.persistConfig)
+        }
+        effects.append(.log(.notice, "Sentinel ID is \(myID)"))
+        for master in masters {
+            effects.append(event(.warning, "+monitor", ref(master.name, .master), "quorum \(master.settings.quorum)"))
+        }
+        return effects
+    }
+
+    public func masterIndex(named name: String) -> Int? { masters.firstIndex { $0.name == name } }
+
+    func ref(_ master: String, _ member: Member) -> InstanceRef { InstanceRef(master: master, member: member) }
+
+    /// The state of one instance, or nil when it is gone.
+    public func instance(_ target: InstanceRef) -> InstanceState? {
+        guard let m = masterIndex(named: target.master) else { return nil }
+        switch target.member {
+        case .master: return masters[m].instance
+        case .replica(let name): return masters[m].replicaIndex(named: name).map { masters[m].replicas[$0].instance }
+        case .sentinel(let runID): return masters[m].sentinelIndex(runID: runID).map { masters[m].sentinels[$0].instance }
+        }
+    }
+
+    /// Applies `change` to one instance's shared state; returns false when it no longer exists.
+    @discardableResult
+    mutating func withInstance(_ target: InstanceRef, _ change: (inout InstanceState) -> Void) -> Bool {
+        guard let m = masterIndex(named: target.master) else { return false }
+        switch target.member {
+        case .master:
+            change(&masters[m].instance)
+        case .replica(let name):
+            guard let r = masters[m].replicaIndex(named: name) else { return false }
+            change(&masters[m].replicas[r].instance)
+        case .sentinel(let runID):
+            guard let s = masters[m].sentinelIndex(runID: runID) else { return false }
+            change(&masters[m].sentinels[s].instance)
+        }
+        return true
+    }
+
+    /// Every instance in a stable order: each master, then its replicas, then its sentinels.
+    func allInstanceRefs() -> [InstanceRef] {
+        var refs: [InstanceRef] = []
+        for master in masters {
+            refs.append(ref(master.name, .master))
+            refs += master.replicas.map { ref(master.name, .replica($0.name)) }
+            refs += master.sentinels.compactMap { $0.instance.runID.map { ref(master.name, .sentinel($0)) } }
+        }
+        return refs
+    }
+
+    /// The delay before the next tick: Redis varies its timer between about 53 and 100 ms so that
+    /// sentinels started together do not act in lockstep; the jitter comes from the seeded generator.
+    public mutating func nextTickDelayMilliseconds() -> Int64 {
+        let hz = 10 + random.below(10)
+        return 1000 / hz
+    }
+
+    /// The configuration as it should be written now: the loaded file's directives plus live state.
+    public func currentConfig() -> SentinelConfig {
+        var config = baseConfig
+        config.myid = myID
+        config.currentEpoch = currentEpoch
+        settings.apply(to: &config)
+        config.masters = masters.map { master in
+            var settings = master.settings
+            settings.address = master.instance.address
+            settings.knownReplicas = master.replicas.map(\.instance.address)
+            settings.knownSentinels = master.sentinels.compactMap { peer in
+                peer.instance.runID.map { KnownSentinel(address: peer.instance.address, runID: $0) }
+            }
+            return settings
+        }
+        return config
+    }
+}
+
+/// The global `sentinel` settings that SENTINEL CONFIG SET changes at run time.
+public struct GlobalSettings: Hashable, Sendable {
+    public var resolveHostnames: Bool
+    public var announceHostnames: Bool
+    public var announceIP: String?
+    public var announcePort: Int
+    public var sentinelUser: String?
+    public var sentinelPass: String?
+    public var denyScriptsReconfig: Bool
+    public var loglevel: LogLevel
+
+    init(config: SentinelConfig) {
+        resolveHostnames = config.resolveHostnames
+        announceHostnames = config.announceHostnames
+        announceIP = config.announceIP
+        announcePort = config.announcePort
+        sentinelUser = config.sentinelUser
+        sentinelPass = config.sentinelPass
+        denyScriptsReconfig = config.denyScriptsReconfig
+        loglevel = config.loglevel
+    }
+
+    func apply(to config: inout SentinelConfig) {
+        config.resolveHostnames = resolveHostnames
+        config.announceHostnames = announceHostnames
+        config.announceIP = announceIP
+        config.announcePort = announcePort
+        config.sentinelUser = sentinelUser
+        config.sentinelPass = sentinelPass
+        config.denyScriptsReconfig = denyScriptsReconfig
+        config.loglevel = loglevel
+    }
+}
