@@ -20,9 +20,8 @@ public struct InfoReport: Hashable, Sendable {
     public init() {}
 
     public init(parsing text: String) {
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            var line = rawLine
-            if line.last == "\r" { line = line.dropLast() }
+        // Swift reads "\r\n" as one Character, which isNewline covers along with "\n".
+        for line in text.split(whereSeparator: \.isNewline) {
             guard let colon = line.firstIndex(of: ":"), !line.hasPrefix("#") else { continue }
             let key = line[..<colon]
             let value = line[line.index(after: colon)...]

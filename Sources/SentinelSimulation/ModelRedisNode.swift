@@ -1,0 +1,54 @@
+import SentinelCore
+
+/// A Redis node as the simulator models it: enough to answer what a sentinel sends.
+public struct ModelRedisNode: Sendable {
+    public enum Role: Sendable, Equatable {
+        case master
+        case replica(of: Address)
+    }
+
+    public var address: Address
+    public var runID: String
+    public var role: Role
+    public var replicationOffset: Int64 = 0
+    public var priority = 100
+    /// SIGSTOP: accepts connections, answers nothing until resumed.
+    public var paused = false
+    /// Down: refuses connections, drops existing ones.
+    public var crashed = false
+
+    public init(address: Address, runID: String, role: Role) {
+        self.address = address
+        self.runID = runID
+        self.role = role
+    }
+
+    /// The reply to one command, as Redis would give it.
+    public func reply(to words: [String], replicas: [ModelRedisNode]) -> RedisValue {
+        switch words.first?.uppercased() {
+        case "PING": return .status("PONG")
+        case "INFO": return .string(info(replicas: replicas))
+        case "PUBLISH": return .integer(0)
+        case "SUBSCRIBE": return .array([.string("subscribe"), .string(words.count > 1 ? words[1] : ""), .integer(1)])
+        case "CLIENT", "AUTH": return .status("OK")
+        default: return .error("ERR unknown command '\(words.first ?? "")'")
+        }
+    }
+
+    func info(replicas: [ModelRedisNode]) -> String {
+        var lines = ["# Server", "run_id:\(runID)", "# Replication"]
+        switch role {
+        case .master:
+            lines.append("role:master")
+            for (index, replica) in replicas.enumerated() {
+                lines.append("slave\(index):ip=\(replica.address.host),port=\(replica.address.port),state=online,offset=\(replica.replicationOffset),lag=0")
+            }
+        case .replica(let master):
+            lines += [
+                "role:slave", "master_host:\(master.host)", "master_port:\(master.port)", "master_link_status:up",
+                "slave_repl_offset:\(replicationOffset)", "slave_priority:\(priority)", "replica_announced:1",
+            ]
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+}

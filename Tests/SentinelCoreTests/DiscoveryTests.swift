@@ -1,0 +1,73 @@
+import SentinelCore
+import XCTest
+
+final class DiscoveryTests: XCTestCase {
+    func testReplicaListedByMasterInfoIsAddedAnnouncedAndPersisted() throws {
+        var harness = CoreHarness()
+        let links = harness.connectRequestedLinks(harness.tick())
+        let command = harness.commandLink(to: 6379, in: links)!
+        harness.handle(.replyReceived(command, .info, .string(try CoreHarness.fixture("info-master-7.0.txt"))))
+        XCTAssertEqual(harness.events("+slave").map(\.message),
+                       ["slave 127.0.0.1:36992 127.0.0.1 36992 @ mymaster 127.0.0.1 6379"])
+        XCTAssertTrue(harness.effects.contains(.persistConfig))
+        let replicas = harness.command("REPLICAS", "mymaster").reply
+        guard case .array(let maps) = replicas else { return XCTFail("not an array") }
+        XCTAssertEqual(maps.count, 1)
+        XCTAssertEqual(maps[0].field("name"), "127.0.0.1:36992")
+        XCTAssertEqual(harness.sentinel.currentConfig().masters[0].knownReplicas, [Address(host: "127.0.0.1", port: 36992)])
+        harness.effects.removeAll()
+        harness.handle(.replyReceived(command, .info, .string(try CoreHarness.fixture("info-master-7.0.txt"))))
+        XCTAssertTrue(harness.events("+slave").isEmpty, "a known replica is not announced twice")
+    }
+
+    func testReplicaStateComesFromItsOwnInfo() throws {
+        var harness = CoreHarness(replicas: [Address(host: "127.0.0.1", port: 36992)])
+        let links = harness.connectRequestedLinks(harness.tick())
+        let replicaLink = harness.commandLink(to: 36992, in: links)!
+        harness.handle(.replyReceived(replicaLink, .info, .string(try CoreHarness.fixture("info-replica-7.0.txt"))))
+        guard case .array(let maps) = harness.command("SLAVES", "mymaster").reply else { return XCTFail("not an array") }
+        let map = maps[0]
+        XCTAssertEqual(map.field("master-link-status"), "ok")
+        XCTAssertEqual(map.field("master-host"), "127.0.0.1")
+        XCTAssertEqual(map.field("master-port"), "36991")
+        XCTAssertEqual(map.field("slave-priority"), "100")
+        XCTAssertEqual(map.field("slave-repl-offset"), "50")
+        XCTAssertEqual(map.field("role-reported"), "slave")
+    }
+
+    func testReplicaNotAnnouncedIsHiddenFromReplicas() {
+        var harness = CoreHarness(replicas: [Address(host: "127.0.0.1", port: 7001)])
+        let links = harness.connectRequestedLinks(harness.tick())
+        let replicaLink = harness.commandLink(to: 7001, in: links)!
+        harness.handle(.replyReceived(replicaLink, .info, .string("role:slave\r\nreplica_announced:0\r\n")))
+        XCTAssertEqual(harness.command("REPLICAS", "mymaster").reply, .array([]))
+        XCTAssertEqual(harness.command("MASTER", "mymaster").reply.field("num-slaves"), "1")
+    }
+
+    func testRenamedCommandsAreUsedOnLinks() {
+        var harness = CoreHarness()
+        _ = harness.command("SET", "mymaster", "rename-command", "PING", "SECRETPING")
+        let links = harness.connectRequestedLinks(harness.tick())
+        let command = harness.commandLink(to: 6379, in: links)!
+        let words = harness.effects.compactMap { effect -> [String]? in
+            if case .send(let id, let words, .ping) = effect, id == command { return words }
+            return nil
+        }
+        XCTAssertEqual(words.first, ["SECRETPING"])
+    }
+
+    func testAuthPassIsSentFirstOnBothLinks() {
+        var harness = CoreHarness()
+        _ = harness.command("SET", "mymaster", "auth-user", "sentinel", "auth-pass", "s3cret")
+        XCTAssertEqual(harness.events("+set").map(\.message),
+                       ["master mymaster 127.0.0.1 6379 auth-user sentinel", "master mymaster 127.0.0.1 6379 auth-pass ******"])
+        let links = harness.connectRequestedLinks(harness.tick())
+        for (id, _, _) in links where links.count == 2 {
+            let first = harness.effects.first { effect in
+                if case .send(id, _, _) = effect { return true }
+                return false
+            }
+            XCTAssertEqual(first, .send(id, ["AUTH", "sentinel", "s3cret"], .auth))
+        }
+    }
+}

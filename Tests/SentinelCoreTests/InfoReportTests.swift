@@ -1,0 +1,38 @@
+import SentinelCore
+import XCTest
+
+final class InfoReportTests: XCTestCase {
+    func testParsesMasterInfoCapturedFromRedis7() throws {
+        let report = InfoReport(parsing: try CoreHarness.fixture("info-master-7.0.txt"))
+        XCTAssertEqual(report.role, .master)
+        XCTAssertEqual(report.runID?.count, 40)
+        XCTAssertEqual(report.listedReplicas, [Address(host: "127.0.0.1", port: 36992)])
+        XCTAssertNil(report.masterHost)
+    }
+
+    func testParsesReplicaInfoCapturedFromRedis7() throws {
+        let report = InfoReport(parsing: try CoreHarness.fixture("info-replica-7.0.txt"))
+        XCTAssertEqual(report.role, .slave)
+        XCTAssertEqual(report.masterHost, "127.0.0.1")
+        XCTAssertEqual(report.masterPort, 36991)
+        XCTAssertEqual(report.masterLinkUp, true)
+        XCTAssertEqual(report.replicaPriority, 100)
+        XCTAssertEqual(report.replicaReplicationOffset, 50)
+        XCTAssertEqual(report.replicaAnnounced, true)
+        XCTAssertTrue(report.listedReplicas.isEmpty)
+    }
+
+    func testParsesOldReplicaLineFormatAndIgnoresJunk() {
+        let text = "role:master\r\nslave0:10.0.0.5,6380,online\r\nslave1:ip=,port=1\r\nslavex:ip=1.2.3.4,port=5\r\n# Junk\r\nnot a line\r\n"
+        let report = InfoReport(parsing: text)
+        XCTAssertEqual(report.listedReplicas, [Address(host: "10.0.0.5", port: 6380)])
+    }
+
+    func testLinkDownSinceAndReplicaAnnounced() {
+        let text = "role:slave\nmaster_host:127.0.0.1\nmaster_port:7000\nmaster_link_status:down\nmaster_link_down_since_seconds:12\nreplica_announced:0\n"
+        let report = InfoReport(parsing: text)
+        XCTAssertEqual(report.masterLinkDownSinceSeconds, 12)
+        XCTAssertEqual(report.masterLinkUp, false)
+        XCTAssertEqual(report.replicaAnnounced, false)
+    }
+}
