@@ -1,0 +1,23 @@
+import Foundation
+import SentinelServer
+import SentinelSimulation
+
+/// `vigil /path/sentinel.conf [--directive value ...]` runs the daemon exactly as redis-sentinel would.
+/// Operator subcommands come first on the line: `vigil simulate [--seeds N] [--from S]`.
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+switch arguments.first {
+case "simulate":
+    exit(SimulateCommand.run(Array(arguments.dropFirst())))
+case "--version", "-v":
+    print("Vigil sentinel v=0.1.0 (Redis Sentinel 7.0.15 protocol)")
+    exit(0)
+case "--help", "-h":
+    print("""
+        Usage: vigil /path/to/sentinel.conf [--directive value ...]
+               vigil simulate [--seeds N] [--from FIRST-SEED]
+        """)
+    exit(0)
+default:
+    exit(VigilDaemon.run(arguments: arguments))
+}
