@@ -20,10 +20,11 @@ extension Sentinel {
             return linkClosed(id, reason: reason)
         case .replyReceived(let id, let purpose, let value):
             return replyReceived(id, purpose, value, now: now)
-        case .messageReceived(let id, _, _):
+        case .messageReceived(let id, let channel, let payload):
             guard let owner = linkOwners[id] else { return [] }
             withInstance(owner.instance) { $0.link.lastPubsubActivity = now }
-            return []
+            guard channel == Sentinel.helloChannel else { return [] }
+            return receiveHello(payload, now: now)
         }
     }
 

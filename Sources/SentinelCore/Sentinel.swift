@@ -25,7 +25,7 @@ public struct Sentinel: Sendable {
     /// Directives the core does not act on but keeps for the rewrite (port, bind, dir, ...).
     public private(set) var baseConfig: SentinelConfig
     public private(set) var myID: String
-    public private(set) var currentEpoch: Int64
+    public internal(set) var currentEpoch: Int64
     public internal(set) var masters: [MasterState] = []
     public var timing = Timing()
     public var environment = SentinelEnvironment()

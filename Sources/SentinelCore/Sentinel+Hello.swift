@@ -1,0 +1,120 @@
+/// One hello: `<ip>,<port>,<runid>,<current-epoch>,<master-name>,<master-ip>,<master-port>,<master-config-epoch>`.
+public struct Hello: Hashable, Sendable {
+    public var sentinel: Address
+    public var runID: String
+    public var currentEpoch: Int64
+    public var masterName: String
+    public var master: Address
+    public var masterConfigEpoch: Int64
+
+    public init?(payload: String) {
+        let tokens = payload.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard tokens.count == 8, let port = Int(tokens[1]), (0...65535).contains(port),
+            let epoch = Int64(tokens[3]), let masterPort = Int(tokens[6]), (0...65535).contains(masterPort),
+            let configEpoch = Int64(tokens[7]), epoch >= 0, configEpoch >= 0,
+            !tokens[0].isEmpty, !tokens[2].isEmpty, !tokens[5].isEmpty
+        else { return nil }
+        sentinel = Address(host: tokens[0], port: port)
+        runID = tokens[2]
+        currentEpoch = epoch
+        masterName = tokens[4]
+        master = Address(host: tokens[5], port: masterPort)
+        masterConfigEpoch = configEpoch
+    }
+}
+
+extension Sentinel {
+    /// A hello from a master's or replica's pub/sub channel, or sent straight to us (fake PUBLISH) (§5).
+    public mutating func receiveHello(_ payload: String, now: Instant) -> [Effect] {
+        guard let hello = Hello(payload: payload), hello.runID != myID, let m = masterIndex(named: hello.masterName) else {
+            return []
+        }
+        var effects: [Effect] = []
+        let masterName = masters[m].name
+        let known = masters[m].sentinels.contains { $0.instance.runID == hello.runID && $0.instance.address.sameAs(hello.sentinel) }
+        if !known {
+            learnPeer(hello, masterIndex: m, now: now, into: &effects)
+        }
+        if hello.currentEpoch > currentEpoch {
+            currentEpoch = hello.currentEpoch
+            effects.append(.persistConfig)
+            effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
+        }
+        if let m = masterIndex(named: masterName), masters[m].settings.configEpoch < hello.masterConfigEpoch {
+            adoptNewerConfiguration(hello, masterIndex: m, now: now, into: &effects)
+        }
+        if let m = masterIndex(named: masterName), let s = masters[m].sentinelIndex(runID: hello.runID) {
+            masters[m].sentinels[s].lastHello = now
+        }
+        return effects
+    }
+
+    /// A peer not known at this address with this id: replace stale entries, then add it.
+    private mutating func learnPeer(_ hello: Hello, masterIndex m: Int, now: Instant, into effects: inout [Effect]) {
+        let masterName = masters[m].name
+        // The same id at a new address: the peer moved (or restarted elsewhere).
+        var removed = removePeerEverywhere(runID: hello.runID, into: &effects)
+        if removed > 0 {
+            effects.append(event(.notice, "+sentinel-address-switch", ref(masterName, .master),
+                                 "ip \(hello.sentinel.host) port \(hello.sentinel.port) for \(hello.runID)"))
+        } else if let stale = masters[m].sentinels.first(where: { $0.instance.address.sameAs(hello.sentinel) }),
+            let staleID = stale.instance.runID
+        {
+            // A new id at a known address: the peer restarted with a new id; the old entry is gone for good.
+            effects.append(event(.notice, "+sentinel-invalid-addr", ref(masterName, .sentinel(staleID))))
+            removed = removePeerEverywhere(runID: staleID, into: &effects)
+        }
+        guard masters[m].sentinels.count < CoreLimits.maxSentinelsPerMaster else { return }
+        masters[m].sentinels.append(
+            PeerSentinel(address: hello.sentinel, runID: hello.runID, downAfter: masters[m].settings.downAfterMilliseconds, now: now))
+        if removed == 0 { effects.append(event(.notice, "+sentinel", ref(masterName, .sentinel(hello.runID)))) }
+        effects.append(.persistConfig)
+    }
+
+    /// Forgets a peer under every master; returns how many entries were removed.
+    private mutating func removePeerEverywhere(runID: String, into effects: inout [Effect]) -> Int {
+        var removed = 0
+        for m in masters.indices {
+            guard masters[m].sentinelIndex(runID: runID) != nil else { continue }
+            closeLinks(of: ref(masters[m].name, .sentinel(runID)), into: &effects)
+            masters[m].sentinels.removeAll { $0.instance.runID == runID }
+            removed += 1
+        }
+        return removed
+    }
+
+    /// A peer announces a configuration with a higher epoch: adopt it, and follow the new address.
+    private mutating func adoptNewerConfiguration(_ hello: Hello, masterIndex m: Int, now: Instant, into effects: inout [Effect]) {
+        let masterName = masters[m].name
+        let oldAddress = masters[m].instance.address
+        masters[m].settings.configEpoch = hello.masterConfigEpoch
+        effects.append(.persistConfig)
+        guard !oldAddress.sameAs(hello.master) else { return }
+        effects.append(event(.warning, "+config-update-from", ref(masterName, .sentinel(hello.runID))))
+        effects.append(plainEvent(.warning, "+switch-master",
+                                  "\(masterName) \(oldAddress.host) \(oldAddress.port) \(hello.master.host) \(hello.master.port)"))
+        switchMasterAddress(m, to: hello.master, now: now, into: &effects)
+    }
+
+    /// Redis's reset-and-change-address: the new master's old entry goes, the old master becomes a
+    /// replica entry (so it is demoted when it returns), peers are kept, everything else is fresh.
+    mutating func switchMasterAddress(_ m: Int, to newAddress: Address, now: Instant, into effects: inout [Effect]) {
+        let oldAddress = masters[m].instance.address
+        var replicaAddresses = masters[m].replicas.map(\.instance.address).filter { !$0.sameAs(newAddress) }
+        if !replicaAddresses.contains(where: { $0.sameAs(oldAddress) }) { replicaAddresses.append(oldAddress) }
+        let peers = masters[m].sentinels
+        closeLinks(of: ref(masters[m].name, .master), into: &effects)
+        for replica in masters[m].replicas { closeLinks(of: ref(masters[m].name, .replica(replica.name)), into: &effects) }
+        var settings = masters[m].settings
+        settings.address = newAddress
+        var fresh = MasterState(settings: settings, now: now)
+        fresh.sentinels = peers
+        for address in replicaAddresses {
+            let replica = ReplicaState(address: address, downAfter: settings.downAfterMilliseconds, now: now)
+            fresh.replicas.append(replica)
+        }
+        masters[m] = fresh
+        for replica in fresh.replicas { effects.append(event(.notice, "+slave", ref(settings.name, .replica(replica.name)))) }
+        effects.append(.persistConfig)
+    }
+}

@@ -1,0 +1,76 @@
+import SentinelCore
+import XCTest
+
+final class HelloTests: XCTestCase {
+    let peerA = String(repeating: "b", count: 40)
+    let peerB = String(repeating: "c", count: 40)
+
+    func hello(_ runID: String, port: Int = 26380, epoch: Int64 = 0, master: String = "127.0.0.1,6379", configEpoch: Int64 = 0) -> String {
+        "127.0.0.1,\(port),\(runID),\(epoch),mymaster,\(master),\(configEpoch)"
+    }
+
+    func testHelloAddsPeerPersistsAndAnnounces() {
+        var harness = CoreHarness()
+        let effects = harness.sentinel.receiveHello(hello(peerA), now: harness.now)
+        XCTAssertTrue(effects.contains(.persistConfig))
+        harness.effects = effects
+        XCTAssertEqual(harness.events("+sentinel").map(\.message),
+                       ["sentinel \(peerA) 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"])
+        guard case .array(let peers) = harness.command("SENTINELS", "mymaster").reply else { return XCTFail("not an array") }
+        XCTAssertEqual(peers.count, 1)
+        XCTAssertEqual(peers[0].field("name"), peerA)
+        XCTAssertEqual(harness.sentinel.currentConfig().masters[0].knownSentinels,
+                       [KnownSentinel(address: Address(host: "127.0.0.1", port: 26380), runID: peerA)])
+    }
+
+    func testOwnHelloAndMalformedHellosAreIgnored() {
+        var harness = CoreHarness()
+        let mine = String(repeating: "a", count: 40)
+        XCTAssertEqual(harness.sentinel.receiveHello(hello(mine), now: harness.now), [])
+        XCTAssertEqual(harness.sentinel.receiveHello("1,2,3", now: harness.now), [])
+        XCTAssertEqual(harness.sentinel.receiveHello("127.0.0.1,x,\(peerA),0,mymaster,127.0.0.1,6379,0", now: harness.now), [])
+        XCTAssertEqual(harness.sentinel.receiveHello("127.0.0.1,26380,\(peerA),0,other,127.0.0.1,6379,0", now: harness.now), [])
+        XCTAssertEqual(harness.command("MASTER", "mymaster").reply.field("num-other-sentinels"), "0")
+    }
+
+    func testPeerRestartedWithNewIDAtSameAddressReplacesOldEntry() {
+        var harness = CoreHarness()
+        _ = harness.sentinel.receiveHello(hello(peerA), now: harness.now)
+        harness.effects = harness.sentinel.receiveHello(hello(peerB), now: harness.now)
+        XCTAssertEqual(harness.command("MASTER", "mymaster").reply.field("num-other-sentinels"), "1")
+        XCTAssertEqual(harness.sentinel.masters[0].sentinels.map(\.instance.runID), [peerB])
+        XCTAssertEqual(harness.events("+sentinel-invalid-addr").count, 1)
+        XCTAssertTrue(harness.events("+sentinel").isEmpty, "a replacement is not announced as a new sentinel")
+    }
+
+    func testPeerAtNewAddressIsSwitched() {
+        var harness = CoreHarness()
+        _ = harness.sentinel.receiveHello(hello(peerA), now: harness.now)
+        harness.effects = harness.sentinel.receiveHello(hello(peerA, port: 26390), now: harness.now)
+        XCTAssertEqual(harness.sentinel.masters[0].sentinels.map(\.instance.address.port), [26390])
+        XCTAssertEqual(harness.events("+sentinel-address-switch").map(\.message),
+                       ["master mymaster 127.0.0.1 6379 ip 127.0.0.1 port 26390 for \(peerA)"])
+    }
+
+    func testHigherEpochIsAdoptedAndPersistedBeforeAnnounced() {
+        var harness = CoreHarness()
+        let effects = harness.sentinel.receiveHello(hello(peerA, epoch: 5), now: harness.now)
+        XCTAssertEqual(harness.sentinel.currentEpoch, 5)
+        let persist = effects.firstIndex(of: .persistConfig)!
+        let announce = effects.firstIndex(of: .emit(SentinelEvent(level: .warning, type: "+new-epoch", message: "5")))!
+        XCTAssertLessThan(persist, announce)
+        _ = harness.sentinel.receiveHello(hello(peerA, epoch: 3), now: harness.now)
+        XCTAssertEqual(harness.sentinel.currentEpoch, 5, "epochs never go backwards")
+    }
+
+    func testNewerConfigurationSwitchesMasterAndKeepsOldMasterAsReplica() {
+        var harness = CoreHarness(replicas: [Address(host: "127.0.0.1", port: 6380)])
+        harness.effects = harness.sentinel.receiveHello(hello(peerA, epoch: 1, master: "127.0.0.1,6380", configEpoch: 1), now: harness.now)
+        XCTAssertEqual(harness.events("+switch-master").map(\.message), ["mymaster 127.0.0.1 6379 127.0.0.1 6380"])
+        XCTAssertEqual(harness.events("+config-update-from").count, 1)
+        XCTAssertEqual(harness.command("GET-MASTER-ADDR-BY-NAME", "mymaster").reply, .array([.bulk("127.0.0.1"), .bulk("6380")]))
+        XCTAssertEqual(harness.sentinel.masters[0].replicas.map(\.name), ["127.0.0.1:6379"])
+        XCTAssertEqual(harness.sentinel.masters[0].sentinels.count, 1, "peers are kept across the switch")
+        XCTAssertEqual(harness.sentinel.currentConfig().masters[0].configEpoch, 1)
+    }
+}
