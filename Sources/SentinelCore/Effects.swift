@@ -23,6 +23,7 @@ public enum RequestPurpose: Hashable, Sendable {
     case subscribe
     case publishHello
     case scriptKill
+    case askMasterDown
     case ignored
 }
 

@@ -50,6 +50,8 @@ public struct PeerSentinel: Hashable, Sendable {
     public var votedLeaderEpoch: Int64 = 0
     /// When the peer last said the master is down; cleared when that answer grows stale.
     public var masterDownReportedAt: Instant?
+    /// When the peer last answered IS-MASTER-DOWN-BY-ADDR at all.
+    public var lastMasterDownReply: Instant?
 
     public init(address: Address, runID: String, downAfter: Int64, now: Instant) {
         instance = InstanceState(address: address, needsPubsub: false, role: .master, downAfter: downAfter, now: now)
@@ -69,6 +71,10 @@ public struct MasterState: Hashable, Sendable {
     public var isObjectivelyDown: Bool { objectivelyDownSince != nil }
     /// The failover this sentinel runs or follows for this master, if any.
     public var failover: FailoverProgress?
+    /// This sentinel's vote for the master's failover leader (the epoch is persisted as leader-epoch).
+    public var leader: String?
+    /// Our own failover attempts wait until then (Redis's failover_start_time, with its random delay).
+    public var failoverStartTime: Instant?
 
     public var name: String { settings.name }
 

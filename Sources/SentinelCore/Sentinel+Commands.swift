@@ -51,6 +51,8 @@ extension Sentinel {
             return reset(pattern: args.first ?? "", now: now)
         case "config":
             return config(args)
+        case "is-master-down-by-addr", "is-primary-down-by-addr":
+            return isMasterDownByAddress(args, now: now)
         case "debug":
             return debug(args)
         default:

@@ -1,10 +1,10 @@
 extension Sentinel {
     /// The `# Sentinel` section of INFO, without its header (§1.1).
-    public func infoSentinelLines() -> [String] {
+    public func infoSentinelLines(now: Instant) -> [String] {
         var lines = [
             "sentinel_masters:\(masters.count)",
-            "sentinel_tilt:0",
-            "sentinel_tilt_since_seconds:-1",
+            "sentinel_tilt:\(inTilt ? 1 : 0)",
+            "sentinel_tilt_since_seconds:\(tiltSince.map { (now - $0) / 1000 } ?? -1)",
             "sentinel_running_scripts:0",
             "sentinel_scripts_queue_length:0",
             "sentinel_simulate_failure_flags:0",

@@ -1,15 +1,36 @@
 extension Sentinel {
     /// The periodic work of one timer tick (Redis's sentinelTimer for the monitoring half).
     public mutating func tick(now: Instant) -> [Effect] {
-        previousTick = now
         var effects: [Effect] = []
+        checkTilt(now: now, into: &effects)
         for target in allInstanceRefs() {
             reconnect(target, now: now, into: &effects)
             sendPeriodicCommands(target, now: now, into: &effects)
             closeIdleLinks(target, now: now, into: &effects)
+            if let since = tiltSince {
+                guard now - since >= timing.tiltPeriod else { continue }
+                tiltSince = nil
+                effects.append(plainEvent(.warning, "-tilt", "#tilt mode exited"))
+            }
             checkSubjectivelyDown(target, now: now, into: &effects)
+            if case .master = target.member, let m = masterIndex(named: target.master) {
+                checkObjectivelyDown(m, now: now, into: &effects)
+                askPeersAboutMaster(m, now: now, into: &effects)
+            }
         }
         return effects
+    }
+
+    /// A timer that ran late or backwards means our clock readings cannot be trusted for a while:
+    /// every "no reply for N ms" judgement would be wrong, so decisions pause for the tilt period.
+    mutating func checkTilt(now: Instant, into effects: inout [Effect]) {
+        defer { previousTick = now }
+        guard let previous = previousTick else { return }
+        let delta = now - previous
+        if delta < 0 || delta > timing.tiltTrigger {
+            tiltSince = now
+            effects.append(plainEvent(.warning, "+tilt", "#tilt mode entered"))
+        }
     }
 
     public mutating func handle(_ input: Input, now: Instant) -> [Effect] {

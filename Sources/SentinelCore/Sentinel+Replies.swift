@@ -21,6 +21,8 @@ extension Sentinel {
         case .publishHello:
             // A refused hello (for example -NOAUTH) is sent again on the next tick, as in Redis.
             if value.isError { withInstance(target) { $0.link.lastHelloPublished = nil } }
+        case .askMasterDown:
+            masterDownReplied(target, value, now: now)
         case .auth, .setName, .subscribe, .scriptKill, .ignored:
             break
         }

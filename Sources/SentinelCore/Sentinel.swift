@@ -34,6 +34,8 @@ public struct Sentinel: Sendable {
     var nextLinkNumber = 1
     var linkOwners: [LinkID: LinkOwner] = [:]
     var previousTick: Instant?
+    /// Set while in TILT mode (§3.10).
+    public internal(set) var tiltSince: Instant?
     var started = false
 
     public init(config: SentinelConfig, seed: UInt64, now: Instant) {

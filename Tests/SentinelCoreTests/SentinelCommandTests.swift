@@ -130,7 +130,7 @@ final class SentinelCommandTests: XCTestCase {
 
     func testInfoSentinelSection() {
         let harness = CoreHarness()
-        XCTAssertEqual(harness.sentinel.infoSentinelLines().last,
+        XCTAssertEqual(harness.sentinel.infoSentinelLines(now: harness.now).last,
                        "master0:name=mymaster,status=ok,address=127.0.0.1:6379,slaves=0,sentinels=1")
     }
 

@@ -1,0 +1,102 @@
+extension Sentinel {
+    /// Asks every reachable peer whether it sees the master down, while we do (§3.4). Answers older
+    /// than five ask periods are forgotten first. `forced` asks at once (a failover just started).
+    mutating func askPeersAboutMaster(_ m: Int, now: Instant, forced: Bool = false, into effects: inout [Effect]) {
+        let master = masters[m]
+        let forget = 5 * timing.askPeriod
+        for s in master.sentinels.indices {
+            let peer = masters[m].sentinels[s]
+            guard let runID = peer.instance.runID else { continue }
+            let elapsed = peer.lastMasterDownReply.map { now - $0 } ?? Int64.max
+            if elapsed > forget {
+                masters[m].sentinels[s].masterDownReportedAt = nil
+                masters[m].sentinels[s].votedLeader = nil
+            }
+            guard master.instance.isSubjectivelyDown, !peer.instance.link.isDisconnected else { continue }
+            guard forced || elapsed >= timing.askPeriod else { continue }
+            guard peer.instance.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink else { continue }
+            let candidate = master.failover != nil ? myID : "*"
+            let address = master.instance.address
+            sendCommand(ref(master.name, .sentinel(runID)),
+                        ["SENTINEL", "is-master-down-by-addr", address.host, String(address.port), String(currentEpoch), candidate],
+                        .askMasterDown, into: &effects)
+        }
+    }
+
+    /// A peer's `[down, leader, leader-epoch]`; anything else is ignored.
+    mutating func masterDownReplied(_ target: InstanceRef, _ value: RedisValue, now: Instant) {
+        guard case .sentinel(let runID) = target.member, let m = masterIndex(named: target.master),
+            let s = masters[m].sentinelIndex(runID: runID),
+            case .array(let items) = value, items.count == 3,
+            case .integer(let down) = items[0], let leader = items[1].text, case .integer(let epoch) = items[2]
+        else { return }
+        masters[m].sentinels[s].lastMasterDownReply = now
+        masters[m].sentinels[s].masterDownReportedAt = down == 1 ? now : nil
+        if leader != "*" {
+            masters[m].sentinels[s].votedLeader = leader
+            masters[m].sentinels[s].votedLeaderEpoch = epoch
+        }
+    }
+
+    /// ODOWN: our own SDOWN plus enough peers agreeing to reach the quorum.
+    mutating func checkObjectivelyDown(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        let master = masters[m]
+        var votes = 0
+        if master.instance.isSubjectivelyDown {
+            votes = 1 + master.sentinels.filter(\.reportsMasterDown).count
+        }
+        let down = master.instance.isSubjectivelyDown && votes >= master.settings.quorum
+        if down && !master.isObjectivelyDown {
+            masters[m].objectivelyDownSince = now
+            effects.append(event(.warning, "+odown", ref(master.name, .master), "#quorum \(votes)/\(master.settings.quorum)"))
+        } else if !down && master.isObjectivelyDown {
+            masters[m].objectivelyDownSince = nil
+            effects.append(event(.warning, "-odown", ref(master.name, .master)))
+        }
+    }
+
+    /// `SENTINEL IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>`: our view, and our vote
+    /// when a run id is given. The vote reaches the disk before the reply leaves.
+    mutating func isMasterDownByAddress(_ args: [String], now: Instant) -> CommandOutcome {
+        guard args.count == 4 else { return CommandOutcome(reply: .error("ERR wrong number of arguments for 'sentinel|is-master-down-by-addr' command")) }
+        guard let port = Int(args[1]), let requestEpoch = Int64(args[2]) else {
+            return CommandOutcome(reply: .error("ERR value is not an integer or out of range"))
+        }
+        let address = Address(host: args[0], port: port)
+        guard let m = masters.firstIndex(where: { $0.instance.address.sameAs(address) }) else {
+            return CommandOutcome(reply: .array([.integer(0), .bulk("*"), .integer(0)]))
+        }
+        let down = !inTilt && masters[m].instance.isSubjectivelyDown
+        var effects: [Effect] = []
+        var leader = "*"
+        var leaderEpoch: Int64 = 0
+        let runID = args[3]
+        if runID != "*" {
+            (leader, leaderEpoch) = vote(m, epoch: requestEpoch, candidate: runID, now: now, into: &effects)
+        }
+        return CommandOutcome(
+            reply: .array([.integer(down ? 1 : 0), .bulk(leader), .integer(leaderEpoch)]),
+            effects: effects, replyRequiresPersist: effects.contains(.persistConfig))
+    }
+
+    /// One vote per master per epoch (§3.5). Returns this sentinel's current vote, new or not.
+    mutating func vote(_ m: Int, epoch: Int64, candidate: String, now: Instant, into effects: inout [Effect]) -> (String, Int64) {
+        if epoch > currentEpoch {
+            currentEpoch = epoch
+            effects.append(.persistConfig)
+            effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
+        }
+        if masters[m].settings.leaderEpoch < epoch && currentEpoch <= epoch {
+            masters[m].leader = candidate
+            masters[m].settings.leaderEpoch = currentEpoch
+            effects.append(.persistConfig)
+            effects.append(plainEvent(.warning, "+vote-for-leader", "\(candidate) \(currentEpoch)"))
+            // Having voted for someone else, give them room: no failover of our own for a while.
+            if candidate != myID { masters[m].failoverStartTime = now + random.below(1_000) }
+        }
+        return (masters[m].leader ?? "*", masters[m].settings.leaderEpoch)
+    }
+
+    /// TILT is entered when the timer jumps; decisions wait while it lasts.
+    public var inTilt: Bool { tiltSince != nil }
+}
