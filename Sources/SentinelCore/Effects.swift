@@ -48,6 +48,8 @@ public enum Effect: Hashable, Sendable {
     case persistConfig
     case emit(SentinelEvent)
     case log(LogLevel, String)
+    /// SENTINEL SIMULATE-FAILURE: the process exits with this code at once (Redis uses 99).
+    case terminate(exitCode: Int32)
 }
 
 /// The result of a client command the core executes.

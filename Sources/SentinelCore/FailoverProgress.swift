@@ -17,6 +17,9 @@ public struct FailoverProgress: Hashable, Sendable {
     public var stateChangedAt: Instant
     public var forced: Bool
     public var promotedReplica: String?
+    /// The old and new addresses once `+switch-master` has been published (at promotion, ahead of the
+    /// replicas' reconfiguration), so it is not published twice.
+    public var switchAnnounced = false
 
     public init(state: FailoverStateName, epoch: Int64, startedAt: Instant, forced: Bool) {
         self.state = state

@@ -33,6 +33,14 @@ public struct ReplicaState: Hashable, Sendable {
     public var priority = 100
     public var replicationOffset: Int64 = 0
     public var announced = true
+    /// Progress of this replica's move to the promoted replica during a failover.
+    public var reconfiguration: Reconfiguration?
+
+    public enum Reconfiguration: Hashable, Sendable {
+        case sent(at: Instant)
+        case inProgress
+        case done
+    }
 
     /// Redis names a replica by its announced `ip:port`.
     public var name: String { instance.address.description }

@@ -51,6 +51,10 @@ extension Sentinel {
             return reset(pattern: args.first ?? "", now: now)
         case "config":
             return config(args)
+        case "failover":
+            return forceFailover(args, now: now)
+        case "simulate-failure":
+            return simulateFailure(args)
         case "is-master-down-by-addr", "is-primary-down-by-addr":
             return isMasterDownByAddress(args, now: now)
         case "debug":

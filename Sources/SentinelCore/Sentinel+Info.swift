@@ -7,7 +7,7 @@ extension Sentinel {
             "sentinel_tilt_since_seconds:\(tiltSince.map { (now - $0) / 1000 } ?? -1)",
             "sentinel_running_scripts:0",
             "sentinel_scripts_queue_length:0",
-            "sentinel_simulate_failure_flags:0",
+            "sentinel_simulate_failure_flags:\(simulateFailure.rawValue)",
         ]
         for (index, master) in masters.enumerated() {
             let status = master.isObjectivelyDown ? "odown" : master.instance.isSubjectivelyDown ? "sdown" : "ok"

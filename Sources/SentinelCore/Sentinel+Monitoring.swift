@@ -15,8 +15,13 @@ extension Sentinel {
             checkSubjectivelyDown(target, now: now, into: &effects)
             if case .master = target.member, let m = masterIndex(named: target.master) {
                 checkObjectivelyDown(m, now: now, into: &effects)
+                startFailoverIfNeeded(m, now: now, into: &effects)
+                advanceFailover(m, now: now, into: &effects)
                 askPeersAboutMaster(m, now: now, into: &effects)
             }
+        }
+        for m in masters.indices where masters[m].failover?.state == .updateConfig {
+            finishFailover(m, now: now, into: &effects)
         }
         return effects
     }
@@ -54,8 +59,8 @@ extension Sentinel {
             let r = masters[m].replicaIndex(named: name)
         else { return timing.infoPeriod }
         // A replica whose master is in trouble, or whose replication link is down, is watched every second.
-        let masterInTrouble = masters[m].isObjectivelyDown || masters[m].failover != nil
-        if masterInTrouble || masters[m].replicas[r].masterLinkDownMilliseconds != 0 { return 1_000 }
+        if masters[m].failover != nil { return Sentinel.failoverInfoPeriodMilliseconds }
+        if masters[m].isObjectivelyDown || masters[m].replicas[r].masterLinkDownMilliseconds != 0 { return 1_000 }
         return timing.infoPeriod
     }
 
@@ -88,7 +93,7 @@ extension Sentinel {
         guard let announceHost else { return nil }
         let port = settings.announcePort != 0 ? settings.announcePort : baseConfig.port
         let master = masters[m]
-        let address = master.instance.address
+        let address = currentMasterAddress(m)
         return "\(announceHost),\(port),\(myID),\(currentEpoch),\(master.name),\(address.host),\(address.port),\(master.settings.configEpoch)"
     }
 

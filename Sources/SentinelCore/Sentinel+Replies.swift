@@ -94,6 +94,11 @@ extension Sentinel {
             let sign = role == expected ? "+" : "-"
             effects.append(event(.verbose, "\(sign)role-change", target, "new reported role is \(role.rawValue)"))
         }
+        // Acting on what INFO says waits while the clock cannot be trusted.
+        if !inTilt, case .replica(let name) = target.member {
+            followFailoverProgress(m, replica: name, report: report, now: now, into: &effects)
+            enforceReplicaConfiguration(m, replica: name, report: report, now: now, into: &effects)
+        }
     }
 
     mutating func discoverReplicas(masterIndex m: Int, listed: [Address], now: Instant, into effects: inout [Effect]) {

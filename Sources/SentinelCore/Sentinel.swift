@@ -34,6 +34,7 @@ public struct Sentinel: Sendable {
     var nextLinkNumber = 1
     var linkOwners: [LinkID: LinkOwner] = [:]
     var previousTick: Instant?
+    public internal(set) var simulateFailure: SimulatedFailures = []
     /// Set while in TILT mode (§3.10).
     public internal(set) var tiltSince: Instant?
     var started = false

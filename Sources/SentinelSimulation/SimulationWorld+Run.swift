@@ -56,7 +56,7 @@ extension SimulationWorld {
                 }
             case .emit(let event):
                 events.append((sentinel, now, event))
-            case .persistConfig, .log:
+            case .persistConfig, .log, .terminate:
                 break
             }
         }

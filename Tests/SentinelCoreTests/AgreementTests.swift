@@ -48,7 +48,7 @@ final class AgreementTests: XCTestCase {
         harness.advance(50)
         harness.tick()
         XCTAssertEqual(harness.events("+odown").map(\.message), ["master mymaster 127.0.0.1 6379 #quorum 2/2"])
-        XCTAssertEqual(harness.command("MASTER", "mymaster").reply.field("flags"), "s_down,o_down,master")
+        XCTAssertEqual(harness.command("MASTER", "mymaster").reply.field("flags")?.hasPrefix("s_down,o_down,master"), true)
     }
 
     func testStaleAgreementIsForgottenAndObjectiveDownClears() {

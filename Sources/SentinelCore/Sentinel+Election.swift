@@ -1,0 +1,61 @@
+/// SENTINEL SIMULATE-FAILURE flags.
+public struct SimulatedFailures: OptionSet, Hashable, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    public static let crashAfterElection = SimulatedFailures(rawValue: 1)
+    public static let crashAfterPromotion = SimulatedFailures(rawValue: 2)
+}
+
+extension Sentinel {
+    /// Counts the votes for `epoch` (§3.5): the peers' recorded votes, then our own, given to the
+    /// front-runner or to ourselves. The winner needs a majority of all known sentinels and the quorum.
+    mutating func electedLeader(_ m: Int, epoch: Int64, now: Instant, into effects: inout [Effect]) -> String? {
+        var order: [String] = []
+        var votes: [String: Int] = [:]
+        for peer in masters[m].sentinels {
+            guard let leader = peer.votedLeader, peer.votedLeaderEpoch == currentEpoch else { continue }
+            if votes[leader] == nil { order.append(leader) }
+            votes[leader, default: 0] += 1
+        }
+        // Ties go to the first seen; `order` keeps peers' array order, so the count is deterministic.
+        var winner = order.max { (votes[$0]!, -order.firstIndex(of: $0)!) < (votes[$1]!, -order.firstIndex(of: $1)!) }
+        var winnerVotes = winner.map { votes[$0]! } ?? 0
+        let (myVote, myVoteEpoch) = vote(m, epoch: epoch, candidate: winner ?? myID, now: now, into: &effects)
+        if myVoteEpoch == epoch {
+            votes[myVote, default: 0] += 1
+            if votes[myVote]! > winnerVotes {
+                winner = myVote
+                winnerVotes = votes[myVote]!
+            }
+        }
+        let voters = masters[m].sentinels.count + 1
+        guard let chosen = winner, winnerVotes >= voters / 2 + 1, winnerVotes >= masters[m].settings.quorum else { return nil }
+        return chosen
+    }
+
+    /// `SENTINEL FAILOVER <name>`: forced, needs neither ODOWN nor an election.
+    mutating func forceFailover(_ args: [String], now: Instant) -> CommandOutcome {
+        guard let name = args.first, let m = masterIndex(named: name) else { return CommandOutcome(reply: Sentinel.noSuchMaster) }
+        guard masters[m].failover == nil else { return CommandOutcome(reply: .error("INPROG Failover already in progress")) }
+        guard selectReplica(m, now: now) != nil else {
+            return CommandOutcome(reply: .error("NOGOODSLAVE No suitable replica to promote"))
+        }
+        var effects: [Effect] = [.log(.notice, "Executing user requested FAILOVER of '\(name)'")]
+        startFailover(m, forced: true, now: now, into: &effects)
+        return CommandOutcome(reply: .ok, effects: effects, replyRequiresPersist: true)
+    }
+
+    mutating func simulateFailure(_ args: [String]) -> CommandOutcome {
+        var flags: SimulatedFailures = []
+        for word in args {
+            switch word.lowercased() {
+            case "crash-after-election": flags.insert(.crashAfterElection)
+            case "crash-after-promotion": flags.insert(.crashAfterPromotion)
+            case "help": return CommandOutcome(reply: .array([.bulk("crash-after-election"), .bulk("crash-after-promotion")]))
+            default: return CommandOutcome(reply: .error("ERR Unknown failure simulation specified"))
+            }
+        }
+        simulateFailure = flags
+        return CommandOutcome(reply: .ok)
+    }
+}

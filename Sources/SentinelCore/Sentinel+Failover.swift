@@ -1,0 +1,110 @@
+extension Sentinel {
+    /// Starts a failover when the master is objectively down and we have not tried recently (§3.5).
+    mutating func startFailoverIfNeeded(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        let master = masters[m]
+        guard master.isObjectivelyDown, master.failover == nil else { return }
+        if let last = master.failoverStartTime, now - last < 2 * master.settings.failoverTimeoutMilliseconds { return }
+        startFailover(m, forced: false, now: now, into: &effects)
+    }
+
+    /// A new epoch for this attempt; it is on disk before any peer is asked to vote in it.
+    mutating func startFailover(_ m: Int, forced: Bool, now: Instant, into effects: inout [Effect]) {
+        currentEpoch += 1
+        // The random delay desynchronises sentinels that saw the failure at the same moment, so that
+        // one of them usually asks for votes first and wins in the first round (as Redis does).
+        let start = now + random.below(1_000)
+        masters[m].failover = FailoverProgress(state: .waitStart, epoch: currentEpoch, startedAt: start, forced: forced)
+        masters[m].failover?.stateChangedAt = now
+        masters[m].failoverStartTime = start
+        effects.append(.persistConfig)
+        effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
+        effects.append(event(.warning, "+try-failover", ref(masters[m].name, .master)))
+        askPeersAboutMaster(m, now: now, forced: true, into: &effects)
+    }
+
+    mutating func abortFailover(_ m: Int, reason: String, now: Instant, into effects: inout [Effect]) {
+        effects.append(event(.warning, reason, ref(masters[m].name, .master)))
+        masters[m].failover = nil
+        for r in masters[m].replicas.indices { masters[m].replicas[r].reconfiguration = nil }
+    }
+
+    /// One step of the leader's state machine (§3.7).
+    mutating func advanceFailover(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover else { return }
+        switch failover.state {
+        case .waitStart: failoverWaitStart(m, now: now, into: &effects)
+        case .selectSlave: failoverSelectReplica(m, now: now, into: &effects)
+        case .sendSlaveofNoone: failoverSendPromotion(m, now: now, into: &effects)
+        case .waitPromotion:
+            if now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds {
+                abortFailover(m, reason: "-failover-abort-slave-timeout", now: now, into: &effects)
+            }
+        case .reconfSlaves: reconfigureNextReplicas(m, now: now, into: &effects)
+        case .updateConfig, .none: break
+        }
+    }
+
+    func setState(_ m: inout MasterState, _ state: FailoverStateName, now: Instant) {
+        m.failover?.state = state
+        m.failover?.stateChangedAt = now
+    }
+
+    private mutating func failoverWaitStart(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover else { return }
+        let leader = electedLeader(m, epoch: failover.epoch, now: now, into: &effects)
+        if leader != myID && !failover.forced {
+            let timeout = min(timing.electionTimeout, masters[m].settings.failoverTimeoutMilliseconds)
+            if now - failover.startedAt > timeout {
+                abortFailover(m, reason: "-failover-abort-not-elected", now: now, into: &effects)
+            }
+            return
+        }
+        effects.append(event(.warning, "+elected-leader", ref(masters[m].name, .master)))
+        if simulateFailure.contains(.crashAfterElection) {
+            effects.append(.terminate(exitCode: 99))
+            return
+        }
+        setState(&masters[m], .selectSlave, now: now)
+        effects.append(event(.warning, "+failover-state-select-slave", ref(masters[m].name, .master)))
+        failoverSelectReplica(m, now: now, into: &effects)
+    }
+
+    private mutating func failoverSelectReplica(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        guard let chosen = selectReplica(m, now: now) else {
+            abortFailover(m, reason: "-failover-abort-no-good-slave", now: now, into: &effects)
+            return
+        }
+        let name = masters[m].name
+        masters[m].failover?.promotedReplica = chosen.name
+        effects.append(event(.warning, "+selected-slave", ref(name, .replica(chosen.name))))
+        setState(&masters[m], .sendSlaveofNoone, now: now)
+        effects.append(event(.notice, "+failover-state-send-slaveof-noone", ref(name, .replica(chosen.name))))
+        failoverSendPromotion(m, now: now, into: &effects)
+    }
+
+    private mutating func failoverSendPromotion(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover, let promoted = failover.promotedReplica else { return }
+        let target = ref(masters[m].name, .replica(promoted))
+        guard let state = instance(target), !state.link.isDisconnected else {
+            if now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds {
+                abortFailover(m, reason: "-failover-abort-slave-timeout", now: now, into: &effects)
+            }
+            return
+        }
+        sendReplicaOf(target, nil, into: &effects)
+        setState(&masters[m], .waitPromotion, now: now)
+        effects.append(event(.notice, "+failover-state-wait-promotion", target))
+    }
+
+    /// The pipelined `MULTI / SLAVEOF / CONFIG REWRITE / CLIENT KILL normal / CLIENT KILL pubsub / EXEC`,
+    /// followed by an INFO on the same connection: it runs right after EXEC, so its reply confirms the
+    /// new role one round trip later instead of at the next INFO period.
+    mutating func sendReplicaOf(_ target: InstanceRef, _ master: Address?, into effects: inout [Effect]) {
+        let slaveof = master.map { ["SLAVEOF", $0.host, String($0.port)] } ?? ["SLAVEOF", "NO", "ONE"]
+        for words in [["MULTI"], slaveof, ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"],
+                      ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"]] {
+            sendCommand(target, words, .ignored, into: &effects)
+        }
+        sendCommand(target, ["INFO"], .info, into: &effects)
+    }
+}

@@ -1,0 +1,123 @@
+extension Sentinel {
+    /// The promoted replica reported `role:master`: the new configuration takes the failover's epoch,
+    /// reaches the disk, and is announced at once (hello and `+switch-master`), before the other
+    /// replicas are moved (§3.7, and Vigil's fast path).
+    mutating func promotionConfirmed(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover, failover.state == .waitPromotion,
+            let promoted = failover.promotedReplica, let r = masters[m].replicaIndex(named: promoted)
+        else { return }
+        let name = masters[m].name
+        masters[m].settings.configEpoch = failover.epoch
+        setState(&masters[m], .reconfSlaves, now: now)
+        effects.append(.persistConfig)
+        effects.append(event(.warning, "+promoted-slave", ref(name, .replica(promoted))))
+        if simulateFailure.contains(.crashAfterPromotion) {
+            effects.append(.terminate(exitCode: 99))
+            return
+        }
+        effects.append(event(.warning, "+failover-state-reconf-slaves", ref(name, .master)))
+        let old = masters[m].instance.address
+        let new = masters[m].replicas[r].instance.address
+        effects.append(plainEvent(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)"))
+        masters[m].failover?.switchAnnounced = true
+        forceHello(m)
+        reconfigureNextReplicas(m, now: now, into: &effects)
+    }
+
+    /// Back-dates hello times so the new configuration is announced on the next tick.
+    mutating func forceHello(_ m: Int) {
+        masters[m].instance.link.lastHelloPublished = nil
+        for r in masters[m].replicas.indices { masters[m].replicas[r].instance.link.lastHelloPublished = nil }
+        for s in masters[m].sentinels.indices { masters[m].sentinels[s].instance.link.lastHelloPublished = nil }
+    }
+
+    /// RECONF_SLAVES: point the other replicas at the promoted one, `parallel-syncs` at a time.
+    mutating func reconfigureNextReplicas(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover, let promoted = failover.promotedReplica,
+            let p = masters[m].replicaIndex(named: promoted)
+        else { return }
+        let name = masters[m].name
+        let newAddress = masters[m].replicas[p].instance.address
+        var inProgress = masters[m].replicas.filter { replica in
+            if case .sent = replica.reconfiguration { return true }
+            return replica.reconfiguration == .inProgress
+        }.count
+        for r in masters[m].replicas.indices where inProgress < masters[m].settings.parallelSyncs {
+            let replica = masters[m].replicas[r]
+            guard replica.name != promoted, replica.reconfiguration != .done else { continue }
+            let target = ref(name, .replica(replica.name))
+            if case .sent(let at) = replica.reconfiguration, now - at > timing.slaveReconfTimeout {
+                effects.append(event(.notice, "-slave-reconf-sent-timeout", target))
+                masters[m].replicas[r].reconfiguration = .done
+                continue
+            }
+            guard replica.reconfiguration == nil, !replica.instance.link.isDisconnected else { continue }
+            sendReplicaOf(target, newAddress, into: &effects)
+            masters[m].replicas[r].reconfiguration = .sent(at: now)
+            effects.append(event(.notice, "+slave-reconf-sent", target))
+            inProgress += 1
+        }
+        detectFailoverEnd(m, now: now, into: &effects)
+    }
+
+    private mutating func detectFailoverEnd(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover, let promoted = failover.promotedReplica,
+            let p = masters[m].replicaIndex(named: promoted), !masters[m].replicas[p].instance.isSubjectivelyDown
+        else { return }
+        let name = masters[m].name
+        let pending = masters[m].replicas.filter {
+            $0.name != promoted && $0.reconfiguration != .done && !$0.instance.isSubjectivelyDown
+        }
+        let timedOut = now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds
+        guard pending.isEmpty || timedOut else { return }
+        if timedOut {
+            effects.append(event(.warning, "+failover-end-for-timeout", ref(name, .master)))
+            let newAddress = masters[m].replicas[p].instance.address
+            for replica in pending where replica.reconfiguration == nil && !replica.instance.link.isDisconnected {
+                sendReplicaOf(ref(name, .replica(replica.name)), newAddress, into: &effects)
+                effects.append(event(.notice, "+slave-reconf-sent-be", ref(name, .replica(replica.name))))
+            }
+        }
+        effects.append(event(.warning, "+failover-end", ref(name, .master)))
+        setState(&masters[m], .updateConfig, now: now)
+    }
+
+    /// UPDATE_CONFIG: the master entry now describes the promoted replica (§3.7).
+    mutating func finishFailover(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover, failover.state == .updateConfig, let promoted = failover.promotedReplica,
+            let p = masters[m].replicaIndex(named: promoted)
+        else { return }
+        let old = masters[m].instance.address
+        let new = masters[m].replicas[p].instance.address
+        if !failover.switchAnnounced {
+            effects.append(plainEvent(.warning, "+switch-master", "\(masters[m].name) \(old.host) \(old.port) \(new.host) \(new.port)"))
+        }
+        switchMasterAddress(m, to: new, now: now, into: &effects)
+    }
+
+    /// A replica's INFO during a failover: the promoted one turning master, the others following it.
+    mutating func followFailoverProgress(_ m: Int, replica name: String, report: InfoReport, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover, let r = masters[m].replicaIndex(named: name) else { return }
+        if name == failover.promotedReplica {
+            if report.role == .master { promotionConfirmed(m, now: now, into: &effects) }
+            return
+        }
+        guard failover.state == .reconfSlaves, let promoted = failover.promotedReplica,
+            let p = masters[m].replicaIndex(named: promoted)
+        else { return }
+        let target = ref(masters[m].name, .replica(name))
+        let promotedAddress = masters[m].replicas[p].instance.address
+        let replica = masters[m].replicas[r]
+        if case .sent = replica.reconfiguration, report.role == .slave,
+            let host = report.masterHost, let port = report.masterPort,
+            Address(host: host, port: port).sameAs(promotedAddress)
+        {
+            masters[m].replicas[r].reconfiguration = .inProgress
+            effects.append(event(.notice, "+slave-reconf-inprog", target))
+        }
+        if masters[m].replicas[r].reconfiguration == .inProgress, report.masterLinkUp == true {
+            masters[m].replicas[r].reconfiguration = .done
+            effects.append(event(.notice, "+slave-reconf-done", target))
+        }
+    }
+}

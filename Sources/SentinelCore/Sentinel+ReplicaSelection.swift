@@ -1,0 +1,30 @@
+extension Sentinel {
+    /// The replica to promote (§3.6): healthy, recently heard from, not priority 0, replication link
+    /// not down for too long; then lowest priority, highest offset, smallest run id.
+    public func selectReplica(_ m: Int, now: Instant) -> ReplicaState? {
+        let master = masters[m]
+        let masterDown = master.instance.isSubjectivelyDown
+        let infoValidity = masterDown ? 5 * timing.pingPeriod : 3 * timing.infoPeriod
+        var linkDownLimit = 10 * master.instance.downAfterMilliseconds
+        if masterDown, let since = master.instance.subjectiveDownSince { linkDownLimit += now - since }
+        let candidates = master.replicas.filter { replica in
+            let state = replica.instance
+            guard !state.isSubjectivelyDown, !state.link.isDisconnected, replica.priority != 0 else { return false }
+            guard now - state.link.lastAvailable <= 5 * timing.pingPeriod else { return false }
+            guard let refreshed = state.infoRefreshed, now - refreshed <= infoValidity else { return false }
+            return replica.masterLinkDownMilliseconds <= linkDownLimit
+        }
+        return candidates.min(by: Sentinel.promotesBefore)
+    }
+
+    static func promotesBefore(_ a: ReplicaState, _ b: ReplicaState) -> Bool {
+        if a.priority != b.priority { return a.priority < b.priority }
+        if a.replicationOffset != b.replicationOffset { return a.replicationOffset > b.replicationOffset }
+        switch (a.instance.runID?.lowercased(), b.instance.runID?.lowercased()) {
+        case (let x?, let y?): return x < y
+        case (.some, nil): return true
+        case (nil, .some): return false
+        case (nil, nil): return a.name < b.name
+        }
+    }
+}

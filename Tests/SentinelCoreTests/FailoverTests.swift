@@ -1,0 +1,154 @@
+import SentinelCore
+import XCTest
+
+final class FailoverTests: XCTestCase {
+    let me = String(repeating: "a", count: 40)
+    let peerA = String(repeating: "b", count: 40)
+    let peerB = String(repeating: "c", count: 40)
+
+    struct Setup {
+        var harness: CoreHarness
+        var master: LinkID
+        var replicas: [Int: LinkID]
+        var peers: [String: LinkID]
+    }
+
+    /// Master 6379, replicas 6380 and 6381 answering INFO, two peers, quorum 2.
+    func makeSetup(replicaOffsets: [Int: Int64] = [6380: 100, 6381: 50], priorities: [Int: Int] = [:]) -> Setup {
+        var harness = CoreHarness(downAfter: 1_000, replicas: replicaOffsets.keys.sorted().map { Address(host: "127.0.0.1", port: $0) })
+        for (runID, port) in [(peerA, 26380), (peerB, 26381)] {
+            _ = harness.sentinel.receiveHello("127.0.0.1,\(port),\(runID),0,mymaster,127.0.0.1,6379,0", now: harness.now)
+        }
+        let links = harness.connectRequestedLinks(harness.tick())
+        let master = harness.commandLink(to: 6379, in: links)!
+        harness.handle(.replyReceived(master, .ping, .status("PONG")))
+        harness.handle(.replyReceived(master, .info, .string("role:master\r\n")))
+        var replicas: [Int: LinkID] = [:]
+        for (port, offset) in replicaOffsets {
+            let link = harness.commandLink(to: port, in: links)!
+            replicas[port] = link
+            harness.handle(.replyReceived(link, .ping, .status("PONG")))
+            harness.handle(.replyReceived(link, .info, .string(replicaInfo(offset: offset, priority: priorities[port] ?? 100))))
+        }
+        var peers: [String: LinkID] = [:]
+        peers[peerA] = harness.commandLink(to: 26380, in: links)
+        peers[peerB] = harness.commandLink(to: 26381, in: links)
+        return Setup(harness: harness, master: master, replicas: replicas, peers: peers)
+    }
+
+    func replicaInfo(offset: Int64, priority: Int = 100, masterPort: Int = 6379) -> String {
+        "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:\(masterPort)\r\nmaster_link_status:up\r\nslave_repl_offset:\(offset)\r\nslave_priority:\(priority)\r\n"
+    }
+
+    /// Ticks in 50 ms steps; replicas keep answering PING and INFO, the master answers nothing;
+    /// `peerReply` answers each IS-MASTER-DOWN-BY-ADDR request.
+    func run(_ setup: inout Setup, steps: Int, replicaInfo info: [Int: String]? = nil, peerReply: ([String]) -> RedisValue) {
+        for _ in 0..<steps {
+            setup.harness.advance(50)
+            let produced = setup.harness.tick()
+            answer(&setup, produced, replicaInfo: info, peerReply: peerReply)
+        }
+    }
+
+    func answer(_ setup: inout Setup, _ produced: [Effect], replicaInfo info: [Int: String]?, peerReply: ([String]) -> RedisValue) {
+        for case .send(let id, let words, let purpose) in produced {
+            if let port = setup.replicas.first(where: { $0.value == id })?.key {
+                let reply: RedisValue = purpose == .info ? .string(info?[port] ?? replicaInfo(offset: 0)) : .status("OK")
+                let more = setup.harness.handle(.replyReceived(id, purpose, purpose == .ping ? .status("PONG") : reply))
+                answer(&setup, more, replicaInfo: info, peerReply: peerReply)
+            } else if setup.peers.values.contains(id), purpose == .askMasterDown {
+                let more = setup.harness.handle(.replyReceived(id, purpose, peerReply(words)))
+                answer(&setup, more, replicaInfo: info, peerReply: peerReply)
+            }
+        }
+    }
+
+    func testElectedLeaderPromotesBestReplicaAndSwitchesMaster() {
+        var setup = makeSetup()
+        let promotedInfo = [6380: "role:master\r\n", 6381: replicaInfo(offset: 50, masterPort: 6380)]
+        var infoNow: [Int: String] = [6380: replicaInfo(offset: 100), 6381: replicaInfo(offset: 50)]
+        // Peers see the master down and vote for whoever asks with a run id.
+        let peerReply: ([String]) -> RedisValue = { words in
+            let candidate = words[5]
+            return candidate == "*" ? .array([.integer(1), .string("*"), .integer(0)])
+                : .array([.integer(1), .string(candidate), .integer(Int64(words[4])!)])
+        }
+        for _ in 0..<200 where setup.harness.events("+switch-master").isEmpty {
+            if !setup.harness.events("+failover-state-wait-promotion").isEmpty { infoNow = promotedInfo }
+            run(&setup, steps: 1, replicaInfo: infoNow, peerReply: peerReply)
+        }
+        let sequence = setup.harness.effects.compactMap { effect -> String? in
+            if case .emit(let event) = effect, event.level >= .notice, !event.type.hasSuffix("role-change") { return event.type }
+            return nil
+        }
+        let expected = ["+sdown", "+odown", "+new-epoch", "+try-failover", "+vote-for-leader", "+elected-leader",
+                        "+failover-state-select-slave", "+selected-slave", "+failover-state-send-slaveof-noone",
+                        "+failover-state-wait-promotion", "+promoted-slave", "+failover-state-reconf-slaves", "+switch-master"]
+        var firstSeen: [String] = []
+        for type in sequence where expected.contains(type) && !firstSeen.contains(type) { firstSeen.append(type) }
+        XCTAssertEqual(firstSeen, expected)
+        XCTAssertEqual(setup.harness.events("+selected-slave").first?.message, "slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379")
+        XCTAssertEqual(setup.harness.events("+switch-master").first?.message, "mymaster 127.0.0.1 6379 127.0.0.1 6380")
+        XCTAssertEqual(setup.harness.command("GET-MASTER-ADDR-BY-NAME", "mymaster").reply, .array([.bulk("127.0.0.1"), .bulk("6380")]),
+                       "clients learn the new address as soon as the promotion is confirmed")
+        let promotion = setup.harness.effects.compactMap { effect -> [String]? in
+            if case .send(let id, let words, _) = effect, id == setup.replicas[6380] { return words }
+            return nil
+        }
+        XCTAssertTrue(promotion.contains(["SLAVEOF", "NO", "ONE"]))
+        // Run on: the other replica is repointed, the failover ends and the master entry moves.
+        infoNow = promotedInfo
+        run(&setup, steps: 20, replicaInfo: infoNow, peerReply: peerReply)
+        XCTAssertEqual(setup.harness.events("+slave-reconf-sent").first?.message, "slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1 6379")
+        XCTAssertEqual(setup.harness.events("+failover-end").count, 1)
+        XCTAssertEqual(setup.harness.events("+switch-master").count, 1, "published once, at promotion")
+        XCTAssertEqual(setup.harness.sentinel.masters[0].instance.address.port, 6380)
+        XCTAssertEqual(setup.harness.sentinel.currentConfig().masters[0].configEpoch, 1)
+        XCTAssertEqual(Set(setup.harness.sentinel.masters[0].replicas.map(\.name)), ["127.0.0.1:6379", "127.0.0.1:6381"])
+    }
+
+    func testNotElectedAbortsAfterElectionTimeout() {
+        var setup = makeSetup()
+        setup.harness.sentinel.timing.electionTimeout = 2_000
+        let peerReply: ([String]) -> RedisValue = { _ in .array([.integer(1), .string(self.peerB), .integer(1)]) }
+        run(&setup, steps: 120, peerReply: peerReply)
+        XCTAssertGreaterThanOrEqual(setup.harness.events("-failover-abort-not-elected").count, 1)
+        XCTAssertTrue(setup.harness.events("+elected-leader").isEmpty)
+    }
+
+    func testNoGoodReplicaAbortsAndForcedFailoverRefuses() {
+        var setup = makeSetup(replicaOffsets: [6380: 10], priorities: [6380: 0])
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster").reply, .error("NOGOODSLAVE No suitable replica to promote"))
+        let peerReply: ([String]) -> RedisValue = { words in
+            .array([.integer(1), .string(words[5]), .integer(Int64(words[4])!)])
+        }
+        run(&setup, steps: 80, replicaInfo: [6380: replicaInfo(offset: 10, priority: 0)], peerReply: peerReply)
+        XCTAssertEqual(setup.harness.events("-failover-abort-no-good-slave").count, 1)
+    }
+
+    func testForcedFailoverNeedsNoElectionAndRefusesASecond() {
+        var setup = makeSetup()
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster").reply, .ok)
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster").reply, .error("INPROG Failover already in progress"))
+        setup.harness.advance(1_000)
+        setup.harness.tick()
+        XCTAssertEqual(setup.harness.events("+elected-leader").count, 1)
+        XCTAssertEqual(setup.harness.command("MASTER", "mymaster").reply.field("failover-state"), "wait_promotion")
+        XCTAssertEqual(setup.harness.command("MASTER", "mymaster").reply.field("flags"), "master,failover_in_progress,force_failover")
+    }
+
+    func testReplicaOrderingPriorityThenOffsetThenRunID() {
+        var setup = makeSetup(replicaOffsets: [6380: 100, 6381: 500], priorities: [6380: 10, 6381: 20])
+        XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6380", "lower priority wins over offset")
+        setup = makeSetup(replicaOffsets: [6380: 100, 6381: 500])
+        XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6381", "then higher offset")
+    }
+
+    func testSimulateFailureFlags() {
+        var harness = CoreHarness()
+        XCTAssertEqual(harness.command("SIMULATE-FAILURE", "HELP").reply, .array([.bulk("crash-after-election"), .bulk("crash-after-promotion")]))
+        XCTAssertEqual(harness.command("SIMULATE-FAILURE", "bogus").reply, .error("ERR Unknown failure simulation specified"))
+        XCTAssertEqual(harness.command("SIMULATE-FAILURE", "crash-after-election").reply, .ok)
+        XCTAssertEqual(harness.sentinel.infoSentinelLines(now: harness.now)[5], "sentinel_simulate_failure_flags:1")
+    }
+}
