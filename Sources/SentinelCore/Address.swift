@@ -15,7 +15,7 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
     /// Redis compares addresses by IP, or by hostname case-insensitively.
     public func sameAs(_ other: Address) -> Bool {
-        port == other.port && host.lowercased() == other.host.lowercased()
+        port == other.port && (host == other.host || host.lowercased() == other.host.lowercased())
     }
 }
 

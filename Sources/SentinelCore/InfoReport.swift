@@ -20,12 +20,22 @@ public struct InfoReport: Hashable, Sendable {
     public init() {}
 
     public init(parsing text: String) {
-        // Swift reads "\r\n" as one Character, which isNewline covers along with "\n".
-        for line in text.split(whereSeparator: \.isNewline) {
-            guard let colon = line.firstIndex(of: ":"), !line.hasPrefix("#") else { continue }
-            let key = line[..<colon]
-            let value = line[line.index(after: colon)...]
-            apply(key: key, value: value)
+        // Split on bytes: INFO is ASCII, and walking Characters costs far more on every reply.
+        let bytes = Array(text.utf8)
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            var lineEnd = end
+            if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            if lineEnd > start, bytes[start] != UInt8(ascii: "#"),
+                let colon = bytes[start..<lineEnd].firstIndex(of: UInt8(ascii: ":"))
+            {
+                let key = String(decoding: bytes[start..<colon], as: UTF8.self)
+                let value = String(decoding: bytes[(colon + 1)..<lineEnd], as: UTF8.self)
+                apply(key: key[...], value: value[...])
+            }
+            start = end + 1
         }
     }
 

@@ -42,10 +42,11 @@ public struct ReplicaState: Hashable, Sendable {
         case done
     }
 
-    /// Redis names a replica by its announced `ip:port`.
-    public var name: String { instance.address.description }
+    /// Redis names a replica by its announced `ip:port`; kept, as it is looked up on every event.
+    public let name: String
 
     public init(address: Address, downAfter: Int64, now: Instant) {
+        name = address.description
         instance = InstanceState(address: address, needsPubsub: true, role: .slave, downAfter: downAfter, now: now)
         masterConfigChangedAt = now
     }

@@ -23,17 +23,30 @@ public struct ModelRedisNode: Sendable {
         self.role = role
     }
 
-    /// The reply to one command, as Redis would give it.
-    public func reply(to words: [String], replicas: [ModelRedisNode]) -> RedisValue {
+    /// The reply to one command, as Redis would give it, changing the node where the command does.
+    /// MULTI/EXEC are applied command by command: nothing else runs in between in the model.
+    public mutating func reply(to words: [String], replicas: [ModelRedisNode]) -> RedisValue {
         switch words.first?.uppercased() {
         case "PING": return .status("PONG")
         case "INFO": return .string(info(replicas: replicas))
         case "PUBLISH": return .integer(0)
         case "SUBSCRIBE": return .array([.string("subscribe"), .string(words.count > 1 ? words[1] : ""), .integer(1)])
-        case "CLIENT", "AUTH": return .status("OK")
+        case "CLIENT", "AUTH", "MULTI", "CONFIG": return .status("OK")
+        case "EXEC": return .array([])
+        case "SLAVEOF", "REPLICAOF":
+            guard words.count == 3 else { return .error("ERR wrong number of arguments") }
+            if words[1].uppercased() == "NO" {
+                role = .master
+            } else if let port = Int(words[2]) {
+                role = .replica(of: Address(host: words[1], port: port))
+            }
+            return .status("OK")
         default: return .error("ERR unknown command '\(words.first ?? "")'")
         }
     }
+
+    public var isMaster: Bool { role == .master }
+    public var isUp: Bool { !paused && !crashed }
 
     func info(replicas: [ModelRedisNode]) -> String {
         var lines = ["# Server", "run_id:\(runID)", "# Replication"]

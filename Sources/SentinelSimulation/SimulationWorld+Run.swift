@@ -5,23 +5,26 @@ extension SimulationWorld {
     /// of steps is limited so a bug cannot spin forever.
     public mutating func run(until end: Instant) {
         var steps = 0
-        let maxSteps = 5_000_000
+        let maxSteps = 2_000_000
         while steps < maxSteps {
             steps += 1
-            let nextSentinelTick = nextTick.enumerated().min { $0.element < $1.element }!
-            let nextDelivery = queue.indices.min { (queue[$0].at, queue[$0].order) < (queue[$1].at, queue[$1].order) }
-            if let d = nextDelivery, queue[d].at <= nextSentinelTick.element {
-                guard queue[d].at <= end else { break }
-                let delivery = queue.remove(at: d)
+            let live = sentinels.indices.filter { !crashedSentinels.contains($0) }
+            let nextSentinelTick = live.min { (nextTick[$0], $0) < (nextTick[$1], $1) }
+            let tickAt = nextSentinelTick.map { nextTick[$0] }
+            if let delivery = queue.first, tickAt == nil || delivery.at <= tickAt! {
+                guard delivery.at <= end else { break }
+                _ = queue.pop()
                 now = max(now, delivery.at)
+                guard !crashedSentinels.contains(delivery.sentinel) else { continue }
                 let produced = sentinels[delivery.sentinel].handle(delivery.input, now: now)
                 record(delivery.sentinel, produced)
-            } else {
-                guard nextSentinelTick.element <= end else { break }
-                let index = nextSentinelTick.offset
-                now = max(now, nextSentinelTick.element)
+            } else if let index = nextSentinelTick, let at = tickAt {
+                guard at <= end else { break }
+                now = max(now, at)
                 record(index, sentinels[index].tick(now: now))
                 nextTick[index] = now + sentinels[index].nextTickDelayMilliseconds()
+            } else {
+                break
             }
         }
         precondition(steps < maxSteps, "simulation exceeded its step bound: \(parameters)")
@@ -31,70 +34,123 @@ extension SimulationWorld {
     mutating func deliver(_ input: Input, to sentinel: Int) {
         let delay = random.below(parameters.maxNetworkDelay + 1)
         deliveryOrder += 1
-        queue.append(Delivery(at: now + delay, order: deliveryOrder, sentinel: sentinel, input: input))
+        var input = input
+        // A lost message breaks its connection, as a TCP reset would; the sentinel reconnects.
+        if parameters.lossPerMille > 0, random.below(1_000) < parameters.lossPerMille {
+            switch input {
+            case .replyReceived(let id, _, _), .messageReceived(let id, _, _):
+                input = .linkClosed(id, reason: "simulated loss")
+                links[sentinel][id] = nil
+            default:
+                break
+            }
+        }
+        queue.push(Delivery(at: now + delay, order: deliveryOrder, sentinel: sentinel, input: input))
     }
 
-    /// Carries out a sentinel's effects against the modelled nodes.
+    func reachable(_ sentinel: Int, _ endpoint: Endpoint) -> Bool {
+        if isolatedSentinels.contains(sentinel) { return false }
+        switch endpoint {
+        case .node(let node): return !nodes[node].crashed
+        case .sentinel(let peer): return !crashedSentinels.contains(peer) && !isolatedSentinels.contains(peer)
+        }
+    }
+
+    /// Carries out a sentinel's effects against the modelled world, then checks the invariants.
     mutating func record(_ sentinel: Int, _ effects: [Effect]) {
         for effect in effects {
             switch effect {
             case .connect(let id, let address, let kind):
-                guard let node = node(at: address), !nodes[node].crashed else {
+                guard let endpoint = endpoint(at: address), reachable(sentinel, endpoint) else {
                     deliver(.linkClosed(id, reason: "connection refused"), to: sentinel)
                     continue
                 }
-                links[sentinel][id] = LinkEnd(node: node, kind: kind)
-                deliver(.linkConnected(id, localHost: "10.0.9.\(sentinel + 1)"), to: sentinel)
+                links[sentinel][id] = LinkEnd(endpoint: endpoint, kind: kind)
+                deliver(.linkConnected(id, localHost: sentinelAddresses[sentinel].host), to: sentinel)
             case .disconnect(let id):
                 links[sentinel][id] = nil
             case .send(let id, let words, let purpose):
-                guard let end = links[sentinel][id] else { continue }
-                if nodes[end.node].paused {
-                    heldRequests[end.node, default: []].append((sentinel, id, purpose, words))
-                } else {
-                    answer(sentinel: sentinel, link: id, purpose: purpose, words: words, node: end.node)
+                guard let end = links[sentinel][id], reachable(sentinel, end.endpoint) else { continue }
+                switch end.endpoint {
+                case .node(let node):
+                    if nodes[node].paused {
+                        heldRequests[node, default: []].append((sentinel, id, purpose, words))
+                    } else {
+                        answer(sentinel: sentinel, link: id, purpose: purpose, words: words, node: node)
+                    }
+                case .sentinel(let peer):
+                    let reply = peerCommand(peer, words)
+                    deliver(.replyReceived(id, purpose, reply), to: sentinel)
                 }
             case .emit(let event):
                 events.append((sentinel, now, event))
-            case .persistConfig, .log, .terminate:
+                checkEvent(sentinel, event)
+            case .persistConfig:
+                persisted[sentinel] = sentinels[sentinel].currentConfig()
+            case .log, .terminate:
                 break
             }
+        }
+        checkEpoch(sentinel)
+    }
+
+    /// A sentinel answering another sentinel: PING, the fake PUBLISH of hellos, SENTINEL commands.
+    mutating func peerCommand(_ peer: Int, _ words: [String]) -> RedisValue {
+        switch words.first?.uppercased() {
+        case "PING":
+            return .status("PONG")
+        case "PUBLISH" where words.count == 3:
+            record(peer, sentinels[peer].receiveHello(words[2], now: now))
+            return .integer(1)
+        case "SENTINEL":
+            let outcome = sentinels[peer].execute(sentinelCommand: Array(words.dropFirst()), now: now)
+            record(peer, outcome.effects)
+            return RedisValue(reply: outcome.reply)
+        default:
+            return .status("OK")
         }
     }
 
     mutating func answer(sentinel: Int, link: LinkID, purpose: RequestPurpose, words: [String], node: Int) {
-        let replicas = nodes.filter { if case .replica = $0.role { return true } else { return false } }
+        refreshOffsets()
+        let address = nodes[node].address
+        let replicas = nodes.filter { $0.role == .replica(of: address) && $0.isUp }
         let value = nodes[node].reply(to: words, replicas: replicas)
         deliver(.replyReceived(link, purpose, value), to: sentinel)
+        if words.first?.uppercased() == "PUBLISH", words.count == 3 { relayHello(from: node, payload: words[2]) }
     }
 
-    // MARK: Faults
-
-    public mutating func pause(node: Int) { nodes[node].paused = true }
-
-    public mutating func resume(node: Int) {
-        nodes[node].paused = false
-        for held in heldRequests.removeValue(forKey: node) ?? [] where links[held.sentinel][held.link] != nil {
-            answer(sentinel: held.sentinel, link: held.link, purpose: held.purpose, words: held.words, node: node)
-        }
-    }
-
-    public mutating func crash(node: Int) {
-        nodes[node].crashed = true
-        heldRequests[node] = nil
-        for sentinel in links.indices {
-            for (id, end) in links[sentinel] where end.node == node {
-                links[sentinel][id] = nil
-                deliver(.linkClosed(id, reason: "connection reset"), to: sentinel)
+    /// A PUBLISH on a node reaches every sentinel subscribed there through its pub/sub link.
+    mutating func relayHello(from node: Int, payload: String) {
+        for subscriber in sentinels.indices where reachable(subscriber, .node(node)) {
+            for (id, end) in links[subscriber].sorted(by: { $0.key < $1.key })
+            where end.kind == .pubsub && end.endpoint == .node(node) {
+                deliver(.messageReceived(id, channel: Sentinel.helloChannel, payload: payload), to: subscriber)
             }
         }
     }
 
-    public mutating func restart(node: Int) {
-        nodes[node].crashed = false
-        nodes[node].paused = false
-        nodes[node].runID = random.hexIdentifier()
+    /// Writes move the master's offset on; live replicas of a live master follow it.
+    mutating func refreshOffsets() {
+        for master in nodes.indices where nodes[master].isMaster && nodes[master].isUp {
+            nodes[master].replicationOffset = max(nodes[master].replicationOffset, now.milliseconds)
+            for replica in nodes.indices where nodes[replica].role == .replica(of: nodes[master].address) && nodes[replica].isUp {
+                nodes[replica].replicationOffset = max(nodes[replica].replicationOffset, nodes[master].replicationOffset - random.below(50))
+            }
+        }
     }
+}
 
-    public mutating func randomBelow(_ bound: Int64) -> Int64 { random.below(bound) }
+extension RedisValue {
+    /// A sentinel's reply as another sentinel's link would decode it.
+    init(reply: Reply) {
+        switch reply {
+        case .simple(let text): self = .status(text)
+        case .error(let text): self = .error(text)
+        case .integer(let number): self = .integer(number)
+        case .bulk(let text), .verbatim(let text): self = .string(text)
+        case .nullBulk, .nullArray: self = .null
+        case .array(let items), .map(let items): self = .array(items.map(RedisValue.init(reply:)))
+        }
+    }
 }

@@ -7,10 +7,13 @@ public struct SimulationWorld: Sendable {
         public var seed: UInt64
         public var sentinelCount: Int
         public var replicaCount: Int
+        public var quorum: Int
         public var downAfter: Int64
         public var maxNetworkDelay: Int64
+        /// Chance in a thousand that a message is lost (a lost message closes its link, as a broken TCP connection would).
+        public var lossPerMille: Int64
         public var description: String {
-            "seed=\(seed) sentinels=\(sentinelCount) replicas=\(replicaCount) downAfter=\(downAfter) delay<=\(maxNetworkDelay)"
+            "seed=\(seed) sentinels=\(sentinelCount) replicas=\(replicaCount) quorum=\(quorum) downAfter=\(downAfter) delay<=\(maxNetworkDelay) loss=\(lossPerMille)/1000"
         }
 
         public init(seed: UInt64) {
@@ -18,9 +21,16 @@ public struct SimulationWorld: Sendable {
             self.seed = seed
             sentinelCount = 3 + Int(random.below(5))
             replicaCount = 1 + Int(random.below(4))
+            quorum = 1 + Int(random.below(Int64(sentinelCount)))
             downAfter = 200 + random.below(1_800)
             maxNetworkDelay = 1 + random.below(20)
+            lossPerMille = random.below(4) == 0 ? random.below(20) : 0
         }
+    }
+
+    enum Endpoint: Hashable, Sendable {
+        case node(Int)
+        case sentinel(Int)
     }
 
     struct Delivery: Sendable {
@@ -31,7 +41,7 @@ public struct SimulationWorld: Sendable {
     }
 
     struct LinkEnd: Sendable {
-        var node: Int
+        var endpoint: Endpoint
         var kind: LinkKind
     }
 
@@ -39,14 +49,24 @@ public struct SimulationWorld: Sendable {
     public internal(set) var now = Instant(milliseconds: 0)
     public internal(set) var sentinels: [Sentinel] = []
     public internal(set) var nodes: [ModelRedisNode] = []
+    public internal(set) var sentinelAddresses: [Address] = []
+    /// Sentinels that are down (crashed) do not tick or receive; isolated ones can reach nobody.
+    public internal(set) var crashedSentinels: Set<Int> = []
+    public internal(set) var isolatedSentinels: Set<Int> = []
     var random: SplitMix64
     var nextTick: [Instant] = []
-    var queue: [Delivery] = []
+    var queue = DeliveryQueue()
     var deliveryOrder = 0
     var links: [[LinkID: LinkEnd]] = []
     /// Requests a paused node has received and will answer when resumed.
     var heldRequests: [Int: [(sentinel: Int, link: LinkID, purpose: RequestPurpose, words: [String])]] = [:]
     public internal(set) var events: [(sentinel: Int, at: Instant, event: SentinelEvent)] = []
+    public internal(set) var violations: [String] = []
+    var highestEpochSeen: [Int64] = []
+    var votes: [Int: [Int64: String]] = [:]
+    var leadersByEpoch: [Int64: Int] = [:]
+    /// What each sentinel last made durable: a restarted sentinel starts from this, as from its file.
+    var persisted: [Int: SentinelConfig] = [:]
 
     public init(parameters: Parameters) {
         self.parameters = parameters
@@ -55,21 +75,75 @@ public struct SimulationWorld: Sendable {
         nodes.append(ModelRedisNode(address: masterAddress, runID: random.hexIdentifier(), role: .master))
         for index in 0..<parameters.replicaCount {
             let address = Address(host: "10.0.1.\(index + 1)", port: 6379)
-            nodes.append(ModelRedisNode(address: address, runID: random.hexIdentifier(), role: .replica(of: masterAddress)))
+            var replica = ModelRedisNode(address: address, runID: random.hexIdentifier(), role: .replica(of: masterAddress))
+            replica.replicationOffset = random.below(1_000)
+            nodes.append(replica)
         }
         for index in 0..<parameters.sentinelCount {
-            var master = MasterConfig(name: "mymaster", address: masterAddress, quorum: parameters.sentinelCount / 2 + 1)
-            master.downAfterMilliseconds = parameters.downAfter
-            var config = SentinelConfig()
-            config.port = 26379
-            config.masters = [master]
-            sentinels.append(Sentinel(config: config, seed: random.next(), now: now))
+            sentinelAddresses.append(Address(host: "10.0.9.\(index + 1)", port: 26379))
+            sentinels.append(SimulationWorld.makeSentinel(parameters: parameters, master: masterAddress, seed: random.next()))
             nextTick.append(Instant(milliseconds: random.below(100)))
             links.append([:])
-            _ = index
+            highestEpochSeen.append(0)
         }
         for index in sentinels.indices { record(index, sentinels[index].start(now: now)) }
     }
 
-    public func node(at address: Address) -> Int? { nodes.firstIndex { $0.address == address } }
+    static func makeSentinel(parameters: Parameters, master: Address, seed: UInt64) -> Sentinel {
+        var masterConfig = MasterConfig(name: "mymaster", address: master, quorum: parameters.quorum)
+        masterConfig.downAfterMilliseconds = parameters.downAfter
+        masterConfig.failoverTimeoutMilliseconds = 6_000
+        var config = SentinelConfig()
+        config.port = 26379
+        config.masters = [masterConfig]
+        return Sentinel(config: config, seed: seed, now: .zero)
+    }
+
+    public func node(at address: Address) -> Int? { nodes.firstIndex { $0.address.sameAs(address) } }
+
+    func endpoint(at address: Address) -> Endpoint? {
+        if let node = node(at: address) { return .node(node) }
+        return sentinelAddresses.firstIndex(of: address).map { .sentinel($0) }
+    }
+}
+
+/// A binary heap of deliveries ordered by time, then by the order they were sent: deterministic.
+struct DeliveryQueue: Sendable {
+    private var heap: [SimulationWorld.Delivery] = []
+
+    var isEmpty: Bool { heap.isEmpty }
+    var first: SimulationWorld.Delivery? { heap.first }
+
+    private static func before(_ a: SimulationWorld.Delivery, _ b: SimulationWorld.Delivery) -> Bool {
+        (a.at, a.order) < (b.at, b.order)
+    }
+
+    mutating func push(_ delivery: SimulationWorld.Delivery) {
+        heap.append(delivery)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.before(heap[child], heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> SimulationWorld.Delivery? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < heap.count && Self.before(heap[left], heap[smallest]) { smallest = left }
+            if right < heap.count && Self.before(heap[right], heap[smallest]) { smallest = right }
+            if smallest == parent { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return top
+    }
 }

@@ -22,7 +22,7 @@ enum SimulateCommand {
         var failures = 0
         let started = Date()
         for seed in first..<(first + count) {
-            if case .failure(let violation) = MonitoringScenario.run(seed: seed) {
+            if case .failure(let violation) = FailoverScenario.run(seed: seed) {
                 failures += 1
                 print("VIOLATION \(violation)")
             }
