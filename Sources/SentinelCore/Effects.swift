@@ -36,6 +36,10 @@ public enum Input: Hashable, Sendable {
     case replyReceived(LinkID, RequestPurpose, RedisValue)
     /// A pub/sub `message` on a pub/sub link.
     case messageReceived(LinkID, channel: String, payload: String)
+    /// A script the core asked to run has started (or could not: pid nil).
+    case scriptStarted(id: Int, pid: Int32?)
+    /// A script ended: its exit code, or the signal that killed it.
+    case scriptFinished(id: Int, exitCode: Int32, signal: Int32)
 }
 
 /// What the core wants done, in order. Rule: the shell makes `.persistConfig` durable before it
@@ -48,6 +52,9 @@ public enum Effect: Hashable, Sendable {
     case persistConfig
     case emit(SentinelEvent)
     case log(LogLevel, String)
+    /// Run a script with no descriptor but 0, 1 and 2 inherited; report `scriptStarted`/`scriptFinished`.
+    case runScript(id: Int, arguments: [String])
+    case killScript(pid: Int32)
     /// SENTINEL SIMULATE-FAILURE: the process exits with this code at once (Redis uses 99).
     case terminate(exitCode: Int32)
 }

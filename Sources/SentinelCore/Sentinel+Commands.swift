@@ -3,6 +3,12 @@ extension Sentinel {
 
     /// `SENTINEL <arguments>`: arity has been checked by the server's command table.
     public mutating func execute(sentinelCommand arguments: [String], now: Instant) -> CommandOutcome {
+        var outcome = executeCommand(arguments, now: now)
+        outcome.effects = withScripts(outcome.effects, now: now)
+        return outcome
+    }
+
+    mutating func executeCommand(_ arguments: [String], now: Instant) -> CommandOutcome {
         guard let sub = arguments.first?.lowercased() else { return CommandOutcome(reply: Sentinel.noSuchMaster) }
         let args = Array(arguments.dropFirst())
         switch sub {
@@ -37,8 +43,7 @@ extension Sentinel {
         case "info-cache":
             return CommandOutcome(reply: infoCache(args, now: now))
         case "pending-scripts":
-            // Scripts are not run by this build, so none is ever pending.
-            return CommandOutcome(reply: .array([]))
+            return CommandOutcome(reply: pendingScripts(now: now))
         case "help":
             return CommandOutcome(reply: .array(SentinelHelp.lines.map { .simple($0) }))
         case "monitor":

@@ -26,6 +26,10 @@ public struct Hello: Hashable, Sendable {
 extension Sentinel {
     /// A hello from a master's or replica's pub/sub channel, or sent straight to us (fake PUBLISH) (§5).
     public mutating func receiveHello(_ payload: String, now: Instant) -> [Effect] {
+        withScripts(processHello(payload, now: now), now: now)
+    }
+
+    mutating func processHello(_ payload: String, now: Instant) -> [Effect] {
         guard let hello = Hello(payload: payload), hello.runID != myID, let m = masterIndex(named: hello.masterName) else {
             return []
         }
@@ -93,6 +97,7 @@ extension Sentinel {
         effects.append(event(.warning, "+config-update-from", ref(masterName, .sentinel(hello.runID))))
         effects.append(plainEvent(.warning, "+switch-master",
                                   "\(masterName) \(oldAddress.host) \(oldAddress.port) \(hello.master.host) \(hello.master.port)"))
+        queueClientReconfigScript(m, role: "observer", from: oldAddress, to: hello.master, now: now)
         switchMasterAddress(m, to: hello.master, now: now, into: &effects)
     }
 

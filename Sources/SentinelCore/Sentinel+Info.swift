@@ -5,8 +5,8 @@ extension Sentinel {
             "sentinel_masters:\(masters.count)",
             "sentinel_tilt:\(inTilt ? 1 : 0)",
             "sentinel_tilt_since_seconds:\(tiltSince.map { (now - $0) / 1000 } ?? -1)",
-            "sentinel_running_scripts:0",
-            "sentinel_scripts_queue_length:0",
+            "sentinel_running_scripts:\(scripts.runningCount)",
+            "sentinel_scripts_queue_length:\(scripts.queuedCount)",
             "sentinel_simulate_failure_flags:\(simulateFailure.rawValue)",
         ]
         for (index, master) in masters.enumerated() {

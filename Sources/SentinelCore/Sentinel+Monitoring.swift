@@ -3,6 +3,7 @@ extension Sentinel {
     public mutating func tick(now: Instant) -> [Effect] {
         var effects: [Effect] = []
         checkTilt(now: now, into: &effects)
+        killOverdueScripts(now: now, into: &effects)
         for target in allInstanceRefs() {
             reconnect(target, now: now, into: &effects)
             sendPeriodicCommands(target, now: now, into: &effects)
@@ -23,7 +24,7 @@ extension Sentinel {
         for m in masters.indices where masters[m].failover?.state == .updateConfig {
             finishFailover(m, now: now, into: &effects)
         }
-        return effects
+        return withScripts(effects, now: now)
     }
 
     /// A timer that ran late or backwards means our clock readings cannot be trusted for a while:
@@ -39,7 +40,15 @@ extension Sentinel {
     }
 
     public mutating func handle(_ input: Input, now: Instant) -> [Effect] {
+        withScripts(handleInput(input, now: now), now: now)
+    }
+
+    mutating func handleInput(_ input: Input, now: Instant) -> [Effect] {
         switch input {
+        case .scriptStarted(let id, let pid):
+            return scriptStarted(id, pid: pid, now: now)
+        case .scriptFinished(let id, let exitCode, let signal):
+            return scriptFinished(id, exitCode: exitCode, signal: signal, now: now)
         case .linkConnected(let id, let localHost):
             return linkConnected(id, localHost: localHost, now: now)
         case .linkClosed(let id, let reason):

@@ -20,6 +20,7 @@ extension Sentinel {
         let new = masters[m].replicas[r].instance.address
         effects.append(plainEvent(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)"))
         masters[m].failover?.switchAnnounced = true
+        queueClientReconfigScript(m, role: "leader", from: old, to: new, now: now)
         forceHello(m)
         reconfigureNextReplicas(m, now: now, into: &effects)
     }

@@ -35,6 +35,7 @@ public struct Sentinel: Sendable {
     var linkOwners: [LinkID: LinkOwner] = [:]
     var previousTick: Instant?
     public internal(set) var simulateFailure: SimulatedFailures = []
+    public internal(set) var scripts = ScriptQueue()
     /// Set while in TILT mode (§3.10).
     public internal(set) var tiltSince: Instant?
     var started = false
@@ -81,7 +82,7 @@ public struct Sentinel: Sendable {
         for master in masters {
             effects.append(event(.warning, "+monitor", ref(master.name, .master), "quorum \(master.settings.quorum)"))
         }
-        return effects
+        return withScripts(effects, now: now)
     }
 
     public func masterIndex(named name: String) -> Int? { masters.firstIndex { $0.name == name } }

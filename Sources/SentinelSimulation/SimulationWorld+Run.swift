@@ -87,7 +87,7 @@ extension SimulationWorld {
                 checkEvent(sentinel, event)
             case .persistConfig:
                 persisted[sentinel] = sentinels[sentinel].currentConfig()
-            case .log, .terminate:
+            case .log, .terminate, .runScript, .killScript:
                 break
             }
         }
