@@ -1,0 +1,144 @@
+import NIOCore
+import RESP
+import SentinelCore
+
+/// What one request produced: replies to send in order, and whether to close after them.
+struct CommandResult {
+    var replies: [RESPValue]
+    var closeAfterReply = false
+
+    static func reply(_ value: RESPValue) -> CommandResult { CommandResult(replies: [value]) }
+    static func error(_ text: String) -> CommandResult { .reply(.error(text)) }
+}
+
+extension ClientServerContext {
+    static let subscribedContextCommands: Set<String> = ["subscribe", "psubscribe", "unsubscribe", "punsubscribe", "ping", "quit", "reset"]
+
+    /// Runs one request, in Redis's order of checks: lookup, arity, authentication, context.
+    func execute(_ arguments: [String], client: ClientRecord) -> CommandResult {
+        registry.totalCommands += 1
+        let name = arguments[0].lowercased()
+        if name == "quit" { return CommandResult(replies: [.simpleString("OK")], closeAfterReply: true) }
+        guard let spec = CommandTable.lookup(name) else { return .error(Self.unknownCommand(arguments)) }
+        guard spec.accepts(arguments.count) else { return .error("ERR wrong number of arguments for '\(spec.name)' command") }
+        var fullName = spec.name
+        if !spec.subcommands.isEmpty {
+            guard let sub = spec.subcommand(arguments[1]) else {
+                return .error("ERR unknown subcommand '\(Self.truncated(arguments[1]))'. Try \(spec.name.uppercased()) HELP.")
+            }
+            guard sub.accepts(arguments.count) else { return .error("ERR wrong number of arguments for '\(sub.name)' command") }
+            fullName = sub.name
+        }
+        if requiresPassword && !client.authenticated && !spec.flags.contains("no_auth") {
+            return .error("NOAUTH Authentication required.")
+        }
+        if client.isSubscribed && client.protocolVersion == .resp2 && !Self.subscribedContextCommands.contains(name) {
+            return .error("ERR Can't execute '\(fullName)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+        }
+        client.lastCommand = fullName
+        return dispatch(name, arguments, client: client)
+    }
+
+    private func dispatch(_ name: String, _ arguments: [String], client: ClientRecord) -> CommandResult {
+        switch name {
+        case "ping": return ping(arguments, client: client)
+        case "info": return .reply(.verbatim(infoText(Array(arguments.dropFirst()))))
+        case "role": return .reply(.array([.bulk("sentinel"), .array((target?.monitoredMasterNames() ?? []).map { .bulk($0) })]))
+        case "hello": return hello(arguments, client: client)
+        case "auth": return auth(Array(arguments.dropFirst()), client: client)
+        case "client": return clientCommand(arguments, client: client)
+        case "command": return command(arguments)
+        case "acl": return acl(arguments)
+        case "shutdown": return shutdown(arguments)
+        case "subscribe", "psubscribe", "unsubscribe", "punsubscribe": return pubsub(name, Array(arguments.dropFirst()), client: client)
+        case "publish":
+            guard arguments[1] == Sentinel.helloChannel else { return .error("ERR Only HELLO messages are accepted by Sentinel instances.") }
+            target?.receiveHello(arguments[2])
+            return .reply(.integer(1))
+        case "sentinel":
+            guard let target else { return .error("ERR Sentinel is shutting down") }
+            return .reply(RESPValue(target.executeSentinel(Array(arguments.dropFirst()))))
+        default:
+            return .error(Self.unknownCommand(arguments))
+        }
+    }
+
+    /// Redis 7.0's text: the name, then up to the first arguments, each quoted and cut at 128 bytes.
+    static func unknownCommand(_ arguments: [String]) -> String {
+        var text = "ERR unknown command '\(truncated(arguments[0]))', with args beginning with: "
+        for argument in arguments.dropFirst() where text.utf8.count < 128 {
+            text += "'\(truncated(argument))' "
+        }
+        return text
+    }
+
+    static func truncated(_ text: String) -> String {
+        let clean = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        return clean.utf8.count <= 128 ? clean : String(decoding: clean.utf8.prefix(128), as: UTF8.self)
+    }
+
+    private func ping(_ arguments: [String], client: ClientRecord) -> CommandResult {
+        guard arguments.count <= 2 else { return .error("ERR wrong number of arguments for 'ping' command") }
+        if client.isSubscribed && client.protocolVersion == .resp2 {
+            return .reply(.array([.bulk("pong"), .bulk(arguments.count == 2 ? arguments[1] : "")]))
+        }
+        return .reply(arguments.count == 2 ? .bulk(arguments[1]) : .simpleString("PONG"))
+    }
+
+    private func shutdown(_ arguments: [String]) -> CommandResult {
+        let options = Set(arguments.dropFirst().map { $0.lowercased() })
+        guard options.isSubset(of: ["nosave", "save", "now", "force", "abort"]) else { return .error("ERR syntax error") }
+        if options.contains("abort") { return .error("ERR No shutdown in progress.") }
+        target?.requestShutdown()
+        return CommandResult(replies: [], closeAfterReply: true)
+    }
+
+    private func pubsub(_ name: String, _ names: [String], client: ClientRecord) -> CommandResult {
+        var replies: [RESPValue] = []
+        func count() -> RESPValue { .integer(Int64(client.channels.count + client.patterns.count)) }
+        switch name {
+        case "subscribe":
+            for channel in names {
+                broker.subscribe(client, channel: channel)
+                replies.append(.push([.bulk("subscribe"), .bulk(channel), count()]))
+            }
+        case "psubscribe":
+            for pattern in names {
+                broker.psubscribe(client, pattern: pattern)
+                replies.append(.push([.bulk("psubscribe"), .bulk(pattern), count()]))
+            }
+        case "unsubscribe":
+            let targets = names.isEmpty ? client.channels.sorted() : names
+            for channel in targets {
+                broker.unsubscribe(client, channel: channel)
+                replies.append(.push([.bulk("unsubscribe"), .bulk(channel), count()]))
+            }
+            if targets.isEmpty { replies.append(.push([.bulk("unsubscribe"), .null, count()])) }
+        default:
+            let targets = names.isEmpty ? client.patterns.sorted() : names
+            for pattern in targets {
+                broker.punsubscribe(client, pattern: pattern)
+                replies.append(.push([.bulk("punsubscribe"), .bulk(pattern), count()]))
+            }
+            if targets.isEmpty { replies.append(.push([.bulk("punsubscribe"), .null, count()])) }
+        }
+        return CommandResult(replies: replies)
+    }
+}
+
+extension RESPValue {
+    /// A core reply as the wire carries it.
+    init(_ reply: Reply) {
+        switch reply {
+        case .simple(let text): self = .simpleString(text)
+        case .error(let text): self = .error(text)
+        case .integer(let number): self = .integer(number)
+        case .bulk(let text): self = .bulk(text)
+        case .nullBulk: self = .null
+        case .nullArray: self = .nullArray
+        case .array(let items): self = .array(items.map(RESPValue.init))
+        case .map(let items): self = .map(items.map(RESPValue.init))
+        case .verbatim(let text): self = .verbatim(text)
+        }
+    }
+}

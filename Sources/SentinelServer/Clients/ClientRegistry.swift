@@ -1,0 +1,79 @@
+import NIOCore
+import RESP
+
+/// What the server knows of one client connection, for CLIENT LIST/INFO and pub/sub.
+final class ClientRecord {
+    let id: Int64
+    let channel: Channel
+    let address: String
+    let localAddress: String
+    let connectedAt: NIODeadline
+    var lastInteraction: NIODeadline
+    var name = ""
+    var libraryName = ""
+    var libraryVersion = ""
+    var lastCommand = "NULL"
+    var protocolVersion: RESPProtocolVersion = .resp2
+    var authenticated: Bool
+    var channels: Set<String> = []
+    var patterns: Set<String> = []
+    var closeRequested = false
+
+    init(id: Int64, channel: Channel, authenticated: Bool) {
+        self.id = id
+        self.channel = channel
+        address = ClientRecord.describe(channel.remoteAddress)
+        localAddress = ClientRecord.describe(channel.localAddress)
+        connectedAt = .now()
+        lastInteraction = connectedAt
+        self.authenticated = authenticated
+    }
+
+    var isSubscribed: Bool { !channels.isEmpty || !patterns.isEmpty }
+
+    static func describe(_ address: SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return "" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    /// One CLIENT LIST line, Redis's fields in Redis's order.
+    func listLine(now: NIODeadline) -> String {
+        let age = (now - connectedAt).nanoseconds / 1_000_000_000
+        let idle = (now - lastInteraction).nanoseconds / 1_000_000_000
+        let flags = isSubscribed ? "P" : "N"
+        return "id=\(id) addr=\(address) laddr=\(localAddress) fd=-1 name=\(name) age=\(age) idle=\(idle) flags=\(flags) db=0 "
+            + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 "
+            + "obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(lastCommand) user=default redir=-1 resp=\(protocolVersion.rawValue)"
+            + (libraryName.isEmpty && libraryVersion.isEmpty ? "" : " lib-name=\(libraryName) lib-ver=\(libraryVersion)")
+    }
+}
+
+/// All client connections and the counters INFO reports. Confined to the server's event loop.
+final class ClientRegistry {
+    /// Redis's maxclients: beyond this, new connections are refused with Redis's error.
+    static let maxClients = 10_000
+
+    private(set) var clients: [Int64: ClientRecord] = [:]
+    private var nextID: Int64 = 1
+    var totalConnections = 0
+    var totalCommands = 0
+    var inputBytes = 0
+    var outputBytes = 0
+    var rejectedConnections = 0
+
+    func register(_ channel: Channel, authenticated: Bool) -> ClientRecord? {
+        totalConnections += 1
+        guard clients.count < ClientRegistry.maxClients else {
+            rejectedConnections += 1
+            return nil
+        }
+        let record = ClientRecord(id: nextID, channel: channel, authenticated: authenticated)
+        nextID += 1
+        clients[record.id] = record
+        return record
+    }
+
+    func remove(_ id: Int64) { clients[id] = nil }
+
+    var ordered: [ClientRecord] { clients.values.sorted { $0.id < $1.id } }
+}

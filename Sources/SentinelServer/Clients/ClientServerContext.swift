@@ -1,0 +1,48 @@
+import Foundation
+import NIOCore
+import RESP
+import SentinelCore
+
+/// Settings of the client-facing listener.
+public struct ClientServerConfiguration: Sendable {
+    public var bind: [String]
+    public var port: Int
+    public var requirepass: String?
+    public var limits: RESPRequestLimits
+    public var configPath: String
+
+    public init(bind: [String], port: Int, requirepass: String?, configPath: String, limits: RESPRequestLimits = .redisDefaults) {
+        self.bind = bind
+        self.port = port
+        self.requirepass = requirepass
+        self.configPath = configPath
+        self.limits = limits
+    }
+}
+
+/// What every client connection shares: the sentinel, the registry, pub/sub, identity and counters.
+/// Confined to the one event loop that runs the server and the sentinel.
+public final class ClientServerContext: @unchecked Sendable {
+    let configuration: ClientServerConfiguration
+    weak var target: (any SentinelCommandTarget)?
+    let registry = ClientRegistry()
+    let broker: PubSubBroker
+    let runID: String
+    let startedAt = Date()
+    let startedUptime = NIODeadline.now()
+
+    public init(configuration: ClientServerConfiguration, target: any SentinelCommandTarget) {
+        self.configuration = configuration
+        self.target = target
+        broker = PubSubBroker(registry: registry)
+        var generator = SystemRandomNumberGenerator()
+        runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &generator)!) }.joined()
+    }
+
+    /// Publishes one event to subscribed clients (channel = event type).
+    public func publish(channel: String, message: String) {
+        broker.publish(channel: channel, message: message)
+    }
+
+    var requiresPassword: Bool { configuration.requirepass != nil }
+}

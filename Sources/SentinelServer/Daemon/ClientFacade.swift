@@ -1,0 +1,14 @@
+import NIOCore
+import SentinelCore
+
+/// Wires the client-facing server to the driver: SENTINEL commands go to the driver, events come
+/// back to subscribers.
+enum ClientFacade {
+    static func make(driver: SentinelDriver, config: SentinelConfig, configPath: String, eventLoop: EventLoop) -> ClientServer {
+        let configuration = ClientServerConfiguration(
+            bind: config.bind, port: config.port, requirepass: config.requirepass, configPath: configPath)
+        let context = ClientServerContext(configuration: configuration, target: driver)
+        driver.publish = { [weak context] channel, message in context?.publish(channel: channel, message: message) }
+        return ClientServer(context: context, eventLoop: eventLoop)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SentinelCore
+
+/// Runs Vigil as `redis-sentinel` runs: load and check the config, listen, monitor, stop cleanly on
+/// SIGTERM/SIGINT or SHUTDOWN. Returns the process exit code.
+public enum VigilDaemon {
+    public static func run(arguments: [String]) -> Int32 {
+        let parsed = DaemonArguments.parse(arguments)
+        guard let relativePath = parsed.configPath else {
+            FileHandle.standardError.write(Data("Sentinel needs config file on disk to save state. Exiting...\n".utf8))
+            return 1
+        }
+        let path = absolutePath(relativePath)
+        let store = ConfigStore(path: path)
+        do {
+            try store.checkWritable()
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            return 1
+        }
+        let config: SentinelConfig
+        do {
+            let text = try store.read()
+            config = try ConfigFile.parse(text + "\n" + parsed.extraConfig)
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data(error.fatalReport.utf8))
+            return 1
+        } catch {
+            FileHandle.standardError.write(Data("Can't open the config file '\(path)': \(error)\n".utf8))
+            return 1
+        }
+        if let dir = config.dir, chdir(dir) != 0 {
+            FileHandle.standardError.write(Data("Can't chdir to '\(dir)': \(String(cString: strerror(errno)))\n".utf8))
+            return 1
+        }
+        return serve(config: config, store: store, configPath: path)
+    }
+
+    static func absolutePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    private static func serve(config: SentinelConfig, store: ConfigStore, configPath: String) -> Int32 {
+        let log = RedisLogWriter(logfile: config.logfile, level: config.loglevel)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        var seed = UInt64(0)
+        withUnsafeMutableBytes(of: &seed) { arc4random_buf($0.baseAddress!, $0.count) }
+        let driver = SentinelDriver(eventLoop: loop, config: config, store: store, log: log, seed: seed)
+        let exitCode = ExitLatch()
+        log.log(.notice, "Vigil starting, pid=\(getpid()), seed=\(seed)")
+        let started = loop.flatSubmit { () -> EventLoopFuture<Void> in
+            let server = ClientFacade.make(driver: driver, config: config, configPath: configPath, eventLoop: loop)
+            driver.onShutdown = {
+                server.close()
+                exitCode.finish(0)
+            }
+            return server.start().map {
+                if let pidfile = config.pidfile { try? "\(getpid())\n".write(toFile: pidfile, atomically: false, encoding: .utf8) }
+                log.log(.notice, "Running mode=sentinel, port=\(config.port).")
+                driver.start()
+            }
+        }
+        do {
+            try started.wait()
+        } catch {
+            log.log(.warning, "Could not create server TCP listening socket *:\(config.port): \(error)")
+            try? group.syncShutdownGracefully()
+            return 1
+        }
+        let signals = SignalWatcher { signal in
+            log.log(.warning, "Received \(signal == SIGINT ? "SIGINT" : "SIGTERM") scheduling shutdown...")
+            loop.execute { driver.shutdown() }
+        }
+        let code = exitCode.wait()
+        signals.cancel()
+        if let pidfile = config.pidfile { unlink(pidfile) }
+        try? group.syncShutdownGracefully()
+        return code
+    }
+}
+
+/// Blocks the main thread until the daemon decides its exit code.
+final class ExitLatch: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var code: Int32?
+
+    func finish(_ value: Int32) {
+        condition.lock()
+        if code == nil { code = value }
+        condition.signal()
+        condition.unlock()
+    }
+
+    func wait() -> Int32 {
+        condition.lock()
+        defer { condition.unlock() }
+        while code == nil { condition.wait() }
+        return code!
+    }
+}
+
+/// SIGTERM and SIGINT handled on a dispatch queue rather than in a signal handler, so the handler
+/// may take locks and hop to the event loop.
+final class SignalWatcher: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(handler: @escaping @Sendable (Int32) -> Void) {
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: DispatchQueue(label: "vigil.signals"))
+            source.setEventHandler { handler(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() { sources.forEach { $0.cancel() } }
+}
