@@ -8,8 +8,10 @@ import SentinelCore
 public enum VigilDaemon {
     public static func run(arguments: [String]) -> Int32 {
         let parsed = DaemonArguments.parse(arguments)
+        // Start-up failures are logged to standard output in Redis's format, as redis-sentinel does.
+        let startupLog = RedisLogWriter(logfile: "", level: .warning)
         guard let relativePath = parsed.configPath else {
-            FileHandle.standardError.write(Data("Sentinel needs config file on disk to save state. Exiting...\n".utf8))
+            startupLog.log(.warning, "Sentinel needs config file on disk to save state. Exiting...")
             return 1
         }
         let path = absolutePath(relativePath)
@@ -17,10 +19,10 @@ public enum VigilDaemon {
         do {
             try store.checkWritable()
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            startupLog.log(.warning, "\(error)")
             return 1
         }
-        let config: SentinelConfig
+        var config: SentinelConfig
         do {
             let text = try store.read()
             config = try ConfigFile.parse(text + "\n" + parsed.extraConfig)
@@ -32,9 +34,11 @@ public enum VigilDaemon {
             return 1
         }
         if let dir = config.dir, chdir(dir) != 0 {
-            FileHandle.standardError.write(Data("Can't chdir to '\(dir)': \(String(cString: strerror(errno)))\n".utf8))
+            startupLog.log(.warning, "Can't chdir to '\(dir)': \(String(cString: strerror(errno)))")
             return 1
         }
+        // Redis always writes the working directory back as an absolute `dir`.
+        config.dir = FileManager.default.currentDirectoryPath
         return serve(config: config, store: store, configPath: path)
     }
 

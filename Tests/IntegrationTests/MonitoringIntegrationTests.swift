@@ -1,0 +1,132 @@
+import Foundation
+import XCTest
+
+/// Vigil against real redis-server processes on loopback.
+final class MonitoringIntegrationTests: XCTestCase {
+    var topology: Topology!
+
+    override func setUpWithError() throws {
+        topology = try Topology(testName: name.filter { $0.isLetter })
+    }
+
+    override func tearDown() {
+        topology.stopAll()
+    }
+
+    func testDiscoversReplicaAndAnswersMasterAddress() throws {
+        try topology.startReplicationGroup(replicas: 1)
+        let port = FreePort.next()
+        _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2))
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "get-master-addr-by-name", "mymaster"), ["127.0.0.1", String(topology.masterPort)])
+        XCTAssertTrue(waitUntil(timeout: 15) {
+            field("num-slaves", in: redisCLI(port, "SENTINEL", "MASTER", "mymaster")) == "1"
+        })
+        let replicas = redisCLI(port, "SENTINEL", "REPLICAS", "mymaster")
+        XCTAssertEqual(field("name", in: replicas), "127.0.0.1:\(topology.replicaPorts[0])")
+        XCTAssertTrue(waitUntil(timeout: 15) {
+            field("master-link-status", in: redisCLI(port, "SENTINEL", "REPLICAS", "mymaster")) == "ok"
+        })
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "get-master-addr-by-name", "nosuch"), [""])
+    }
+
+    func testMasterIsSubjectivelyDownWithinDownAfterPlusOneSecondOfSigstop() throws {
+        try topology.startReplicationGroup(replicas: 1)
+        let master = topology.processes[0]
+        let port = FreePort.next()
+        // Quorum 2 with a single sentinel: SDOWN only, no failover.
+        _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, downAfter: 1000))
+        XCTAssertTrue(waitUntil(timeout: 10) { field("role-reported", in: redisCLI(port, "SENTINEL", "MASTER", "mymaster")) == "master" })
+        Thread.sleep(forTimeInterval: 1.2)
+        let stoppedAt = Date()
+        master.pause()
+        let detected = waitUntil(timeout: 10, interval: 0.02) {
+            field("flags", in: redisCLI(port, "SENTINEL", "MASTER", "mymaster"))?.contains("s_down") == true
+        }
+        let elapsed = Date().timeIntervalSince(stoppedAt)
+        XCTAssertTrue(detected)
+        XCTAssertLessThan(elapsed, 2.0, "s_down must come within down-after + 1 s")
+        XCTAssertGreaterThanOrEqual(elapsed, 0.9, "not before down-after")
+        master.resume()
+        XCTAssertTrue(waitUntil(timeout: 10) {
+            field("flags", in: redisCLI(port, "SENTINEL", "MASTER", "mymaster")) == "master"
+        })
+    }
+
+    func testSubscriberReceivesSdownEvent() throws {
+        try topology.startReplicationGroup(replicas: 0)
+        let port = FreePort.next()
+        _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, downAfter: 500))
+        let subscriber = try ManagedProcess(
+            name: "subscriber", executable: Binaries.redisCLI, arguments: ["-p", String(port), "--raw", "PSUBSCRIBE", "*sdown"],
+            directory: topology.directory)
+        topology.processes.append(subscriber)
+        Thread.sleep(forTimeInterval: 0.5)
+        topology.processes[0].pause()
+        XCTAssertTrue(waitUntil(timeout: 10) { subscriber.output.contains("master mymaster 127.0.0.1 \(self.topology.masterPort)") },
+                      subscriber.output)
+        XCTAssertTrue(subscriber.output.contains("+sdown"))
+        topology.processes[0].resume()
+    }
+
+    func testSetAndFlushconfigRewriteInPlaceKeepingOperatorLines() throws {
+        try topology.startReplicationGroup(replicas: 1)
+        let port = FreePort.next()
+        let header = """
+            # Operator header line one
+            # line two: do not touch
+            sentinel parallel-syncs mymaster 2
+            sentinel failover-timeout mymaster 60000
+
+            """
+        let path = topology.directory + "/operator.conf"
+        let body = header + """
+            sentinel monitor mymaster 127.0.0.1 \(topology.masterPort) 2
+            port \(port)
+            bind 127.0.0.1
+
+            """
+        FileManager.default.createFile(atPath: path, contents: Data(body.utf8))
+        _ = try topology.startSentinel(port: port, configPath: path)
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "SET", "mymaster", "down-after-milliseconds", "2000"), ["OK"])
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "FLUSHCONFIG"), ["OK"])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix(body), "the operator's lines stay byte for byte:\n\(text)")
+        XCTAssertTrue(text.contains("sentinel down-after-milliseconds mymaster 2000\n"))
+        XCTAssertTrue(text.contains("sentinel myid "))
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: topology.directory)) ?? []
+        XCTAssertFalse(leftovers.contains { $0.contains(".tmp-") }, "no temporary file is left behind")
+    }
+
+    func testRestartAfterKillKeepsMyIDAndKnownReplicas() throws {
+        try topology.startReplicationGroup(replicas: 1)
+        let port = FreePort.next()
+        let path = topology.writeSentinelConfig(port: port, quorum: 2)
+        let first = try topology.startSentinel(port: port, configPath: path)
+        let myID = redisCLI(port, "SENTINEL", "MYID")
+        XCTAssertEqual(myID.first?.count, 40)
+        XCTAssertTrue(waitUntil(timeout: 15) { field("num-slaves", in: redisCLI(port, "SENTINEL", "MASTER", "mymaster")) == "1" })
+        first.killHard()
+        _ = try topology.startSentinel(port: port, configPath: path)
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "MYID"), myID)
+        XCTAssertEqual(field("num-slaves", in: redisCLI(port, "SENTINEL", "MASTER", "mymaster")), "1",
+                       "known replicas come back from the file, before any INFO")
+    }
+
+    func testBrokenConfigExitsWithRedisFatalReport() throws {
+        let path = topology.directory + "/bad.conf"
+        FileManager.default.createFile(atPath: path, contents: Data("port 1\nsentinel monitor mymaster 127.0.0.1 6379 0\n".utf8))
+        let bad = try ManagedProcess(name: "bad", executable: Binaries.vigil, arguments: [path], directory: topology.directory)
+        XCTAssertTrue(bad.waitForExit(timeout: 10))
+        XCTAssertEqual(bad.process.terminationStatus, 1)
+        XCTAssertTrue(bad.output.contains("*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***"), bad.output)
+        XCTAssertTrue(bad.output.contains("Reading the configuration file, at line 2"))
+        XCTAssertTrue(bad.output.contains(">>> 'sentinel monitor mymaster 127.0.0.1 6379 0'"))
+        XCTAssertTrue(bad.output.contains("Quorum must be 1 or greater."))
+
+        let missing = try ManagedProcess(name: "missing", executable: Binaries.vigil, arguments: [], directory: topology.directory)
+        XCTAssertTrue(missing.waitForExit(timeout: 10))
+        XCTAssertEqual(missing.process.terminationStatus, 1)
+        XCTAssertTrue(missing.output.contains("Sentinel needs config file on disk to save state. Exiting..."), missing.output)
+    }
+}
+

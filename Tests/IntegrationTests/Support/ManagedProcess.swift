@@ -1,0 +1,85 @@
+import Foundation
+import XCTest
+
+/// A child process started by a test and stopped by its PID (never by name), with its output in files.
+final class ManagedProcess {
+    let process = Process()
+    let outputPath: String
+    let name: String
+
+    init(name: String, executable: String, arguments: [String], directory: String) throws {
+        self.name = name
+        outputPath = directory + "/\(name).out"
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+    func signal(_ number: Int32) { if process.isRunning { kill(pid, number) } }
+    func pause() { signal(SIGSTOP) }
+    func resume() { signal(SIGCONT) }
+
+    /// SIGTERM, then SIGKILL if it has not exited within the bound.
+    func stop(timeout: TimeInterval = 5) {
+        guard process.isRunning else { return }
+        kill(pid, SIGCONT)
+        kill(pid, SIGTERM)
+        if !waitForExit(timeout: timeout) {
+            kill(pid, SIGKILL)
+            _ = waitForExit(timeout: timeout)
+        }
+    }
+
+    func killHard() {
+        guard process.isRunning else { return }
+        kill(pid, SIGKILL)
+        _ = waitForExit(timeout: 5)
+    }
+
+    @discardableResult
+    func waitForExit(timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        return !process.isRunning
+    }
+}
+
+enum FreePort {
+    /// Binds 127.0.0.1:0 and reads back the port the kernel chose.
+    static func next() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Polls until `condition` holds or the timeout passes; bounded in time.
+@discardableResult
+func waitUntil(timeout: TimeInterval, interval: TimeInterval = 0.05, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(useconds_t(interval * 1_000_000))
+    }
+    return condition()
+}

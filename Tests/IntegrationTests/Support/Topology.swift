@@ -1,0 +1,106 @@
+import Foundation
+import XCTest
+
+/// Paths of the binaries under test.
+enum Binaries {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static var vigil: String { ProcessInfo.processInfo.environment["VIGIL_BINARY"] ?? packageRoot + "/.build/debug/vigil" }
+    static let redisServer = "/usr/bin/redis-server"
+    static let redisSentinel = "/usr/bin/redis-sentinel"
+    static let redisCLI = "/usr/bin/redis-cli"
+}
+
+/// Runs redis-cli and returns its output lines (raw mode).
+func redisCLI(_ port: Int, _ arguments: String...) -> [String] {
+    redisCLIArguments(port, arguments)
+}
+
+func redisCLIArguments(_ port: Int, _ arguments: [String]) -> [String] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Binaries.redisCLI)
+    process.arguments = ["-h", "127.0.0.1", "-p", String(port), "--raw"] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    guard (try? process.run()) != nil else { return [] }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    // "\r\n" is one Character in Swift; split on both line ends.
+    var lines = String(decoding: data, as: UTF8.self)
+        .split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+    if lines.last == "" { lines.removeLast() }
+    return lines
+}
+
+/// A field of a flat key/value reply such as SENTINEL MASTER.
+func field(_ name: String, in lines: [String]) -> String? {
+    var index = 0
+    while index + 1 < lines.count {
+        if lines[index] == name { return lines[index + 1] }
+        index += 2
+    }
+    return nil
+}
+
+/// A temporary directory, a master and replicas on free ports, and sentinels (Vigil or redis-sentinel).
+final class Topology {
+    let directory: String
+    var processes: [ManagedProcess] = []
+    var masterPort = 0
+    var replicaPorts: [Int] = []
+
+    init(testName: String) throws {
+        directory = NSTemporaryDirectory() + "vigil-\(testName)-\(getpid())-\(Int.random(in: 0..<1_000_000))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    func startRedis(port: Int, replicaOf master: Int? = nil) throws -> ManagedProcess {
+        var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory]
+        if let master { arguments += ["--replicaof", "127.0.0.1", String(master)] }
+        let process = try ManagedProcess(name: "redis-\(port)", executable: Binaries.redisServer, arguments: arguments, directory: directory)
+        processes.append(process)
+        XCTAssertTrue(waitUntil(timeout: 10) { redisCLI(port, "PING").first == "PONG" }, "redis-server on \(port) did not start")
+        return process
+    }
+
+    /// A master and `replicas` replicas, replication established.
+    func startReplicationGroup(replicas: Int = 1) throws {
+        masterPort = FreePort.next()
+        _ = try startRedis(port: masterPort)
+        for _ in 0..<replicas {
+            let port = FreePort.next()
+            replicaPorts.append(port)
+            _ = try startRedis(port: port, replicaOf: masterPort)
+        }
+        XCTAssertTrue(waitUntil(timeout: 15) {
+            redisCLI(masterPort, "INFO", "replication").contains { $0.hasPrefix("connected_slaves:\(replicas)") }
+        }, "replication did not start: \(redisCLI(masterPort, "INFO", "replication"))")
+    }
+
+    func writeSentinelConfig(port: Int, quorum: Int = 1, downAfter: Int = 1000, header: String = "", extra: String = "") -> String {
+        let path = directory + "/sentinel-\(port).conf"
+        let text = header + """
+            port \(port)
+            bind 127.0.0.1
+            sentinel monitor mymaster 127.0.0.1 \(masterPort) \(quorum)
+            sentinel down-after-milliseconds mymaster \(downAfter)
+            sentinel failover-timeout mymaster 10000
+
+            """ + extra
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    func startSentinel(port: Int, configPath: String, binary: String = Binaries.vigil) throws -> ManagedProcess {
+        let process = try ManagedProcess(name: "sentinel-\(port)-\(processes.count)", executable: binary, arguments: [configPath], directory: directory)
+        processes.append(process)
+        XCTAssertTrue(waitUntil(timeout: 10) { redisCLI(port, "PING").first == "PONG" }, "sentinel on \(port) did not start: \(process.output)")
+        return process
+    }
+
+    func stopAll() {
+        for process in processes.reversed() { process.stop() }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
