@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what building and testing Vigil needs, only where it is missing (Debian 12).
+set -euo pipefail
+
+packages=()
+command -v pkg-config >/dev/null || packages+=(pkg-config)
+pkg-config --exists hiredis 2>/dev/null || packages+=(libhiredis-dev)
+command -v redis-server >/dev/null || packages+=(redis-server)
+command -v redis-sentinel >/dev/null || packages+=(redis-sentinel)
+command -v redis-cli >/dev/null || packages+=(redis-tools)
+if [ ${#packages[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import redis, pytest' 2>/dev/null; then
+  python3 -m pip install -q redis pytest 2>/dev/null || python3 -m pip install -q --break-system-packages redis pytest
+fi
