@@ -108,9 +108,9 @@ public final class HiredisReplyDecoder: ByteToMessageDecoder {
             reader.feed(buffer)
             buffer.moveReaderIndex(to: buffer.writerIndex)
         }
-        guard let value = try reader.next() else { return .needMoreData }
-        context.fireChannelRead(wrapInboundOut(value))
-        return .continue
+        // hiredis holds the bytes now, so every complete reply is handed on before asking for more.
+        while let value = try reader.next() { context.fireChannelRead(wrapInboundOut(value)) }
+        return .needMoreData
     }
 
     public func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {

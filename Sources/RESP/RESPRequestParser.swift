@@ -100,6 +100,8 @@ public struct RESPRequestParser: Sendable {
         guard let cr = bytes[start...].firstIndex(of: UInt8(ascii: "\r")), cr + 1 < bytes.endIndex else {
             return .some(nil)
         }
+        // A line that is only "\r\n" has no marker and no digits.
+        guard cr > start else { return (nil, cr + 2) }
         let digits = bytes[(start + 1)..<cr]
         return (RESPRequestParser.parseInteger(digits), cr + 2)
     }

@@ -1,0 +1,130 @@
+import NIOCore
+import NIOEmbedded
+import NIOTestUtils
+import RESP
+import XCTest
+
+final class RESPRequestParserTests: XCTestCase {
+    func frames(_ text: String, limits: RESPRequestLimits = .redisDefaults, authenticated: Bool = true) -> [RESPRequestFrame] {
+        var parser = RESPRequestParser(limits: limits)
+        parser.requiresAuthentication = !authenticated
+        var buffer = ByteBuffer(string: text)
+        var result: [RESPRequestFrame] = []
+        for _ in 0..<100 {
+            guard let frame = parser.next(from: &buffer) else { break }
+            result.append(frame)
+            if case .command = frame { continue }
+            break
+        }
+        return result
+    }
+
+    func command(_ words: String...) -> RESPRequestFrame { .command(words.map { Array($0.utf8) }) }
+
+    func testMultibulkAndInlineAndPipelined() {
+        XCTAssertEqual(frames("*2\r\n$4\r\nPING\r\n$2\r\nhi\r\nPING\r\n\r\nINFO  server\n*0\r\n*1\r\n$4\r\nROLE\r\n"),
+                       [command("PING", "hi"), command("PING"), command("INFO", "server"), command("ROLE")])
+    }
+
+    func testInlineQuotesAndEscapes() {
+        XCTAssertEqual(frames("SET \"a b\\n\\x41\" 'it\\'s'\r\n"), [command("SET", "a b\nA", "it's")])
+        XCTAssertEqual(frames("SET \"a b\r\n"), [.protocolError("Protocol error: unbalanced quotes in request")])
+        XCTAssertEqual(frames("SET \"a\"b\r\n"), [.protocolError("Protocol error: unbalanced quotes in request")])
+    }
+
+    func testDripFedBytesGiveTheSameFrames() {
+        let text = "*3\r\n$8\r\nSENTINEL\r\n$6\r\nMASTER\r\n$8\r\nmymaster\r\nPING\r\n"
+        var parser = RESPRequestParser()
+        var buffer = ByteBuffer()
+        var result: [RESPRequestFrame] = []
+        for byte in text.utf8 {
+            buffer.writeInteger(byte)
+            while let frame = parser.next(from: &buffer) { result.append(frame) }
+        }
+        XCTAssertEqual(result, [command("SENTINEL", "MASTER", "mymaster"), command("PING")])
+    }
+
+    func testRedisProtocolErrors() {
+        XCTAssertEqual(frames("*x\r\n"), [.protocolError("Protocol error: invalid multibulk length")])
+        XCTAssertEqual(frames("*3000000000\r\n"), [.protocolError("Protocol error: invalid multibulk length")])
+        XCTAssertEqual(frames("*1\r\nx$4\r\n"), [.protocolError("Protocol error: expected '$', got 'x'")])
+        XCTAssertEqual(frames("*1\r\n$-3\r\n"), [.protocolError("Protocol error: invalid bulk length")])
+        XCTAssertEqual(frames("*1\r\n$999999999999\r\n"), [.protocolError("Protocol error: invalid bulk length")])
+        XCTAssertEqual(frames(String(repeating: "a", count: 70_000)), [.protocolError("Protocol error: too big inline request")])
+        XCTAssertEqual(frames("*" + String(repeating: "1", count: 70_000)), [.protocolError("Protocol error: too big mbulk count string")])
+        XCTAssertEqual(frames("*1\r\n$" + String(repeating: "1", count: 70_000)), [.protocolError("Protocol error: too big bulk count string")])
+    }
+
+    func testUnauthenticatedLimits() {
+        XCTAssertEqual(frames("*11\r\n", authenticated: false), [.protocolError("Protocol error: unauthenticated multibulk length")])
+        XCTAssertEqual(frames("*1\r\n$16385\r\n", authenticated: false), [.protocolError("Protocol error: unauthenticated bulk length")])
+        XCTAssertEqual(frames("*2\r\n$4\r\nAUTH\r\n$3\r\npwd\r\n", authenticated: false), [command("AUTH", "pwd")])
+    }
+
+    func testQueryBufferLimitClosesWithoutReply() {
+        var limits = RESPRequestLimits()
+        limits.maxQueryBufferBytes = 1_000
+        XCTAssertEqual(frames("*1\r\n$5000\r\n" + String(repeating: "x", count: 2_000), limits: limits), [.queryBufferLimitExceeded])
+    }
+
+    func testDecoderVerifier() throws {
+        let inputs: [(ByteBuffer, [RESPRequestFrame])] = [
+            (ByteBuffer(string: "*1\r\n$4\r\nPING\r\n"), [command("PING")]),
+            (ByteBuffer(string: "PING\r\nINFO sentinel\r\n"), [command("PING"), command("INFO", "sentinel")]),
+            (ByteBuffer(string: "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n*1\r\n$4\r\nROLE\r\n"), [command("GET", "key"), command("ROLE")]),
+        ]
+        XCTAssertNoThrow(try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: inputs) { RESPRequestDecoder() })
+    }
+
+    func testEmbeddedChannelWithFragmentedInput() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(RESPRequestDecoder()))
+        try channel.writeInbound(ByteBuffer(string: "*2\r\n$8\r\nSENTI"))
+        XCTAssertNil(try channel.readInbound(as: RESPRequestFrame.self))
+        try channel.writeInbound(ByteBuffer(string: "NEL\r\n$4\r\nMYID\r\nPI"))
+        XCTAssertEqual(try channel.readInbound(as: RESPRequestFrame.self), command("SENTINEL", "MYID"))
+        XCTAssertNil(try channel.readInbound(as: RESPRequestFrame.self))
+        try channel.writeInbound(ByteBuffer(string: "NG\r\n"))
+        XCTAssertEqual(try channel.readInbound(as: RESPRequestFrame.self), command("PING"))
+        _ = try channel.finish()
+    }
+
+    /// Thousands of random and truncated frames: never a crash, only commands or documented errors,
+    /// and the parser never holds more than the limits allow.
+    func testFuzzedInputGivesOnlyFramesOrRedisErrors() {
+        var seed: UInt64 = 0x1234
+        func next() -> UInt64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return seed >> 33
+        }
+        let pieces = ["*", "$", "\r\n", "\n", "1", "2", "-1", "PING", "\"", "'", " ", "\\x4", "99999999999", "*3\r\n", "$4\r\nPING\r\n"]
+        var limits = RESPRequestLimits()
+        limits.maxQueryBufferBytes = 4_096
+        let allowed: Set<String> = [
+            "Protocol error: too big inline request", "Protocol error: unbalanced quotes in request",
+            "Protocol error: too big mbulk count string", "Protocol error: invalid multibulk length",
+            "Protocol error: too big bulk count string", "Protocol error: invalid bulk length",
+            "Protocol error: unauthenticated multibulk length", "Protocol error: unauthenticated bulk length",
+        ]
+        for round in 0..<5_000 {
+            var parser = RESPRequestParser(limits: limits)
+            parser.requiresAuthentication = round % 3 == 0
+            var buffer = ByteBuffer()
+            var text = ""
+            for _ in 0..<(1 + next() % 12) { text += pieces[Int(next() % UInt64(pieces.count))] }
+            if next() % 4 == 0 { text += String(decoding: (0..<(next() % 64)).map { _ in UInt8(truncatingIfNeeded: next()) }, as: UTF8.self) }
+            buffer.writeString(text)
+            for _ in 0..<64 {
+                guard let frame = parser.next(from: &buffer) else { break }
+                switch frame {
+                case .command(let words): XCTAssertFalse(words.isEmpty)
+                case .protocolError(let message):
+                    if !allowed.contains(message) { XCTAssertTrue(message.hasPrefix("Protocol error: expected '$', got '"), message) }
+                case .queryBufferLimitExceeded: break
+                }
+                if case .command = frame { continue }
+                break
+            }
+            XCTAssertLessThanOrEqual(buffer.readableBytes, limits.maxQueryBufferBytes + 1_024)
+        }
+    }
+}
