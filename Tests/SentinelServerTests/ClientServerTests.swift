@@ -1,0 +1,92 @@
+import NIOCore
+import NIOEmbedded
+import RESP
+import SentinelCore
+@testable import SentinelServer
+import XCTest
+
+/// A stand-in for the driver at the unit boundary: records what the server asks of it.
+final class RecordingTarget: SentinelCommandTarget {
+    var sentinelCalls: [[String]] = []
+    var hellos: [String] = []
+    var shutdowns = 0
+    func executeSentinel(_ arguments: [String]) -> Reply {
+        sentinelCalls.append(arguments)
+        return arguments.first?.lowercased() == "masters" ? .array([.fields([("name", .bulk("mymaster"))])]) : .nullArray
+    }
+    func receiveHello(_ payload: String) { hellos.append(payload) }
+    func infoSentinelLines() -> [String] { ["sentinel_masters:1"] }
+    func monitoredMasterNames() -> [String] { ["mymaster"] }
+    func requestShutdown() { shutdowns += 1 }
+}
+
+final class ClientServerTests: XCTestCase {
+    var target: RecordingTarget!
+
+    func makeChannel(requirepass: String? = nil) throws -> (EmbeddedChannel, ClientServerContext) {
+        target = RecordingTarget()
+        let configuration = ClientServerConfiguration(bind: ["127.0.0.1"], port: 26379, requirepass: requirepass, configPath: "/tmp/x.conf")
+        let context = ClientServerContext(configuration: configuration, target: target)
+        let channel = EmbeddedChannel(handler: ClientConnectionHandler(context: context))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return (channel, context)
+    }
+
+    func exchange(_ channel: EmbeddedChannel, _ text: String) throws -> String {
+        try channel.writeInbound(ByteBuffer(string: text))
+        var output = ""
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { output += String(buffer: buffer) }
+        return output
+    }
+
+    func testPingRoleAndSentinelCommandsInBothProtocols() throws {
+        let (channel, _) = try makeChannel()
+        XCTAssertEqual(try exchange(channel, "PING\r\nROLE\r\n"), "+PONG\r\n*2\r\n$8\r\nsentinel\r\n*1\r\n$8\r\nmymaster\r\n")
+        XCTAssertEqual(try exchange(channel, "SENTINEL masters\r\n"), "*1\r\n*2\r\n$4\r\nname\r\n$8\r\nmymaster\r\n")
+        XCTAssertTrue(try exchange(channel, "HELLO 3\r\n").hasPrefix("%6\r\n$6\r\nserver\r\n$5\r\nredis\r\n"))
+        XCTAssertEqual(try exchange(channel, "SENTINEL masters\r\n"), "*1\r\n%1\r\n$4\r\nname\r\n$8\r\nmymaster\r\n")
+        XCTAssertEqual(try exchange(channel, "SENTINEL get-master-addr-by-name x\r\n"), "_\r\n")
+        XCTAssertEqual(target.sentinelCalls.count, 3)
+    }
+
+    func testArityUnknownCommandAndSubcommandErrors() throws {
+        let (channel, _) = try makeChannel()
+        XCTAssertEqual(try exchange(channel, "foo bar baz\r\n"), "-ERR unknown command 'foo', with args beginning with: 'bar' 'baz' \r\n")
+        XCTAssertEqual(try exchange(channel, "SENTINEL foo\r\n"), "-ERR unknown subcommand 'foo'. Try SENTINEL HELP.\r\n")
+        XCTAssertEqual(try exchange(channel, "SENTINEL set mymaster quorum\r\n"), "-ERR wrong number of arguments for 'sentinel|set' command\r\n")
+        XCTAssertEqual(try exchange(channel, "ping a b\r\n"), "-ERR wrong number of arguments for 'ping' command\r\n")
+        XCTAssertEqual(try exchange(channel, "COMMAND COUNT\r\n"), ":15\r\n")
+        XCTAssertTrue(target.sentinelCalls.isEmpty, "arity is checked before the sentinel is asked")
+    }
+
+    func testAuthenticationIsRequiredBeforeAnythingElse() throws {
+        let (channel, _) = try makeChannel(requirepass: "s3cret")
+        XCTAssertEqual(try exchange(channel, "SENTINEL masters\r\n"), "-NOAUTH Authentication required.\r\n")
+        XCTAssertEqual(try exchange(channel, "AUTH wrong\r\n"), "-WRONGPASS invalid username-password pair or user is disabled.\r\n")
+        XCTAssertEqual(try exchange(channel, "AUTH s3cret\r\nPING\r\n"), "+OK\r\n+PONG\r\n")
+        XCTAssertTrue(target.sentinelCalls.isEmpty)
+    }
+
+    func testProtocolErrorRepliesThenCloses() throws {
+        let (channel, _) = try makeChannel()
+        XCTAssertEqual(try exchange(channel, "*1\r\nx$4\r\n"), "-ERR Protocol error: expected '$', got 'x'\r\n")
+        XCTAssertFalse(channel.isActive)
+    }
+
+    func testSubscribeReceivesEventsAndLimitsCommands() throws {
+        let (channel, context) = try makeChannel()
+        XCTAssertEqual(try exchange(channel, "SUBSCRIBE +sdown\r\n"), "*3\r\n$9\r\nsubscribe\r\n$6\r\n+sdown\r\n:1\r\n")
+        context.publish(channel: "+sdown", message: "master mymaster 127.0.0.1 6379")
+        XCTAssertEqual(try exchange(channel, ""), "*3\r\n$7\r\nmessage\r\n$6\r\n+sdown\r\n$30\r\nmaster mymaster 127.0.0.1 6379\r\n")
+        XCTAssertEqual(try exchange(channel, "ROLE\r\n"),
+                       "-ERR Can't execute 'role': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n")
+        XCTAssertEqual(try exchange(channel, "PING\r\n"), "*2\r\n$4\r\npong\r\n$0\r\n\r\n")
+    }
+
+    func testFakePublishAcceptsOnlyHellos() throws {
+        let (channel, _) = try makeChannel()
+        XCTAssertEqual(try exchange(channel, "PUBLISH other x\r\n"), "-ERR Only HELLO messages are accepted by Sentinel instances.\r\n")
+        XCTAssertEqual(try exchange(channel, "PUBLISH __sentinel__:hello a,b\r\n"), ":1\r\n")
+        XCTAssertEqual(target.hellos, ["a,b"])
+    }
+}
