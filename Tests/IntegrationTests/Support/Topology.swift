@@ -95,7 +95,8 @@ final class Topology {
     func startSentinel(port: Int, configPath: String, binary: String = Binaries.vigil) throws -> ManagedProcess {
         let process = try ManagedProcess(name: "sentinel-\(port)-\(processes.count)", executable: binary, arguments: [configPath], directory: directory)
         processes.append(process)
-        XCTAssertTrue(waitUntil(timeout: 10) { redisCLI(port, "PING").first == "PONG" }, "sentinel on \(port) did not start: \(process.output)")
+        XCTAssertTrue(waitUntil(timeout: 10) { ["PONG", "NOAUTH Authentication required."].contains(redisCLI(port, "PING").first ?? "") },
+                      "sentinel on \(port) did not start: \(process.output)")
         return process
     }
 
