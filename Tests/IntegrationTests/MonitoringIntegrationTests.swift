@@ -123,6 +123,15 @@ final class MonitoringIntegrationTests: XCTestCase {
         XCTAssertTrue(bad.output.contains(">>> 'sentinel monitor mymaster 127.0.0.1 6379 0'"))
         XCTAssertTrue(bad.output.contains("Quorum must be 1 or greater."))
 
+        let scriptPath = topology.directory + "/script.conf"
+        FileManager.default.createFile(atPath: scriptPath, contents: Data(
+            "port 1\nsentinel monitor m 127.0.0.1 6379 1\nsentinel notification-script m /nonexistent/notify.sh\n".utf8))
+        let script = try ManagedProcess(name: "script", executable: Binaries.vigil, arguments: [scriptPath], directory: topology.directory)
+        XCTAssertTrue(script.waitForExit(timeout: 10))
+        XCTAssertEqual(script.process.terminationStatus, 1)
+        XCTAssertTrue(script.output.contains("at line 3"), script.output)
+        XCTAssertTrue(script.output.contains("Notification script seems non existing or non executable."), script.output)
+
         let missing = try ManagedProcess(name: "missing", executable: Binaries.vigil, arguments: [], directory: topology.directory)
         XCTAssertTrue(missing.waitForExit(timeout: 10))
         XCTAssertEqual(missing.process.terminationStatus, 1)

@@ -24,8 +24,9 @@ public enum VigilDaemon {
         }
         var config: SentinelConfig
         do {
-            let text = try store.read()
-            config = try ConfigFile.parse(text + "\n" + parsed.extraConfig)
+            let text = try store.read() + "\n" + parsed.extraConfig
+            config = try ConfigFile.parse(text)
+            if let error = scriptError(config, text: text) { throw error }
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data(error.fatalReport.utf8))
             return 1
@@ -40,6 +41,22 @@ public enum VigilDaemon {
         // Redis always writes the working directory back as an absolute `dir`.
         config.dir = FileManager.default.currentDirectoryPath
         return serve(config: config, store: store, configPath: path)
+    }
+
+    /// Scripts named in the file must exist and be executable (checked here: the core touches no files).
+    static func scriptError(_ config: SentinelConfig, text: String) -> ConfigError? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for master in config.masters {
+            for (directive, path, reason) in [
+                ("notification-script", master.notificationScript, "Notification script seems non existing or non executable."),
+                ("client-reconfig-script", master.clientReconfigScript, "Client reconfiguration script seems non existing or non executable."),
+            ] {
+                guard let path, access(path, X_OK) != 0 else { continue }
+                let number = lines.firstIndex { $0.contains(directive) && $0.contains(master.name) } ?? 0
+                return ConfigError(line: number + 1, text: number < lines.count ? String(lines[number]) : "", reason: reason)
+            }
+        }
+        return nil
     }
 
     static func absolutePath(_ path: String) -> String {
