@@ -85,4 +85,30 @@ final class FailoverIntegrationTests: XCTestCase {
         let master = topology.processes[0]
         assertFailoverCompletes { master.killHard() }
     }
+
+    func testOneVigilWithTwoStockSentinels() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Binaries.redisSentinel), "redis-sentinel is not installed")
+        try startThreeVigils(binaries: [Binaries.vigil, Binaries.redisSentinel, Binaries.redisSentinel])
+        let master = topology.processes[0]
+        assertFailoverCompletes { master.killHard() }
+    }
+
+    func testVigilRestartedWithAStaleConfigCatchesUp() throws {
+        try startThreeVigils()
+        // Processes: master, two replicas, then the three sentinels.
+        let stale = topology.processes[3]
+        let stalePort = sentinelPorts[0]
+        stale.stop()
+        let live = Array(sentinelPorts.dropFirst())
+        topology.processes[0].killHard()
+        XCTAssertTrue(waitUntil(timeout: 60) {
+            let views = Set(live.map { redisCLI($0, "SENTINEL", "get-master-addr-by-name", "mymaster").joined(separator: ":") })
+            return views.count == 1 && views.first != "127.0.0.1:\(self.topology.masterPort)"
+        }, "the two live sentinels did not fail over")
+        let agreed = redisCLI(live[0], "SENTINEL", "get-master-addr-by-name", "mymaster")
+        _ = try topology.startSentinel(port: stalePort, configPath: topology.directory + "/sentinel-\(stalePort).conf")
+        XCTAssertTrue(waitUntil(timeout: 30) {
+            redisCLI(stalePort, "SENTINEL", "get-master-addr-by-name", "mymaster") == agreed
+        }, "the restarted sentinel did not learn the new master from its peers' hellos")
+    }
 }
