@@ -137,6 +137,18 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(setup.harness.command("MASTER", "mymaster").reply.field("flags"), "master,failover_in_progress,force_failover")
     }
 
+    func testPromotionNeverConfirmedAbortsAfterFailoverTimeout() {
+        var setup = makeSetup()
+        _ = setup.harness.command("SET", "mymaster", "failover-timeout", "2000")
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster").reply, .ok)
+        // The replica keeps saying it is a replica: the promotion is never confirmed.
+        run(&setup, steps: 80, replicaInfo: [6380: replicaInfo(offset: 100), 6381: replicaInfo(offset: 50)]) { _ in .null }
+        XCTAssertEqual(setup.harness.events("+failover-state-wait-promotion").count, 1)
+        XCTAssertEqual(setup.harness.events("-failover-abort-slave-timeout").count, 1)
+        XCTAssertNil(setup.harness.sentinel.masters[0].failover)
+        XCTAssertEqual(setup.harness.command("GET-MASTER-ADDR-BY-NAME", "mymaster").reply, .array([.bulk("127.0.0.1"), .bulk("6379")]))
+    }
+
     func testReplicaOrderingPriorityThenOffsetThenRunID() {
         var setup = makeSetup(replicaOffsets: [6380: 100, 6381: 500], priorities: [6380: 10, 6381: 20])
         XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6380", "lower priority wins over offset")
