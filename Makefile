@@ -1,5 +1,5 @@
 # Vigil: `make demo` shows Vigil watching a local master and replica; `make test` runs every test.
-.PHONY: all build test demo deps simulate clean
+.PHONY: all build test demo deps simulate benchmark clean
 
 all: build
 
@@ -22,6 +22,12 @@ SEEDS ?= 20000
 simulate:
 	swift build -c release --product vigil
 	.build/release/vigil simulate --seeds $(SEEDS)
+
+# Failover timing against stock redis-sentinel on the same topology: make benchmark TRIALS=5
+TRIALS ?= 5
+benchmark: deps
+	swift build --product vigil
+	python3 benchmarks/failover_benchmark.py --trials $(TRIALS) --vigil .build/debug/vigil
 
 clean:
 	rm -rf .build

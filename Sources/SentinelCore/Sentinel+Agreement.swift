@@ -1,4 +1,9 @@
 extension Sentinel {
+    /// While the master is down in our eyes, peers are asked again this often rather than every ask
+    /// period (1 s): peers notice a failure at slightly different moments, and a "not down" answer
+    /// would otherwise hold the quorum back for a whole second.
+    static let fastAskPeriodMilliseconds: Int64 = 50
+
     /// Asks every reachable peer whether it sees the master down, while we do (§3.4). Answers older
     /// than five ask periods are forgotten first. `forced` asks at once (a failover just started).
     mutating func askPeersAboutMaster(_ m: Int, now: Instant, forced: Bool = false, into effects: inout [Effect]) {
@@ -13,7 +18,7 @@ extension Sentinel {
                 masters[m].sentinels[s].votedLeader = nil
             }
             guard master.instance.isSubjectivelyDown, !peer.instance.link.isDisconnected else { continue }
-            guard forced || elapsed >= timing.askPeriod else { continue }
+            guard forced || elapsed >= min(timing.askPeriod, Sentinel.fastAskPeriodMilliseconds) else { continue }
             guard peer.instance.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink else { continue }
             let candidate = master.failover != nil ? myID : "*"
             let address = master.instance.address

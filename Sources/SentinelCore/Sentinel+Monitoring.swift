@@ -85,9 +85,9 @@ extension Sentinel {
             }
         }
         // Redis pings once the last reply is min(down-after, ping-period) old, so a node that stops
-        // right after answering is seen down only after nearly twice down-after. Pinging at a quarter
+        // right after answering is seen down only after nearly twice down-after. Pinging at a tenth
         // of down-after (never more often than every 10 ms) bounds detection near down-after.
-        let pingInterval = min(timing.pingPeriod, max(state.downAfterMilliseconds / 4, 10))
+        let pingInterval = min(timing.pingPeriod, max(state.downAfterMilliseconds / 10, 10))
         let pingDue = now - state.link.lastReply > pingInterval
             && (state.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
         if pingDue { sendPing(target, now: now, into: &effects) }

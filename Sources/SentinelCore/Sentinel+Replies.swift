@@ -23,6 +23,12 @@ extension Sentinel {
             if value.isError { withInstance(target) { $0.link.lastHelloPublished = nil } }
         case .askMasterDown:
             masterDownReplied(target, value, now: now)
+            // Act on the answer now rather than at the next tick: it may complete the quorum or the election.
+            if !inTilt, let m = masterIndex(named: target.master), masters[m].instance.isSubjectivelyDown {
+                checkObjectivelyDown(m, now: now, into: &effects)
+                startFailoverIfNeeded(m, now: now, into: &effects)
+                if masters[m].failover?.state == .waitStart { advanceFailover(m, now: now, into: &effects) }
+            }
         case .auth, .setName, .subscribe, .scriptKill, .ignored:
             break
         }

@@ -43,7 +43,7 @@ final class SubjectiveDownTests: XCTestCase {
             if pingSentAt == nil, produced.contains(.send(command, ["PING"], .ping)) { pingSentAt = harness.now }
         }
         let sent = try! XCTUnwrap(pingSentAt)
-        XCTAssertEqual(sent - Instant(milliseconds: 1_000_000), 251, "the next PING goes out once the last reply is older than a quarter of down-after")
+        XCTAssertEqual(sent - Instant(milliseconds: 1_000_000), 101, "the next PING goes out once the last reply is older than a tenth of down-after")
         XCTAssertEqual(harness.events("+sdown").map(\.message), ["master mymaster 127.0.0.1 6379"])
         XCTAssertEqual(harness.now - sent, 1_001, "down once the PING has been unanswered for more than down-after")
         XCTAssertEqual(harness.sentinel.masters[0].instance.isSubjectivelyDown, true)

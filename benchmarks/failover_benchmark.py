@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Failover benchmark: Vigil against stock redis-sentinel on the same topology, in the same run.
+
+For each sentinel kind and each fault (crash = kill -9, hang = SIGSTOP of the master), it runs N trials
+on a fresh loopback topology (a master, two replicas, three sentinels, down-after 1000 ms) and
+measures, from the fault:
+  * switch: when +switch-master is published, minus down-after (the part that is not detection);
+  * write:  when a client that looks the master up through the sentinels first writes successfully
+            to the new master.
+It prints median and p90 of both per kind and fault, and Vigil's ratio to redis-sentinel.
+
+    python3 benchmarks/failover_benchmark.py --trials 5
+"""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import redis
+from redis.sentinel import Sentinel
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOWN_AFTER_MS = 1000
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition, timeout, interval=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except Exception:
+            pass
+        time.sleep(interval)
+    return False
+
+
+class Topology:
+    def __init__(self, sentinel_binary):
+        self.directory = tempfile.mkdtemp(prefix="vigil-bench-")
+        self.children = []
+        self.master_port = free_port()
+        self.replica_ports = [free_port(), free_port()]
+        self.sentinel_ports = [free_port() for _ in range(3)]
+        common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", self.directory]
+        self.master = self.start(["redis-server", "--port", str(self.master_port)] + common)
+        for port in self.replica_ports:
+            self.start(["redis-server", "--port", str(port), "--replicaof", "127.0.0.1", str(self.master_port)] + common)
+        for port in self.sentinel_ports:
+            path = os.path.join(self.directory, f"sentinel-{port}.conf")
+            with open(path, "w") as handle:
+                handle.write(f"port {port}\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 {self.master_port} 2\n"
+                             f"sentinel down-after-milliseconds mymaster {DOWN_AFTER_MS}\nsentinel failover-timeout mymaster 10000\n")
+            self.start([sentinel_binary, path])
+
+    def start(self, argv):
+        log = open(os.path.join(self.directory, f"{len(self.children)}.log"), "wb")
+        child = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory)
+        self.children.append(child)
+        return child
+
+    def ready(self):
+        def settled(port):
+            master = redis.Redis(port=port, decode_responses=True).execute_command("SENTINEL", "MASTER", "mymaster")
+            fields = dict(zip(master[::2], master[1::2])) if isinstance(master, list) else master
+            return int(fields["num-slaves"]) == 2 and int(fields["num-other-sentinels"]) == 2
+        replicas_up = lambda: all(redis.Redis(port=p).info("replication")["master_link_status"] == "up" for p in self.replica_ports)
+        return wait_for(lambda: replicas_up() and all(settled(p) for p in self.sentinel_ports), timeout=60)
+
+    def stop(self):
+        for child in reversed(self.children):
+            if child.poll() is None:
+                os.kill(child.pid, signal.SIGCONT)
+                child.kill()
+                child.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def trial(binary, fault):
+    topology = Topology(binary)
+    try:
+        if not topology.ready():
+            raise RuntimeError("topology did not settle")
+        switched = {}
+        pubsub = redis.Redis(port=topology.sentinel_ports[0]).pubsub()
+        pubsub.subscribe("+switch-master")
+        pubsub.get_message(timeout=1)
+
+        def listen():
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and "at" not in switched:
+                message = pubsub.get_message(timeout=0.05)
+                if message and message["type"] == "message":
+                    switched["at"] = time.monotonic()
+        listener = threading.Thread(target=listen)
+        listener.start()
+        sentinel = Sentinel([("127.0.0.1", p) for p in topology.sentinel_ports], socket_timeout=0.1)
+        fault_at = time.monotonic()
+        if fault == "crash":
+            topology.master.kill()
+        else:
+            os.kill(topology.master.pid, signal.SIGSTOP)
+        wrote_at = None
+        deadline = fault_at + 60
+        while time.monotonic() < deadline:
+            try:
+                host, port = sentinel.discover_master("mymaster")
+                if port != topology.master_port:
+                    client = redis.Redis(host=host, port=port, socket_timeout=0.1)
+                    client.set("bench", "1")
+                    wrote_at = time.monotonic()
+                    break
+            except Exception:
+                pass
+            time.sleep(0.005)
+        listener.join()
+        if "at" not in switched or wrote_at is None:
+            raise RuntimeError("no failover within 60 s")
+        return switched["at"] - fault_at - DOWN_AFTER_MS / 1000, wrote_at - fault_at
+    finally:
+        topology.stop()
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--vigil", default=os.path.join(ROOT, ".build", "release", "vigil"))
+    parser.add_argument("--redis-sentinel", default="/usr/bin/redis-sentinel")
+    args = parser.parse_args()
+    if not os.access(args.vigil, os.X_OK):
+        args.vigil = os.path.join(ROOT, ".build", "debug", "vigil")
+    kinds = [("redis-sentinel", args.redis_sentinel), ("vigil", os.path.abspath(args.vigil))]
+    results = {}
+    for fault in ("crash", "hang"):
+        for name, binary in kinds:
+            samples = []
+            for number in range(args.trials):
+                samples.append(trial(binary, fault))
+                print(f"{name:15} {fault:6} trial {number + 1}: switch-master {samples[-1][0] * 1000:7.0f} ms after down-after, "
+                      f"first write {samples[-1][1] * 1000:7.0f} ms after the fault", file=sys.stderr, flush=True)
+            results[(name, fault)] = samples
+    print(f"\n{args.trials} trials each, down-after {DOWN_AFTER_MS} ms, 3 sentinels, master + 2 replicas on loopback\n")
+    print("| sentinel | fault | switch-master − down-after, median | p90 | first write on new master, median | p90 |")
+    print("|---|---|---|---|---|---|")
+    for fault in ("crash", "hang"):
+        for name, _ in kinds:
+            switch = [s for s, _ in results[(name, fault)]]
+            write = [w for _, w in results[(name, fault)]]
+            print(f"| {name} | {fault} | {statistics.median(switch) * 1000:.0f} ms | {percentile(switch, 0.9) * 1000:.0f} ms "
+                  f"| {statistics.median(write) * 1000:.0f} ms | {percentile(write, 0.9) * 1000:.0f} ms |")
+    for fault in ("crash", "hang"):
+        stock = statistics.median([s for s, _ in results[("redis-sentinel", fault)]])
+        ours = statistics.median([s for s, _ in results[("vigil", fault)]])
+        print(f"\n{fault}: Vigil's median switch overhead is {ours / stock:.3f} of redis-sentinel's "
+              f"({ours * 1000:.0f} ms vs {stock * 1000:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()
