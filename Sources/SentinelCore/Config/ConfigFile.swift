@@ -1,75 +1,95 @@
-/// Reads and rewrites a sentinel config file as redis-sentinel 7.0.15 does (§0, §2.1, §2.2):
-/// generic directives as they come, `sentinel` directives after the whole file in three passes,
-/// and an in-place rewrite (ConfigFile+Rewrite.swift).
+/// Reads a sentinel config file as redis-sentinel does (§0, §2.1): generic directives as they come,
+/// `sentinel` directives after the whole file, in three passes.
 public enum ConfigFile {
     struct SentinelLine {
         var number: Int
         var text: String
-        /// The words after `sentinel`.
         var words: [String]
     }
 
-    /// Parses `text`. `resolveHostname` is asked about a host that is not a numeric IP when
-    /// `sentinel resolve-hostnames yes` is set; answering false rejects the line with
-    /// "Can't resolve instance hostname." (the core does no I/O, so the caller resolves).
-    public static func parse(
-        _ text: String, resolveHostname: (String) -> Bool = { _ in false }
-    ) throws(ConfigError) -> SentinelConfig {
+    public static func parse(_ text: String) throws(ConfigError) -> SentinelConfig {
         var config = SentinelConfig()
         var sentinelLines: [SentinelLine] = []
-        for (index, rawLine) in lines(of: text).enumerated() {
-            let number = index + 1
-            let line = trimmed(rawLine)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let words = ConfigLine.split(line[...]) else {
-                throw ConfigError(line: number, text: line, reason: "Unbalanced quotes in configuration line")
+        var number = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            var line = rawLine
+            if line.last == "\r" { line = line.dropLast() }
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            guard let words = ConfigLine.split(trimmed) else {
+                throw ConfigError(line: number, text: String(trimmed), reason: "Unbalanced quotes in configuration line")
             }
             guard let first = words.first else { continue }
-            let key = first.lowercased()
-            if key == "sentinel" {
-                // A bare `sentinel` line only selects sentinel mode.
-                if words.count > 1 { sentinelLines.append(SentinelLine(number: number, text: line, words: Array(words.dropFirst()))) }
+            if first.lowercased() == "sentinel" {
+                if words.count > 1 { sentinelLines.append(SentinelLine(number: number, text: String(trimmed), words: Array(words.dropFirst()))) }
                 continue
             }
-            if let reason = GenericDirectives.apply(key, Array(words.dropFirst()), to: &config) {
-                throw ConfigError(line: number, text: line, reason: reason)
+            if let reason = applyGeneric(first.lowercased(), Array(words.dropFirst()), to: &config) {
+                throw ConfigError(line: number, text: String(trimmed), reason: reason)
             }
         }
-        try withoutActuallyEscaping(resolveHostname) { (resolve) throws(ConfigError) in
-            try applySentinelLines(sentinelLines, to: &config, SentinelDirectives.Context(resolveHostname: resolve))
-        }
-        // The default user's line is derived from requirepass on every rewrite; keeping it too would double it.
-        config.otherDirectives.removeAll { $0.key == "user" && $0.arguments == defaultUserArguments(requirepass: config.requirepass) }
-        config.otherDirectives.removeAll { $0.key == "user" && $0.arguments == defaultUserArguments(requirepass: nil) }
-        return config
-    }
-
-    /// Redis's three passes over the queued `sentinel` lines: globals, then monitors, then the rest.
-    private static func applySentinelLines(
-        _ lines: [SentinelLine], to config: inout SentinelConfig, _ context: SentinelDirectives.Context
-    ) throws(ConfigError) {
         for pass in SentinelDirectives.Pass.allCases {
-            for line in lines where SentinelDirectives.pass(of: line.words[0]) == pass {
-                if let reason = SentinelDirectives.apply(line.words, to: &config, context) {
+            for line in sentinelLines where SentinelDirectives.pass(of: line.words[0]) == pass {
+                if let reason = SentinelDirectives.apply(line.words, to: &config) {
                     throw ConfigError(line: line.number, text: line.text, reason: reason)
                 }
             }
         }
+        return config
     }
 
-    /// Redis splits the file on "\n" only (a final empty piece after the last newline included).
-    /// Split by scalars, not Characters: Swift reads "\r\n" as one Character.
-    static func lines(of text: String) -> [String] {
-        text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
-    }
-
-    /// sdstrim(line, " \t\r\n"): Redis trims both ends of every line before reading or rewriting it.
-    static func trimmed(_ line: String) -> String {
-        let scalars = line.unicodeScalars
-        let isTrimmed: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        guard let start = scalars.firstIndex(where: { !isTrimmed($0) }), let end = scalars.lastIndex(where: { !isTrimmed($0) }) else {
-            return ""
+    static func yesNo(_ arguments: [String], _ set: (Bool) -> Void) -> String? {
+        guard arguments.count == 1 else { return "wrong number of arguments" }
+        switch arguments[0].lowercased() {
+        case "yes": set(true)
+        case "no": set(false)
+        default: return "argument must be 'yes' or 'no'"
         }
-        return String(scalars[start...end])
+        return nil
+    }
+
+    /// Applies one generic directive; returns Redis's error text when it is wrong.
+    static func applyGeneric(_ key: String, _ arguments: [String], to config: inout SentinelConfig) -> String? {
+        let bad = "Bad directive or wrong number of arguments"
+        func single() -> String? { arguments.count == 1 ? arguments[0] : nil }
+        switch key {
+        case "port":
+            guard let value = single() else { return bad }
+            guard let port = Int(value), (0...65535).contains(port) else { return "argument must be between 0 and 65535 inclusive" }
+            config.port = port
+        case "bind":
+            guard !arguments.isEmpty, arguments.count <= 16 else { return bad }
+            config.bind = arguments
+        case "dir":
+            guard let value = single() else { return bad }
+            config.dir = value
+        case "logfile":
+            guard let value = single() else { return bad }
+            config.logfile = value
+        case "loglevel":
+            guard let value = single() else { return bad }
+            guard let level = LogLevel(name: value) else {
+                return "argument(s) must be one of the following: debug, verbose, notice, warning"
+            }
+            config.loglevel = level
+        case "pidfile":
+            guard let value = single() else { return bad }
+            config.pidfile = value.isEmpty ? nil : value
+        case "requirepass":
+            guard let value = single() else { return bad }
+            config.requirepass = value.isEmpty ? nil : value
+        case "protected-mode":
+            return yesNo(arguments) { config.protectedMode = $0 }
+        case "daemonize":
+            return yesNo(arguments) { config.daemonize = $0 }
+        default:
+            guard KnownDirectives.kept.contains(key), !arguments.isEmpty else { return bad }
+            // Written back as it was, except the lines the rewrite produces itself.
+            if key != "latency-tracking-info-percentiles" && arguments != ConfigRewriter.defaultUserArguments {
+                config.otherDirectives.append(GenericDirective(key: key, arguments: arguments))
+            }
+        }
+        return nil
     }
 }
