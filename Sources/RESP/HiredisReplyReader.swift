@@ -3,95 +3,60 @@ import NIOCore
 
 public struct HiredisProtocolError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
-    public init(message: String) { self.message = message }
     public var description: String { "Protocol error from peer: \(message)" }
 }
 
-/// Reads replies from Redis nodes, RESP2 and RESP3.
-///
-/// Every reply is first framed by `RESPReplyScanner`, which checks it and finds its end without
-/// allocating for the lengths it announces. A complete RESP2 reply is then read by hiredis; replies
-/// with RESP3 types go to `RESPReplyFrameDecoder`, because Debian 12 ships hiredis 0.14.1, which
-/// predates RESP3. hiredis reports every nil (`$-1`, `*-1`) as one kind, so both read as `.null`.
-/// Not Sendable: use it on one event loop.
+/// hiredis's reader over replies from Redis nodes and peers. Each reply object hiredis builds is
+/// converted to a `RESPValue` and freed at once; the reader is freed with this object.
 public final class HiredisReplyReader {
-    /// hiredis 0.14 reads at most eight nested arrays ("depth > 7" in its message counts from zero);
-    /// deeper RESP2 replies are decoded in Swift instead of failing.
-    static let hiredisMaxNestingDepth = 8
-    /// Read bytes are dropped from the front of the pending buffer once this many have piled up.
-    static let compactionThresholdBytes = 64 * 1024
+    /// A peer announcing a larger array is lying or broken; refusing it keeps hiredis from allocating
+    /// room for it before a single element has arrived.
+    public static let maxArrayElements = 1 << 20
 
     private let reader: UnsafeMutablePointer<redisReader>
-    private var pending = ByteBuffer()
-    private var scanner = RESPReplyScanner()
-    private var failure: HiredisProtocolError?
+    /// This reader's own function table (the default one with a guarded array constructor).
+    private let functions: UnsafeMutablePointer<redisReplyObjectFunctions>
 
     public init() {
         guard let created = redisReaderCreate() else { fatalError("hiredis could not allocate a reader") }
         reader = created
+        functions = .allocate(capacity: 1)
+        functions.initialize(to: created.pointee.fn.pointee)
+        HiredisArrayGuard.install(&functions.pointee)
+        reader.pointee.fn = functions
     }
 
     deinit {
+        // Free with hiredis's own table in place, then our copy.
+        reader.pointee.fn = HiredisArrayGuard.defaultTable
         redisReaderFree(reader)
+        functions.deallocate()
     }
-
-    /// Bytes received but not yet returned as replies.
-    public var bufferedBytes: Int { pending.readableBytes }
 
     public func feed(_ buffer: ByteBuffer) {
-        guard failure == nil else { return }
-        var incoming = buffer
-        pending.writeBuffer(&incoming)
+        buffer.withUnsafeReadableBytes { bytes in
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+            _ = redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count)
+        }
     }
 
-    /// The next complete reply, nil when more bytes are needed; throws HiredisProtocolError on
-    /// malformed input, and keeps throwing it: the link must be dropped.
     public func next() throws -> RESPValue? {
-        if let failure { throw failure }
-        switch scanner.scan(pending.readableBytesView) {
-        case .needMore:
-            if pending.readerIndex >= Self.compactionThresholdBytes { pending.discardReadBytes() }
-            return nil
-        case .malformed(let message):
-            try fail(message)
-        case .complete(let length, let usesRESP3, let depth):
-            guard let frame = pending.readSlice(length: length) else { fatalError("a scanned reply is longer than the buffer") }
-            if usesRESP3 || depth > Self.hiredisMaxNestingDepth { return RESPReplyFrameDecoder.decode(frame) }
-            return try readWithHiredis(frame)
-        }
-    }
-
-    private func fail(_ message: String) throws -> Never {
-        let error = HiredisProtocolError(message: message)
-        failure = error
-        pending = ByteBuffer()
-        throw error
-    }
-
-    /// Hands one complete RESP2 reply to hiredis and converts what it builds, freeing it at once.
-    private func readWithHiredis(_ frame: ByteBuffer) throws -> RESPValue {
-        let fed: Int32 = frame.withUnsafeReadableBytes { bytes in
-            guard let base = bytes.baseAddress else { return REDIS_ERR }
-            return redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count)
-        }
         var raw: UnsafeMutableRawPointer?
-        guard fed == REDIS_OK, redisReaderGetReply(reader, &raw) == REDIS_OK else { try fail(hiredisError()) }
-        guard let raw else { try fail("hiredis did not finish a reply that was complete") }
-        defer { freeReplyObject(raw) }
-        return Self.convert(raw.assumingMemoryBound(to: redisReply.self))
-    }
-
-    private func hiredisError() -> String {
-        let message = withUnsafeBytes(of: reader.pointee.errstr) { bytes in
-            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        guard redisReaderGetReply(reader, &raw) == REDIS_OK else {
+            let message = withUnsafeBytes(of: reader.pointee.errstr) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            throw HiredisProtocolError(message: message.isEmpty ? "malformed reply" : message)
         }
-        return message.isEmpty ? "malformed reply" : message
+        guard let raw else { return nil }
+        defer { freeReplyObject(raw) }
+        return HiredisReplyReader.convert(raw.assumingMemoryBound(to: redisReply.self))
     }
 
-    private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RESPValue {
+    static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RESPValue {
         let value = reply.pointee
         func text() -> [UInt8] {
-            guard let str = value.str, value.len > 0 else { return [] }
+            guard let str = value.str else { return [] }
             return Array(UnsafeRawBufferPointer(start: str, count: value.len))
         }
         switch value.type {
@@ -104,12 +69,98 @@ public final class HiredisReplyReader {
             var items: [RESPValue] = []
             items.reserveCapacity(value.elements)
             for index in 0..<value.elements {
-                guard let element = value.element[index] else { fatalError("hiredis built an array with a missing element") }
-                items.append(convert(element))
+                if let element = value.element[index] { items.append(convert(element)) }
             }
             return .array(items)
         default:
-            fatalError("hiredis 0.14 built a reply of unknown type \(value.type)")
+            return .null
         }
+    }
+}
+
+/// Wraps hiredis's array constructor with a size check. C function pointers cannot capture, so the
+/// default table hiredis uses is kept in a global read once.
+enum HiredisArrayGuard {
+    nonisolated(unsafe) static let defaultTable: UnsafeMutablePointer<redisReplyObjectFunctions> = {
+        guard let probe = redisReaderCreate() else { fatalError("hiredis could not allocate a reader") }
+        let table = probe.pointee.fn!
+        redisReaderFree(probe)
+        return table
+    }()
+
+    static func install(_ functions: inout redisReplyObjectFunctions) {
+        functions.createArray = { task, elements in
+            guard elements >= 0, Int(elements) <= HiredisReplyReader.maxArrayElements else { return nil }
+            return HiredisArrayGuard.defaultTable.pointee.createArray(task, elements)
+        }
+    }
+}
+
+/// Decodes replies from a Redis node with hiredis.
+public final class HiredisReplyDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = RESPValue
+    private let reader = HiredisReplyReader()
+
+    public init() {}
+
+    public func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if buffer.readableBytes > 0 {
+            reader.feed(buffer)
+            buffer.moveReaderIndex(to: buffer.writerIndex)
+        }
+        // hiredis holds the bytes now, so every complete reply is handed on before asking for more.
+        while let value = try reader.next() { context.fireChannelRead(wrapInboundOut(value)) }
+        return .needMoreData
+    }
+
+    public func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while case .continue = try decode(context: context, buffer: &buffer) {}
+        return .needMoreData
+    }
+}
+
+/// Commands to Redis nodes, formatted by hiredis (binary-safe, with lengths).
+public enum HiredisCommand {
+    public static func format(_ arguments: [String]) -> ByteBuffer {
+        format(arguments.map { Array($0.utf8) })
+    }
+
+    public static func format(_ arguments: [[UInt8]]) -> ByteBuffer {
+        var target: UnsafeMutablePointer<CChar>?
+        let lengths = arguments.map(\.count)
+        let length: Int32 = withPointers(arguments) { pointers in
+            var mutablePointers = pointers
+            return mutablePointers.withUnsafeMutableBufferPointer { argv in
+                redisFormatCommandArgv(&target, Int32(arguments.count), argv.baseAddress, lengths)
+            }
+        }
+        guard length > 0, let target else { fatalError("hiredis could not format a command of \(arguments.count) arguments") }
+        defer { redisFreeCommand(target) }
+        var buffer = ByteBufferAllocator().buffer(capacity: Int(length))
+        buffer.writeBytes(UnsafeRawBufferPointer(start: target, count: Int(length)))
+        return buffer
+    }
+
+    private static func withPointers<T>(_ arguments: [[UInt8]], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+        var copies: [UnsafeMutablePointer<CChar>] = []
+        defer { copies.forEach { $0.deallocate() } }
+        for argument in arguments {
+            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(argument.count, 1))
+            argument.withUnsafeBufferPointer { source in
+                source.withMemoryRebound(to: CChar.self) { copy.update(from: $0.baseAddress!, count: argument.count) }
+            }
+            copies.append(copy)
+        }
+        return body(copies.map { UnsafePointer($0) })
+    }
+}
+
+/// Writes `[String]` commands to a Redis node.
+public struct HiredisCommandEncoder: MessageToByteEncoder {
+    public typealias OutboundIn = [String]
+    public init() {}
+    public func encode(data: [String], out: inout ByteBuffer) throws {
+        var formatted = HiredisCommand.format(data)
+        out.writeBuffer(&formatted)
     }
 }

@@ -1,27 +1,52 @@
 import NIOCore
 
-/// Reads client requests, multibulk (`*N\r\n$len\r\n...`) or inline, with Redis 7.0's limits and
-/// error strings. The server's handler owns the bytes; this owns only the parsing state.
-///
-/// Contract: between calls the caller may only append to the unread bytes (compacting the buffer is
-/// fine). A multibulk request that arrives in pieces is parsed once, piece by piece, so a client that
-/// sends a million small arguments slowly costs linear, not quadratic, work.
-public struct RESPRequestParser: Sendable {
-    /// At most this many argument slots are reserved up front, whatever count a client announces.
-    static let maxReservedArguments = 1_024
+/// Bounds on what a client may send (Redis 7.0's defaults).
+public struct RESPRequestLimits: Sendable, Hashable {
+    /// client-query-buffer-limit: a client whose unparsed input grows past this is disconnected.
+    public var maxQueryBufferBytes: Int
+    /// PROTO_INLINE_MAX_SIZE: the longest inline command or header line.
+    public var maxInlineBytes: Int
+    /// The largest multibulk count accepted.
+    public var maxMultibulkLength: Int
+    /// proto-max-bulk-len: the largest single argument.
+    public var maxBulkBytes: Int
+    /// Before authentication a client may send only small commands (Redis 7.0's hardening).
+    public var unauthenticatedMaxMultibulkLength: Int
+    public var unauthenticatedMaxBulkBytes: Int
 
+    public init(
+        maxQueryBufferBytes: Int = 1 << 30, maxInlineBytes: Int = 64 * 1024, maxMultibulkLength: Int = Int(Int32.max),
+        maxBulkBytes: Int = 512 * 1024 * 1024, unauthenticatedMaxMultibulkLength: Int = 10,
+        unauthenticatedMaxBulkBytes: Int = 16_384
+    ) {
+        self.maxQueryBufferBytes = maxQueryBufferBytes
+        self.maxInlineBytes = maxInlineBytes
+        self.maxMultibulkLength = maxMultibulkLength
+        self.maxBulkBytes = maxBulkBytes
+        self.unauthenticatedMaxMultibulkLength = unauthenticatedMaxMultibulkLength
+        self.unauthenticatedMaxBulkBytes = unauthenticatedMaxBulkBytes
+    }
+
+    public static let redisDefaults = RESPRequestLimits()
+}
+
+public enum RESPRequestFrame: Sendable, Hashable {
+    /// The arguments of one command; never empty.
+    case command([[UInt8]])
+    /// The server answers `-ERR <message>` and closes the connection.
+    case protocolError(String)
+    /// The server closes the connection without a reply.
+    case queryBufferLimitExceeded
+}
+
+/// Reads client requests, multibulk or inline, with Redis's limits and error strings.
+public struct RESPRequestParser: Sendable {
     public var limits: RESPRequestLimits
-    /// When true, the unauthenticated limits apply (the client has not authenticated and a password is required).
     public var requiresAuthentication = false
     private var failure: RESPRequestFrame?
-    private var partial: PartialMultibulk?
 
-    /// A multibulk request whose arguments have not all arrived.
-    private struct PartialMultibulk: Sendable {
-        var expectedCount: Int
-        var arguments: [[UInt8]]
-        /// Bytes of this request, from the reader index, already turned into `arguments`.
-        var parsedBytes: Int
+    public init(limits: RESPRequestLimits = .redisDefaults) {
+        self.limits = limits
     }
 
     private enum Step {
@@ -30,19 +55,12 @@ public struct RESPRequestParser: Sendable {
         case needMore
     }
 
-    public init(limits: RESPRequestLimits = .redisDefaults) {
-        self.limits = limits
-    }
-
-    /// Consumes exactly one complete request from `buffer` and returns it; returns nil and leaves the
-    /// partial request unread (reader index unchanged) when more bytes are needed. After a
-    /// protocolError or queryBufferLimitExceeded the parser stays failed and returns that frame again.
     public mutating func next(from buffer: inout ByteBuffer) -> RESPRequestFrame? {
         if let failure { return failure }
-        // Each pass either returns or consumes at least one byte, so the loop ends.
+        // Empty commands (blank lines, `*0`) produce nothing; the loop is bounded by the bytes they consume.
         while buffer.readableBytes > 0 {
             let bytes = buffer.readableBytesView
-            let step = partial != nil || bytes.first == UInt8(ascii: "*") ? parseMultibulk(bytes) : parseInline(bytes)
+            let step = bytes.first == UInt8(ascii: "*") ? parseMultibulk(bytes) : parseInline(bytes)
             switch step {
             case .frame(let frame, let consumed):
                 buffer.moveReaderIndex(forwardBy: consumed)
@@ -52,8 +70,7 @@ public struct RESPRequestParser: Sendable {
             case .skip(let consumed):
                 buffer.moveReaderIndex(forwardBy: consumed)
             case .needMore:
-                guard buffer.readableBytes <= limits.maxQueryBufferBytes else {
-                    partial = nil
+                if buffer.readableBytes > limits.maxQueryBufferBytes {
                     failure = .queryBufferLimitExceeded
                     return failure
                 }
@@ -63,106 +80,177 @@ public struct RESPRequestParser: Sendable {
         return nil
     }
 
-    private func protocolError(_ message: String) -> Step {
-        .frame(.protocolError("Protocol error: " + message), consumed: 0)
-    }
+    private func error(_ message: String) -> Step { .frame(.protocolError("Protocol error: " + message), consumed: 0) }
 
     private func parseInline(_ bytes: ByteBufferView) -> Step {
         guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else {
-            return bytes.count > limits.maxInlineBytes ? protocolError("too big inline request") : .needMore
+            return bytes.count > limits.maxInlineBytes ? error("too big inline request") : .needMore
         }
         var end = newline
         if end > bytes.startIndex && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         let consumed = newline - bytes.startIndex + 1
-        guard let arguments = InlineArgumentSplitter.split(bytes[bytes.startIndex..<end]) else {
-            return protocolError("unbalanced quotes in request")
+        guard let arguments = InlineSplitter.split(Array(bytes[bytes.startIndex..<end])) else {
+            return error("unbalanced quotes in request")
         }
         return arguments.isEmpty ? .skip(consumed: consumed) : .frame(.command(arguments), consumed: consumed)
     }
 
-    private enum HeaderLine {
-        case needMore
-        /// The text between the marker byte and "\r", and the index after the line.
-        case line(ByteBufferView.SubSequence, next: Int)
-    }
-
-    /// Finds the `\r` ending the header line at `start`. Like Redis, the byte after `\r` must have
-    /// arrived but is not checked, and the size limit applies only while no `\r` has been seen.
-    private func headerLine(_ bytes: ByteBufferView, at start: Int) -> HeaderLine? {
-        guard let carriageReturn = bytes[start...].firstIndex(of: UInt8(ascii: "\r")) else {
-            return bytes.endIndex - start > limits.maxInlineBytes ? nil : .needMore
+    /// Reads a `<marker><integer>\r\n` line at `start`: the value and the index after the line.
+    private func readHeader(_ bytes: ByteBufferView, at start: Int) -> (value: Int?, next: Int)?? {
+        guard let cr = bytes[start...].firstIndex(of: UInt8(ascii: "\r")), cr + 1 < bytes.endIndex else {
+            return .some(nil)
         }
-        guard carriageReturn + 1 < bytes.endIndex else { return .needMore }
-        return .line(bytes[min(start + 1, carriageReturn)..<carriageReturn], next: carriageReturn + 2)
+        // A line that is only "\r\n" has no marker and no digits.
+        guard cr > start else { return (nil, cr + 2) }
+        let digits = bytes[(start + 1)..<cr]
+        return (RESPRequestParser.parseInteger(digits), cr + 2)
     }
 
-    private mutating func parseMultibulk(_ bytes: ByteBufferView) -> Step {
+    private func parseMultibulk(_ bytes: ByteBufferView) -> Step {
         let start = bytes.startIndex
-        var request: PartialMultibulk
-        if let resumed = partial, resumed.parsedBytes <= bytes.count {
-            request = resumed
-        } else {
-            switch headerLine(bytes, at: start) {
-            case nil: return protocolError("too big mbulk count string")
-            case .needMore: return .needMore
-            case .line(let text, let next):
-                guard let count = RedisInteger.parse(text), count <= limits.maxMultibulkLength else {
-                    return protocolError("invalid multibulk length")
-                }
-                if requiresAuthentication && count > limits.unauthenticatedMaxMultibulkLength {
-                    return protocolError("unauthenticated multibulk length")
-                }
-                // `*0` and negative counts carry no command: Redis skips them.
-                if count <= 0 { return .skip(consumed: next - start) }
-                request = PartialMultibulk(expectedCount: Int(count), arguments: [], parsedBytes: next - start)
-                request.arguments.reserveCapacity(min(Int(count), Self.maxReservedArguments))
-            }
+        guard let header = readHeader(bytes, at: start), let (countValue, afterCount) = header else {
+            return bytes.count > limits.maxInlineBytes ? error("too big mbulk count string") : .needMore
         }
-        // Release the stored copy so appending below does not copy the arguments.
-        partial = nil
-        while request.arguments.count < request.expectedCount {
-            switch parseBulk(bytes, at: start + request.parsedBytes) {
-            case .needMore:
-                partial = request
+        guard let count = countValue, count <= limits.maxMultibulkLength else { return error("invalid multibulk length") }
+        if requiresAuthentication && count > limits.unauthenticatedMaxMultibulkLength {
+            return error("unauthenticated multibulk length")
+        }
+        if count <= 0 { return .skip(consumed: afterCount - start) }
+        var arguments: [[UInt8]] = []
+        arguments.reserveCapacity(min(count, 1_024))
+        var position = afterCount
+        for _ in 0..<count {
+            guard position < bytes.endIndex else { return .needMore }
+            guard let bulkHeader = readHeader(bytes, at: position), let (lengthValue, afterLength) = bulkHeader else {
+                if bytes.endIndex - position > limits.maxInlineBytes { return error("too big bulk count string") }
+                if bytes[position] != UInt8(ascii: "$") { return expectedDollar(bytes[position]) }
                 return .needMore
-            case .failed(let step):
-                return step
-            case .argument(let argument, let next):
-                request.arguments.append(argument)
-                request.parsedBytes = next - start
             }
+            guard bytes[position] == UInt8(ascii: "$") else { return expectedDollar(bytes[position]) }
+            guard let length = lengthValue, length >= 0, length <= limits.maxBulkBytes else { return error("invalid bulk length") }
+            if requiresAuthentication && length > limits.unauthenticatedMaxBulkBytes { return error("unauthenticated bulk length") }
+            guard bytes.endIndex - afterLength >= length + 2 else { return .needMore }
+            arguments.append(Array(bytes[afterLength..<(afterLength + length)]))
+            position = afterLength + length + 2
         }
-        return .frame(.command(request.arguments), consumed: request.parsedBytes)
+        return .frame(.command(arguments), consumed: position - start)
     }
 
-    private enum BulkStep {
-        case needMore
-        case failed(Step)
-        case argument([UInt8], next: Int)
+    private func expectedDollar(_ byte: UInt8) -> Step {
+        error("expected '$', got '\(Character(Unicode.Scalar(byte)))'")
     }
 
-    private func parseBulk(_ bytes: ByteBufferView, at position: Int) -> BulkStep {
-        guard position < bytes.endIndex else { return .needMore }
-        let text: ByteBufferView.SubSequence
-        let afterHeader: Int
-        switch headerLine(bytes, at: position) {
-        case nil: return .failed(protocolError("too big bulk count string"))
-        case .needMore: return .needMore
-        case .line(let line, let next): (text, afterHeader) = (line, next)
+    /// Redis's string2ll: an optional '-', digits, no leading '+', no spaces, within Int64.
+    static func parseInteger(_ digits: ByteBufferView.SubSequence) -> Int? {
+        guard !digits.isEmpty, digits.count <= 20 else { return nil }
+        return Int(String(decoding: digits, as: UTF8.self))
+    }
+}
+
+/// The inline command splitter (sdssplitargs): spaces separate words; "..." allows \n \r \t \b \a
+/// \xHH and \<char> escapes; '...' allows \'. A closing quote must be followed by a space or the end.
+enum InlineSplitter {
+    static func split(_ line: [UInt8]) -> [[UInt8]]? {
+        var words: [[UInt8]] = []
+        var index = 0
+        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (9...13).contains(byte) }
+        while true {
+            while index < line.count && isSpace(line[index]) { index += 1 }
+            guard index < line.count else { return words }
+            var word: [UInt8] = []
+            var inDouble = false
+            var inSingle = false
+            var done = false
+            while !done {
+                if inDouble {
+                    guard index < line.count else { return nil }
+                    let byte = line[index]
+                    if byte == UInt8(ascii: "\\"), index + 3 < line.count, line[index + 1] == UInt8(ascii: "x"),
+                        let high = hexValue(line[index + 2]), let low = hexValue(line[index + 3])
+                    {
+                        word.append(high << 4 | low)
+                        index += 3
+                    } else if byte == UInt8(ascii: "\\"), index + 1 < line.count {
+                        index += 1
+                        word.append(unescaped(line[index]))
+                    } else if byte == UInt8(ascii: "\"") {
+                        if index + 1 < line.count && !isSpace(line[index + 1]) { return nil }
+                        done = true
+                    } else {
+                        word.append(byte)
+                    }
+                } else if inSingle {
+                    guard index < line.count else { return nil }
+                    let byte = line[index]
+                    if byte == UInt8(ascii: "\\"), index + 1 < line.count, line[index + 1] == UInt8(ascii: "'") {
+                        index += 1
+                        word.append(UInt8(ascii: "'"))
+                    } else if byte == UInt8(ascii: "'") {
+                        if index + 1 < line.count && !isSpace(line[index + 1]) { return nil }
+                        done = true
+                    } else {
+                        word.append(byte)
+                    }
+                } else {
+                    guard index < line.count else { break }
+                    let byte = line[index]
+                    if isSpace(byte) {
+                        done = true
+                    } else if byte == UInt8(ascii: "\"") {
+                        inDouble = true
+                    } else if byte == UInt8(ascii: "'") {
+                        inSingle = true
+                    } else {
+                        word.append(byte)
+                    }
+                }
+                if index < line.count { index += 1 }
+            }
+            words.append(word)
         }
-        let marker = bytes[position]
-        guard marker == UInt8(ascii: "$") else {
-            return .failed(protocolError("expected '$', got '\(Character(Unicode.Scalar(marker)))'"))
+    }
+
+    static func unescaped(_ byte: UInt8) -> UInt8 {
+        switch byte {
+        case UInt8(ascii: "n"): return 10
+        case UInt8(ascii: "r"): return 13
+        case UInt8(ascii: "t"): return 9
+        case UInt8(ascii: "b"): return 8
+        case UInt8(ascii: "a"): return 7
+        default: return byte
         }
-        guard let length = RedisInteger.parse(text), length >= 0, length <= limits.maxBulkBytes else {
-            return .failed(protocolError("invalid bulk length"))
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
         }
-        if requiresAuthentication && length > limits.unauthenticatedMaxBulkBytes {
-            return .failed(protocolError("unauthenticated bulk length"))
-        }
-        // Nothing is allocated for the argument until all its bytes (and the CRLF after them) are here.
-        guard bytes.endIndex - afterHeader >= Int(length) + 2 else { return .needMore }
-        let argument = Array(bytes[afterHeader..<(afterHeader + Int(length))])
-        return .argument(argument, next: afterHeader + Int(length) + 2)
+    }
+}
+
+/// The parser as a ByteToMessageDecoder, for pipelines and NIO's decoder verifier.
+public struct RESPRequestDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = RESPRequestFrame
+    private var parser: RESPRequestParser
+
+    public init(limits: RESPRequestLimits = .redisDefaults) {
+        parser = RESPRequestParser(limits: limits)
+    }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let frame = parser.next(from: &buffer) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(frame))
+        if case .command = frame { return .continue }
+        // After a protocol error nothing more is read from this client.
+        buffer.moveReaderIndex(to: buffer.writerIndex)
+        return .needMoreData
+    }
+
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while case .continue = try decode(context: context, buffer: &buffer) {}
+        return .needMoreData
     }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import NIOCore
+import NIOEmbedded
+import NIOTestUtils
+import RESP
+import XCTest
+
+final class HiredisTests: XCTestCase {
+    func decodeAll(_ text: String) throws -> [RESPValue] {
+        let reader = HiredisReplyReader()
+        reader.feed(ByteBuffer(string: text))
+        var values: [RESPValue] = []
+        for _ in 0..<100 {
+            guard let value = try reader.next() else { break }
+            values.append(value)
+        }
+        return values
+    }
+
+    func testReplyTypesAndManyPerBuffer() throws {
+        XCTAssertEqual(try decodeAll("+PONG\r\n-ERR bad\r\n:42\r\n$3\r\nabc\r\n$-1\r\n*2\r\n*1\r\n:1\r\n$0\r\n\r\n*-1\r\n"), [
+            .simpleString("PONG"), .error("ERR bad"), .integer(42), .bulk("abc"), .null,
+            .array([.array([.integer(1)]), .bulk("")]), .null,
+        ])
+    }
+
+    func testPartialReplyWaitsForMoreBytes() throws {
+        let reader = HiredisReplyReader()
+        reader.feed(ByteBuffer(string: "$5\r\nhel"))
+        XCTAssertNil(try reader.next())
+        reader.feed(ByteBuffer(string: "lo\r\n"))
+        XCTAssertEqual(try reader.next(), .bulk("hello"))
+    }
+
+    func testMalformedReplyIsAnErrorNotACrash() {
+        XCTAssertThrowsError(try decodeAll("?what\r\n"))
+        XCTAssertThrowsError(try decodeAll("$abc\r\n"))
+        XCTAssertThrowsError(try decodeAll("*99999999999\r\n"), "an array larger than any real reply is refused before allocation")
+    }
+
+    func testDecoderVerifier() throws {
+        let inputs: [(ByteBuffer, [RESPValue])] = [
+            (ByteBuffer(string: "+OK\r\n"), [.simpleString("OK")]),
+            (ByteBuffer(string: "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nx\r\n:1\r\n"),
+             [.array([.bulk("message"), .bulk("ch"), .bulk("x")]), .integer(1)]),
+        ]
+        XCTAssertNoThrow(try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: inputs) { HiredisReplyDecoder() })
+    }
+
+    func testFormatIsBinarySafe() {
+        let buffer = HiredisCommand.format(["SET", "a key\r\n", ""])
+        XCTAssertEqual(String(buffer: buffer), "*3\r\n$3\r\nSET\r\n$7\r\na key\r\n\r\n$0\r\n\r\n")
+    }
+
+    func testFuzzedRepliesNeverCrashTheReader() {
+        var seed: UInt64 = 77
+        func next() -> UInt64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return seed >> 33
+        }
+        let pieces = ["*", "$", "+", "-", ":", "\r\n", "1", "3", "-1", "abc", "*2\r\n", "$3\r\nabc\r\n", "\n"]
+        for _ in 0..<5_000 {
+            let reader = HiredisReplyReader()
+            var text = ""
+            for _ in 0..<(1 + next() % 10) { text += pieces[Int(next() % UInt64(pieces.count))] }
+            reader.feed(ByteBuffer(string: text))
+            for _ in 0..<32 {
+                guard let value = try? reader.next() else { break }
+                _ = value
+            }
+        }
+    }
+
+    /// A real redis-server answers a hiredis-formatted command; hiredis reads the reply.
+    func testAgainstRealRedisServer() throws {
+        let port = Int.random(in: 40_000..<50_000)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
+        server.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGTERM)
+            server.waitUntilExit()
+        }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var connected = false
+        for _ in 0..<200 where !connected {
+            connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } == 0
+            }
+            if !connected { usleep(20_000) }
+        }
+        XCTAssertTrue(connected)
+        var request = HiredisCommand.format(["PING"])
+        var info = HiredisCommand.format(["INFO", "server"])
+        request.writeBuffer(&info)
+        _ = request.withUnsafeReadableBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        let reader = HiredisReplyReader()
+        var replies: [RESPValue] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        for _ in 0..<100 where replies.count < 2 {
+            let count = recv(fd, &chunk, chunk.count, 0)
+            guard count > 0 else { break }
+            reader.feed(ByteBuffer(bytes: chunk[0..<count]))
+            while let value = try reader.next() { replies.append(value) }
+        }
+        XCTAssertEqual(replies.first, .simpleString("PONG"))
+        XCTAssertTrue(replies.last?.stringValue?.contains("redis_version:") ?? false)
+    }
+}
