@@ -73,6 +73,15 @@ extension Sentinel {
         return timing.infoPeriod
     }
 
+    /// Redis pings once the last reply is min(down-after, ping-period) old, and down-after counts from
+    /// the first unanswered ping, so a node that hangs right after answering is seen down only after
+    /// nearly twice down-after. Pinging at a twentieth of down-after bounds that extra time to 5% of
+    /// down-after; never more often than every 50 ms (the load stays a few pings a second per node)
+    /// and never less often than Redis's one second.
+    func pingInterval(for state: InstanceState) -> Int64 {
+        min(timing.pingPeriod, max(state.downAfterMilliseconds / 20, 50))
+    }
+
     mutating func sendPeriodicCommands(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
         guard let state = instance(target), !state.link.isDisconnected,
             state.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink
@@ -84,10 +93,7 @@ extension Sentinel {
                 sendCommand(target, ["INFO"], .info, into: &effects)
             }
         }
-        // Redis pings once the last reply is min(down-after, ping-period) old, so a node that stops
-        // right after answering is seen down only after nearly twice down-after. Pinging at a tenth
-        // of down-after (never more often than every 10 ms) bounds detection near down-after.
-        let pingInterval = min(timing.pingPeriod, max(state.downAfterMilliseconds / 10, 10))
+        let pingInterval = pingInterval(for: state)
         let pingDue = now - state.link.lastReply > pingInterval
             && (state.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
         if pingDue { sendPing(target, now: now, into: &effects) }

@@ -129,9 +129,37 @@ public struct Sentinel: Sendable {
 
     /// The delay before the next tick: Redis varies its timer between about 53 and 100 ms so that
     /// sentinels started together do not act in lockstep; the jitter comes from the seeded generator.
-    public mutating func nextTickDelayMilliseconds() -> Int64 {
+    /// Vigil also wakes exactly when a master's next ping is due or its down-after expires, so that
+    /// detection is not rounded up to the next timer beat (up to 100 ms more per step otherwise).
+    public mutating func nextTickDelayMilliseconds(now: Instant) -> Int64 {
         let hz = 10 + random.below(10)
-        return 1000 / hz
+        var delay = 1000 / hz
+        // A deadline already past is left to the regular beat, so a ping that cannot be sent (a full
+        // link) never makes the timer spin.
+        if let deadline = nextMasterDeadline(now: now), deadline > now { delay = min(delay, deadline - now) }
+        return delay
+    }
+
+    /// The earliest moment a master needs attention: its next ping, or its down-after expiring.
+    func nextMasterDeadline(now: Instant) -> Instant? {
+        var earliest: Instant?
+        func consider(_ instant: Instant) {
+            guard instant > now else { return }
+            earliest = earliest.map { min($0, instant) } ?? instant
+        }
+        for master in masters {
+            let state = master.instance
+            let link = state.link
+            guard !link.isDisconnected else { continue }
+            if !state.isSubjectivelyDown, let pingSince = link.activePingSince {
+                consider(pingSince + state.downAfterMilliseconds + 1)
+            }
+            let interval = pingInterval(for: state)
+            var pingDue = link.lastReply + interval + 1
+            if let sent = link.lastPingSent { pingDue = max(pingDue, sent + interval / 2 + 1) }
+            consider(pingDue)
+        }
+        return earliest
     }
 
     /// The configuration as it should be written now: the loaded file's directives plus live state.

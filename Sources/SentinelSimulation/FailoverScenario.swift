@@ -1,13 +1,16 @@
 import SentinelCore
 
 /// One seeded run in two phases. Phase 1: the master fails (crash or pause) while faults hit the
-/// sentinels (a crash, an isolation, message loss); the checkers watch votes, leaders and epochs.
+/// sentinels and the network (a sentinel crash, an isolation, a symmetric partition, a partial cut,
+/// message loss, a replica crash); the checkers watch votes, leaders and epochs.
 /// Phase 2: everything heals; every sentinel must then name the same master, the node that really
 /// is master, and the other nodes must replicate it.
 public enum FailoverScenario {
     public struct Violation: Error, CustomStringConvertible {
         public var parameters: SimulationWorld.Parameters
         public var messages: [String]
+        /// The world as the run left it, for tracing a failing seed.
+        public var world: SimulationWorld?
         public var description: String { "[\(parameters)] " + messages.joined(separator: "; ") }
     }
 
@@ -19,26 +22,48 @@ public enum FailoverScenario {
         let parameters = SimulationWorld.Parameters(seed: seed)
         var world = SimulationWorld(parameters: parameters)
         world.run(until: Instant(milliseconds: 6_000))
-        let masterCrashes = world.randomBelow(2) == 0
-        if masterCrashes { world.crash(node: 0) } else { world.pause(node: 0) }
-        let sentinelFault = world.randomBelow(3)
-        let victim = Int(world.randomBelow(Int64(parameters.sentinelCount)))
-        switch sentinelFault {
-        case 0: world.crash(sentinel: victim)
-        case 1: world.isolate(sentinel: victim)
+        world.startMessageLoss()
+        // The master crashes, hangs, or stays up while only the network and the sentinels fail.
+        let masterFault = world.randomBelow(3)
+        switch masterFault {
+        case 0: world.crash(node: 0)
+        case 1: world.pause(node: 0)
         default: break
         }
+        let victim = Int(world.randomBelow(Int64(parameters.sentinelCount)))
+        switch world.randomBelow(5) {
+        case 0: world.crash(sentinel: victim)
+        case 1: world.isolate(sentinel: victim)
+        case 2:
+            let sentinelsOnOneSide = Set(world.sentinels.indices.filter { _ in world.randomBelow(2) == 0 })
+            let nodesOnOneSide = Set(world.nodes.indices.filter { _ in world.randomBelow(2) == 0 })
+            world.partition(sentinelsOnOneSide: sentinelsOnOneSide, nodesOnOneSide: nodesOnOneSide)
+        case 3:
+            let lost = world.allEndpoints.filter { $0 != .sentinel(victim) && world.randomBelow(2) == 0 }
+            world.cut(sentinel: victim, from: lost)
+        default:
+            break
+        }
+        // Sometimes a replica dies too, so the failover has fewer candidates.
+        let crashedReplica = parameters.replicaCount > 1 && world.randomBelow(4) == 0
+            ? 1 + Int(world.randomBelow(Int64(parameters.replicaCount))) : nil
+        if let replica = crashedReplica { world.crash(node: replica) }
         let faultLasts = parameters.downAfter / 2 + world.randomBelow(phaseOneMilliseconds)
         world.run(until: world.now + faultLasts)
-        if masterCrashes { world.restart(node: 0) } else { world.resume(node: 0) }
+        switch masterFault {
+        case 0: world.restart(node: 0)
+        case 1: world.resume(node: 0)
+        default: break
+        }
         world.run(until: Instant(milliseconds: 6_000) + phaseOneMilliseconds)
         world.restart(sentinel: victim)
-        world.heal(sentinel: victim)
+        if let replica = crashedReplica { world.restart(node: replica) }
+        world.healNetwork()
         world.run(until: world.now + phaseTwoMilliseconds)
         var problems = world.violations
         problems += convergenceProblems(world)
         if problems.isEmpty { return .success(world) }
-        return .failure(Violation(parameters: parameters, messages: problems))
+        return .failure(Violation(parameters: parameters, messages: problems, world: world))
     }
 
     static func convergenceProblems(_ world: SimulationWorld) -> [String] {

@@ -41,15 +41,50 @@ extension SimulationWorld {
 
     /// Cuts one sentinel off from everything; its connections break.
     public mutating func isolate(sentinel: Int) {
-        isolatedSentinels.insert(sentinel)
-        for (id, _) in links[sentinel].sorted(by: { $0.key < $1.key }) {
-            links[sentinel][id] = nil
-            deliver(.linkClosed(id, reason: "network partition"), to: sentinel)
-        }
-        closeLinks { $0 == .sentinel(sentinel) }
+        cut(sentinel: sentinel, from: allEndpoints.filter { $0 != .sentinel(sentinel) })
     }
 
-    public mutating func heal(sentinel: Int) { isolatedSentinels.remove(sentinel) }
+    /// A symmetric partition: sentinels and nodes on one side reach nothing on the other.
+    public mutating func partition(sentinelsOnOneSide: Set<Int>, nodesOnOneSide: Set<Int>) {
+        func side(_ endpoint: Endpoint) -> Bool {
+            switch endpoint {
+            case .node(let node): return nodesOnOneSide.contains(node)
+            case .sentinel(let sentinel): return sentinelsOnOneSide.contains(sentinel)
+            }
+        }
+        for sentinel in sentinels.indices {
+            cut(sentinel: sentinel, from: allEndpoints.filter { side($0) != side(.sentinel(sentinel)) })
+        }
+    }
+
+    /// A sentinel loses some endpoints but not others: the partial, non-transitive partitions where
+    /// sentinels see different worlds.
+    mutating func cut(sentinel: Int, from endpoints: [Endpoint]) {
+        for endpoint in endpoints {
+            cuts.insert(Cut(sentinel: sentinel, endpoint: endpoint))
+            for (id, end) in links[sentinel].sorted(by: { $0.key < $1.key }) where end.endpoint == endpoint {
+                links[sentinel][id] = nil
+                deliver(.linkClosed(id, reason: "network partition"), to: sentinel)
+            }
+            if case .sentinel(let peer) = endpoint, !crashedSentinels.contains(peer) {
+                for (id, end) in links[peer].sorted(by: { $0.key < $1.key }) where end.endpoint == .sentinel(sentinel) {
+                    links[peer][id] = nil
+                    deliver(.linkClosed(id, reason: "network partition"), to: peer)
+                }
+            }
+        }
+    }
+
+    /// The fault phase begins: messages may be lost from now on.
+    public mutating func startMessageLoss() { lossActive = true }
+
+    /// Every cut is mended and message loss stops.
+    public mutating func healNetwork() {
+        cuts = []
+        lossActive = false
+    }
+
+    var allEndpoints: [Endpoint] { nodes.indices.map { .node($0) } + sentinels.indices.map { .sentinel($0) } }
 
     mutating func closeLinks(to matches: (Endpoint) -> Bool) {
         for other in sentinels.indices where !crashedSentinels.contains(other) {

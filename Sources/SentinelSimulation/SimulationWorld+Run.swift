@@ -22,7 +22,7 @@ extension SimulationWorld {
                 guard at <= end else { break }
                 now = max(now, at)
                 record(index, sentinels[index].tick(now: now))
-                nextTick[index] = now + sentinels[index].nextTickDelayMilliseconds()
+                nextTick[index] = now + sentinels[index].nextTickDelayMilliseconds(now: now)
             } else {
                 break
             }
@@ -36,7 +36,7 @@ extension SimulationWorld {
         deliveryOrder += 1
         var input = input
         // A lost message breaks its connection, as a TCP reset would; the sentinel reconnects.
-        if parameters.lossPerMille > 0, random.below(1_000) < parameters.lossPerMille {
+        if lossActive, parameters.lossPerMille > 0, random.below(1_000) < parameters.lossPerMille {
             switch input {
             case .replyReceived(let id, _, _), .messageReceived(let id, _, _):
                 input = .linkClosed(id, reason: "simulated loss")
@@ -49,10 +49,11 @@ extension SimulationWorld {
     }
 
     func reachable(_ sentinel: Int, _ endpoint: Endpoint) -> Bool {
-        if isolatedSentinels.contains(sentinel) { return false }
+        if cuts.contains(Cut(sentinel: sentinel, endpoint: endpoint)) { return false }
         switch endpoint {
         case .node(let node): return !nodes[node].crashed
-        case .sentinel(let peer): return !crashedSentinels.contains(peer) && !isolatedSentinels.contains(peer)
+        case .sentinel(let peer):
+            return !crashedSentinels.contains(peer) && !cuts.contains(Cut(sentinel: peer, endpoint: .sentinel(sentinel)))
         }
     }
 

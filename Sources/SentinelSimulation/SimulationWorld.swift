@@ -10,14 +10,12 @@ public struct SimulationWorld: Sendable {
         public var quorum: Int
         public var downAfter: Int64
         public var maxNetworkDelay: Int64
-        /// Chance in a thousand that a message is lost (a lost message closes its link, as a broken TCP connection would).
+        /// Chance in a thousand that a message is lost while faults last (a lost message closes its
+        /// link, as a broken TCP connection would).
         public var lossPerMille: Int64
         public var description: String {
             "seed=\(seed) sentinels=\(sentinelCount) replicas=\(replicaCount) quorum=\(quorum) downAfter=\(downAfter) delay<=\(maxNetworkDelay) loss=\(lossPerMille)/1000"
         }
-
-        /// `vigil simulate --loss` turns message loss on.
-        nonisolated(unsafe) public static var lossEnabled = false
 
         public init(seed: UInt64) {
             var random = SplitMix64(seed: seed)
@@ -27,10 +25,7 @@ public struct SimulationWorld: Sendable {
             quorum = 1 + Int(random.below(Int64(sentinelCount)))
             downAfter = 200 + random.below(1_800)
             maxNetworkDelay = 1 + random.below(20)
-            let loss = random.below(4) == 0 ? random.below(20) : 0
-            // Message loss still breaks convergence in under 1% of seeds (a sentinel left on an old
-            // view, or an old master never demoted); until that is fixed it is off unless asked for.
-            lossPerMille = SimulationWorld.Parameters.lossEnabled ? loss : 0
+            lossPerMille = random.below(4) == 0 ? random.below(20) : 0
         }
     }
 
@@ -46,6 +41,11 @@ public struct SimulationWorld: Sendable {
         var input: Input
     }
 
+    struct Cut: Hashable, Sendable {
+        var sentinel: Int
+        var endpoint: Endpoint
+    }
+
     struct LinkEnd: Sendable {
         var endpoint: Endpoint
         var kind: LinkKind
@@ -56,9 +56,15 @@ public struct SimulationWorld: Sendable {
     public internal(set) var sentinels: [Sentinel] = []
     public internal(set) var nodes: [ModelRedisNode] = []
     public internal(set) var sentinelAddresses: [Address] = []
-    /// Sentinels that are down (crashed) do not tick or receive; isolated ones can reach nobody.
+    /// Sentinels that are down (crashed) do not tick or receive.
     public internal(set) var crashedSentinels: Set<Int> = []
-    public internal(set) var isolatedSentinels: Set<Int> = []
+    /// Network cuts: a sentinel cannot reach an endpoint. Between two sentinels a cut works both ways,
+    /// as TCP needs both directions; cuts need not be transitive (A reaches B, B reaches C, A not C).
+    var cuts: Set<Cut> = []
+    /// Message loss belongs to the fault phase: it starts with the faults, after the sentinels have
+    /// found each other, and healing the network stops it. (Before discovery a sentinel counts a
+    /// majority over the peers it knows, as Redis Sentinel does; that start-up window is not modelled.)
+    public internal(set) var lossActive = false
     var random: SplitMix64
     var nextTick: [Instant] = []
     var queue = DeliveryQueue()

@@ -10,16 +10,11 @@ enum SimulateCommand {
         var index = 0
         while index < words.count {
             let value = index + 1 < words.count ? UInt64(words[index + 1]) : nil
-            if words[index] == "--loss" {
-                SimulationWorld.Parameters.lossEnabled = true
-                index += 1
-                continue
-            }
             switch (words[index], value) {
             case ("--seeds", .some(let parsed)): count = parsed
             case ("--from", .some(let parsed)): first = parsed
             default:
-                FileHandle.standardError.write(Data("usage: vigil simulate [--seeds N] [--from FIRST-SEED] [--loss]\n".utf8))
+                FileHandle.standardError.write(Data("usage: vigil simulate [--seeds N] [--from FIRST-SEED]\n".utf8))
                 return 2
             }
             index += 2

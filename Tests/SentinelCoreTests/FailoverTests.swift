@@ -36,8 +36,9 @@ final class FailoverTests: XCTestCase {
         return Setup(harness: harness, master: master, replicas: replicas, peers: peers)
     }
 
-    func replicaInfo(offset: Int64, priority: Int = 100, masterPort: Int = 6379) -> String {
-        "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:\(masterPort)\r\nmaster_link_status:up\r\nslave_repl_offset:\(offset)\r\nslave_priority:\(priority)\r\n"
+    func replicaInfo(offset: Int64, priority: Int = 100, masterPort: Int = 6379, runID: String? = nil) -> String {
+        (runID.map { "run_id:\($0)\r\n" } ?? "")
+            + "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:\(masterPort)\r\nmaster_link_status:up\r\nslave_repl_offset:\(offset)\r\nslave_priority:\(priority)\r\n"
     }
 
     /// Ticks in 50 ms steps; replicas keep answering PING and INFO, the master answers nothing;
@@ -154,6 +155,122 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6380", "lower priority wins over offset")
         setup = makeSetup(replicaOffsets: [6380: 100, 6381: 500])
         XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6381", "then higher offset")
+    }
+
+    // MARK: Election: a majority of the known sentinels and the quorum
+
+    /// A peer's answer to IS-MASTER-DOWN-BY-ADDR: down, and a vote for `leader` in the asked epoch.
+    func vote(for leader: String?) -> ([String]) -> RedisValue {
+        { words in
+            guard let leader else { return .array([.integer(1), .string("*"), .integer(0)]) }
+            return .array([.integer(1), .string(leader), .integer(Int64(words[4])!)])
+        }
+    }
+
+    func electionOutcome(quorum: Int, peerAVotes: String?, peerBVotes: String?) -> CoreHarness {
+        var setup = makeSetup()
+        _ = setup.harness.command("SET", "mymaster", "quorum", String(quorum))
+        setup.harness.sentinel.timing.electionTimeout = 2_000
+        let votes = [setup.peers[peerA]!: vote(for: peerAVotes), setup.peers[peerB]!: vote(for: peerBVotes)]
+        for _ in 0..<100 where setup.harness.events("+elected-leader").isEmpty
+            && setup.harness.events("-failover-abort-not-elected").isEmpty
+        {
+            setup.harness.advance(50)
+            let produced = setup.harness.tick()
+            for case .send(let id, let words, .askMasterDown) in produced {
+                if let reply = votes[id] { setup.harness.handle(.replyReceived(id, .askMasterDown, reply(words))) }
+            }
+            answer(&setup, produced, replicaInfo: nil) { _ in .null }
+        }
+        return setup.harness
+    }
+
+    func testOwnVoteAloneIsNotEnoughWithoutAMajorityEvenWhenQuorumIsOne() {
+        let alone = electionOutcome(quorum: 1, peerAVotes: nil, peerBVotes: nil)
+        XCTAssertEqual(alone.events("+odown").count, 1, "quorum 1: this sentinel alone makes ODOWN")
+        XCTAssertTrue(alone.events("+elected-leader").isEmpty, "1 vote of 3 sentinels is no majority")
+        XCTAssertEqual(alone.events("-failover-abort-not-elected").count, 1)
+        let withOnePeer = electionOutcome(quorum: 1, peerAVotes: me, peerBVotes: nil)
+        XCTAssertEqual(withOnePeer.events("+elected-leader").count, 1, "2 votes of 3 is a majority")
+    }
+
+    func testMajorityIsNotEnoughBelowTheQuorum() {
+        let split = electionOutcome(quorum: 3, peerAVotes: me, peerBVotes: peerB)
+        XCTAssertEqual(split.events("+odown").count, 1)
+        XCTAssertTrue(split.events("+elected-leader").isEmpty, "2 votes of 3 is a majority but below quorum 3")
+        XCTAssertEqual(split.events("-failover-abort-not-elected").count, 1)
+        let unanimous = electionOutcome(quorum: 3, peerAVotes: me, peerBVotes: me)
+        XCTAssertEqual(unanimous.events("+elected-leader").count, 1)
+    }
+
+    func testCandidateVotesForItselfAndLosesToAPeerWithMoreVotes() {
+        let harness = electionOutcome(quorum: 2, peerAVotes: peerB, peerBVotes: peerB)
+        XCTAssertEqual(harness.events("+vote-for-leader").map(\.message), ["\(me) 1"],
+                       "the candidate votes for itself before any reply arrives, and only once in the epoch")
+        XCTAssertTrue(harness.events("+elected-leader").isEmpty, "the peer has 2 votes of 3")
+        XCTAssertEqual(harness.events("-failover-abort-not-elected").count, 1)
+    }
+
+    // MARK: Replica selection
+
+    func testReplicaSelectionSkipsPriorityZeroDownDisconnectedAndSilentReplicas() {
+        var setup = makeSetup(replicaOffsets: [6380: 900, 6381: 100])
+        XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6380")
+        // Priority 0: never promoted, whatever its offset.
+        setup.harness.handle(.replyReceived(setup.replicas[6380]!, .info, .string(replicaInfo(offset: 900, priority: 0))))
+        XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6381")
+        // A disconnected replica is skipped.
+        setup = makeSetup(replicaOffsets: [6380: 900, 6381: 100])
+        setup.harness.handle(.linkClosed(setup.replicas[6380]!, reason: "connection reset"))
+        XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6381")
+        // A replica whose INFO is too old (more than three INFO periods while the master is up) is skipped.
+        setup = makeSetup(replicaOffsets: [6380: 900, 6381: 100])
+        setup.harness.advance(3 * setup.harness.sentinel.timing.infoPeriod + 1)
+        setup.harness.handle(.replyReceived(setup.replicas[6381]!, .ping, .status("PONG")))
+        setup.harness.handle(.replyReceived(setup.replicas[6380]!, .ping, .status("PONG")))
+        setup.harness.handle(.replyReceived(setup.replicas[6381]!, .info, .string(replicaInfo(offset: 100))))
+        XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6381")
+        // None left: no candidate at all.
+        setup.harness.handle(.linkClosed(setup.replicas[6381]!, reason: "connection reset"))
+        XCTAssertNil(setup.harness.sentinel.selectReplica(0, now: setup.harness.now))
+    }
+
+    func testRunIDBreaksTiesBetweenEqualReplicas() {
+        var setup = makeSetup(replicaOffsets: [6380: 100, 6381: 100])
+        setup.harness.handle(.replyReceived(setup.replicas[6380]!, .info, .string(replicaInfo(offset: 100, runID: "f" + String(repeating: "0", count: 39)))))
+        setup.harness.handle(.replyReceived(setup.replicas[6381]!, .info, .string(replicaInfo(offset: 100, runID: "0" + String(repeating: "f", count: 39)))))
+        XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6381", "smaller run id first")
+    }
+
+    // MARK: Reconfiguration
+
+    func testReconfigurationRepointsParallelSyncsReplicasAtATime() {
+        var setup = makeSetup(replicaOffsets: [6380: 900, 6381: 100, 6382: 50])
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster").reply, .ok)
+        var info: [Int: String] = [6380: "role:master\r\n", 6381: replicaInfo(offset: 100), 6382: replicaInfo(offset: 50)]
+        run(&setup, steps: 10, replicaInfo: info) { _ in .null }
+        XCTAssertEqual(setup.harness.events("+promoted-slave").count, 1)
+        XCTAssertEqual(setup.harness.events("+slave-reconf-sent").count, 1, "parallel-syncs 1: one replica at a time")
+        XCTAssertTrue(setup.harness.events("+failover-end").isEmpty)
+        // The first replica follows the new master; only then is the second one repointed.
+        let first = setup.harness.events("+slave-reconf-sent")[0].message.contains("6381") ? 6381 : 6382
+        info[first] = replicaInfo(offset: 100, masterPort: 6380)
+        run(&setup, steps: 10, replicaInfo: info) { _ in .null }
+        XCTAssertEqual(setup.harness.events("+slave-reconf-done").count, 1)
+        XCTAssertEqual(setup.harness.events("+slave-reconf-sent").count, 2)
+        info[first == 6381 ? 6382 : 6381] = replicaInfo(offset: 100, masterPort: 6380)
+        run(&setup, steps: 10, replicaInfo: info) { _ in .null }
+        XCTAssertEqual(setup.harness.events("+slave-reconf-done").count, 2)
+        XCTAssertEqual(setup.harness.events("+failover-end").count, 1)
+    }
+
+    func testParallelSyncsTwoRepointsBothReplicasAtOnce() {
+        var setup = makeSetup(replicaOffsets: [6380: 900, 6381: 100, 6382: 50])
+        _ = setup.harness.command("SET", "mymaster", "parallel-syncs", "2")
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster").reply, .ok)
+        let info: [Int: String] = [6380: "role:master\r\n", 6381: replicaInfo(offset: 100), 6382: replicaInfo(offset: 50)]
+        run(&setup, steps: 10, replicaInfo: info) { _ in .null }
+        XCTAssertEqual(setup.harness.events("+slave-reconf-sent").count, 2)
     }
 
     func testSimulateFailureFlags() {

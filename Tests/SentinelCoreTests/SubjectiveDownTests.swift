@@ -43,11 +43,30 @@ final class SubjectiveDownTests: XCTestCase {
             if pingSentAt == nil, produced.contains(.send(command, ["PING"], .ping)) { pingSentAt = harness.now }
         }
         let sent = try! XCTUnwrap(pingSentAt)
-        XCTAssertEqual(sent - Instant(milliseconds: 1_000_000), 101, "the next PING goes out once the last reply is older than a tenth of down-after")
+        XCTAssertEqual(sent - Instant(milliseconds: 1_000_000), 51, "the next PING goes out once the last reply is older than a twentieth of down-after")
         XCTAssertEqual(harness.events("+sdown").map(\.message), ["master mymaster 127.0.0.1 6379"])
         XCTAssertEqual(harness.now - sent, 1_001, "down once the PING has been unanswered for more than down-after")
         XCTAssertEqual(harness.sentinel.masters[0].instance.isSubjectivelyDown, true)
         XCTAssertNotNil(harness.command("MASTER", "mymaster").reply.field("s-down-time"))
+    }
+
+    func testTimerWakesExactlyWhenThePingIsDueAndWhenDownAfterExpires() {
+        var (harness, command) = healthyMaster(downAfter: 1_000)
+        // Last reply at the start: the next PING is due 51 ms later, sooner than the timer's beat.
+        XCTAssertEqual(harness.sentinel.nextTickDelayMilliseconds(now: harness.now), 51)
+        harness.advance(51)
+        XCTAssertTrue(harness.tick().contains(.send(command, ["PING"], .ping)))
+        // The PING goes unanswered: the timer beats on, then wakes exactly when down-after expires.
+        var wakes: [Int64] = []
+        for _ in 0..<100 where harness.events("+sdown").isEmpty {
+            let delay = harness.sentinel.nextTickDelayMilliseconds(now: harness.now)
+            XCTAssertTrue((1...100).contains(delay))
+            harness.advance(delay)
+            harness.tick()
+            wakes.append(harness.now - Instant(milliseconds: 1_000_051))
+        }
+        XCTAssertEqual(wakes.last, 1_001, "+sdown at the first millisecond past down-after, not at the next beat")
+        XCTAssertEqual(harness.events("+sdown").count, 1)
     }
 
     func testPongClearsSubjectiveDown() {

@@ -24,4 +24,31 @@ final class FailoverSimulationTests: XCTestCase {
         XCTAssertEqual(first.events.map { "\($0.sentinel)@\($0.at) \($0.event)" }, second.events.map { "\($0.sentinel)@\($0.at) \($0.event)" })
         XCTAssertFalse(first.events.isEmpty)
     }
+
+    func testMajoritySideOfAPartitionFailsOverAndTheOldMasterIsDemotedAfterHealing() {
+        var parameters = SimulationWorld.Parameters(seed: 7)
+        parameters.sentinelCount = 3
+        parameters.replicaCount = 2
+        parameters.quorum = 2
+        parameters.downAfter = 1_000
+        parameters.lossPerMille = 0
+        var world = SimulationWorld(parameters: parameters)
+        world.run(until: Instant(milliseconds: 6_000))
+        let oldMaster = world.nodes[0].address
+        // Sentinel 0 stays with the master; sentinels 1 and 2 stay with both replicas.
+        world.partition(sentinelsOnOneSide: [0], nodesOnOneSide: [0])
+        world.run(until: Instant(milliseconds: 20_000))
+        let views = world.sentinels.map { $0.currentMasterAddress(named: "mymaster") }
+        XCTAssertEqual(views[0], oldMaster, "one sentinel of three cannot fail over")
+        XCTAssertEqual(views[1], views[2])
+        XCTAssertNotEqual(views[1], oldMaster, "the majority side promoted a replica")
+        XCTAssertTrue(world.nodes[0].isMaster, "the old master still serves on its side of the partition")
+        world.healNetwork()
+        world.run(until: Instant(milliseconds: 60_000))
+        let healed = world.sentinels.map { $0.currentMasterAddress(named: "mymaster") }
+        XCTAssertEqual(Set(healed.map { $0?.description ?? "none" }).count, 1, "all sentinels agree after healing")
+        let newMaster = try! XCTUnwrap(healed[0])
+        XCTAssertEqual(world.nodes[0].role, .replica(of: newMaster), "the old master was demoted")
+        XCTAssertEqual(world.violations, [])
+    }
 }

@@ -42,7 +42,7 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
 
     private func scheduleTick() {
         guard !stopped else { return }
-        let delay = sentinel.nextTickDelayMilliseconds()
+        let delay = sentinel.nextTickDelayMilliseconds(now: Self.now())
         tickTask = eventLoop.scheduleTask(in: .milliseconds(delay)) { [weak self] in
             guard let self, !self.stopped else { return }
             for finished in self.scriptRunner.reap() {
