@@ -25,10 +25,15 @@ import threading
 import time
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from redis.sentinel import Sentinel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOWN_AFTER_MS = 1000
+# redis-py retries failed commands with a backoff of up to seconds by default; the writer must see
+# each failure at once and look the master up again, so that only the sentinels' speed is measured.
+NO_RETRY = dict(retry=Retry(NoBackoff(), 0))
 
 
 def free_port():
@@ -97,7 +102,8 @@ class Writer(threading.Thread):
     def __init__(self, topology):
         super().__init__(daemon=True)
         self.topology = topology
-        self.sentinel = Sentinel([("127.0.0.1", p) for p in topology.sentinel_ports], socket_timeout=0.1)
+        self.sentinel = Sentinel([("127.0.0.1", p) for p in topology.sentinel_ports], socket_timeout=0.1,
+                                 sentinel_kwargs=dict(socket_timeout=0.1, **NO_RETRY))
         self.acknowledged = []  # (number, port, monotonic time)
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -110,7 +116,7 @@ class Writer(threading.Thread):
             try:
                 if client is None:
                     host, port = self.sentinel.discover_master("mymaster")
-                    client = redis.Redis(host=host, port=port, socket_timeout=0.1)
+                    client = redis.Redis(host=host, port=port, socket_timeout=0.1, **NO_RETRY)
                 number += 1
                 client.set(f"bench:{number}", number)
                 with self.lock:

@@ -150,10 +150,12 @@ public struct Sentinel: Sendable {
         for master in masters {
             let state = master.instance
             let link = state.link
-            guard !link.isDisconnected else { continue }
-            if !state.isSubjectivelyDown, let pingSince = link.activePingSince {
-                consider(pingSince + state.downAfterMilliseconds + 1)
+            // Down-after counts from the first unanswered ping, or from the last sign of life
+            // while disconnected (as `unansweredFor` does).
+            if !state.isSubjectivelyDown, let silentSince = link.activePingSince ?? (link.isDisconnected ? link.lastAvailable : nil) {
+                consider(silentSince + state.downAfterMilliseconds + 1)
             }
+            guard !link.isDisconnected else { continue }
             let interval = pingInterval(for: state)
             var pingDue = link.lastReply + interval + 1
             if let sent = link.lastPingSent { pingDue = max(pingDue, sent + interval / 2 + 1) }
