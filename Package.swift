@@ -44,6 +44,8 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "SentinelServer", "SentinelCore", "SentinelSimulation",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -3,12 +3,14 @@ import SentinelServer
 import SentinelSimulation
 
 /// `vigil /path/sentinel.conf [--directive value ...]` runs the daemon exactly as redis-sentinel would.
-/// Operator subcommands come first on the line: `vigil simulate [--seeds N] [--from S]`.
+/// Operator subcommands come first on the line: `vigil simulate ...`, `vigil lookup ...`.
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 switch arguments.first {
 case "simulate":
     exit(SimulateCommand.run(Array(arguments.dropFirst())))
+case "lookup":
+    exit(LookupCommand.run(Array(arguments.dropFirst())))
 case "--version", "-v":
     print("Vigil sentinel v=0.1.0 (Redis Sentinel 7.0.15 protocol)")
     exit(0)
@@ -16,6 +18,7 @@ case "--help", "-h":
     print("""
         Usage: vigil /path/to/sentinel.conf [--directive value ...]
                vigil simulate [--seeds N] [--from FIRST-SEED]
+               vigil lookup <master-name> --sentinels host:port,... [--timeout MS] [--user U] [--password P]
         """)
     exit(0)
 default:

@@ -1,0 +1,85 @@
+import Foundation
+import XCTest
+
+/// `vigil lookup` against live Vigils and a stock redis-sentinel.
+final class LookupIntegrationTests: XCTestCase {
+    var topology: Topology!
+
+    override func setUpWithError() throws {
+        topology = try Topology(testName: name.filter { $0.isLetter })
+    }
+
+    override func tearDown() {
+        topology.stopAll()
+    }
+
+    /// Runs `vigil lookup` and returns its exit status, standard output and standard error.
+    func lookup(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.vigil)
+        process.arguments = ["lookup"] + arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+    }
+
+    func testMajorityAnswersAndTooFewFailClearly() throws {
+        try topology.startReplicationGroup(replicas: 1)
+        let vigils = [FreePort.next(), FreePort.next()]
+        let stock = FreePort.next()
+        for port in vigils { _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port)) }
+        _ = try topology.startSentinel(port: stock, configPath: topology.writeSentinelConfig(port: stock), binary: Binaries.redisSentinel)
+        let all = (vigils + [stock]).map { "127.0.0.1:\($0)" }.joined(separator: ",")
+
+        let agreed = try lookup(["mymaster", "--sentinels", all])
+        XCTAssertEqual(agreed.status, 0, agreed.errors)
+        XCTAssertEqual(agreed.output, "127.0.0.1 \(topology.masterPort)\n")
+
+        // One of three down: two still make a majority, and the missing one is mentioned.
+        let closed = FreePort.next()
+        let majority = try lookup(["mymaster", "--sentinels", "127.0.0.1:\(vigils[0]),127.0.0.1:\(stock),127.0.0.1:\(closed)"])
+        XCTAssertEqual(majority.status, 0, majority.errors)
+        XCTAssertEqual(majority.output, "127.0.0.1 \(topology.masterPort)\n")
+        XCTAssertTrue(majority.errors.contains("2 of 3 sentinels agree"), majority.errors)
+
+        // Two of three down: no answer, and why.
+        let tooFew = try lookup(["mymaster", "--sentinels", "127.0.0.1:\(vigils[0]),127.0.0.1:\(closed),127.0.0.1:\(FreePort.next())", "--timeout", "500"])
+        XCTAssertEqual(tooFew.status, 1)
+        XCTAssertEqual(tooFew.output, "")
+        XCTAssertTrue(tooFew.errors.hasPrefix("vigil lookup: mymaster: too few sentinels answered: 1 of 3, 2 needed ("), tooFew.errors)
+        XCTAssertTrue(tooFew.errors.contains("127.0.0.1:\(closed): "), tooFew.errors)
+
+        let unknown = try lookup(["nosuch", "--sentinels", all])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.errors.contains("127.0.0.1:\(stock): no such master"), unknown.errors)
+
+        let usage = try lookup(["mymaster", "--sentinels", "nohostport"])
+        XCTAssertEqual(usage.status, 2)
+        XCTAssertEqual(usage.errors, "vigil lookup: 'nohostport' is not host:port\n")
+    }
+
+    func testStalledSentinelTimesOutAndPasswordIsUsed() throws {
+        try topology.startReplicationGroup(replicas: 0)
+        let guarded = FreePort.next()
+        let stalled = FreePort.next()
+        _ = try topology.startSentinel(port: guarded, configPath: topology.writeSentinelConfig(port: guarded, extra: "requirepass s3cret\n"))
+        let stalledProcess = try topology.startSentinel(port: stalled, configPath: topology.writeSentinelConfig(port: stalled))
+        stalledProcess.pause()
+        defer { stalledProcess.resume() }
+        let refused = try lookup(["mymaster", "--sentinels", "127.0.0.1:\(guarded)", "--password", "wrong"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.errors.contains("AUTH refused: WRONGPASS invalid username-password pair or user is disabled."), refused.errors)
+        let timedOut = try lookup(["mymaster", "--sentinels", "127.0.0.1:\(guarded),127.0.0.1:\(stalled)", "--password", "s3cret", "--timeout", "300"])
+        XCTAssertEqual(timedOut.status, 1, "two sentinels need both to answer")
+        XCTAssertTrue(timedOut.errors.contains("127.0.0.1:\(stalled): no reply within 300 ms"), timedOut.errors)
+        let alone = try lookup(["mymaster", "--sentinels", "127.0.0.1:\(guarded)", "--password", "s3cret"])
+        XCTAssertEqual(alone.status, 0, alone.errors)
+        XCTAssertEqual(alone.output, "127.0.0.1 \(topology.masterPort)\n")
+    }
+}
