@@ -8,6 +8,8 @@ pkg-config --exists hiredis 2>/dev/null || packages+=(libhiredis-dev)
 command -v redis-server >/dev/null || packages+=(redis-server)
 command -v redis-sentinel >/dev/null || packages+=(redis-sentinel)
 command -v redis-cli >/dev/null || packages+=(redis-tools)
+# systemd-analyze checks the unit files in Deploy/.
+command -v systemd-analyze >/dev/null || packages+=(systemd)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

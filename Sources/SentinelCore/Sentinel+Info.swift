@@ -20,4 +20,16 @@ extension Sentinel {
     }
 
     public func monitoredMasterNames() -> [String] { masters.map(\.name) }
+
+    /// One line for systemd's STATUS=: how many masters are ok, subjectively or objectively down,
+    /// which failovers run, and TILT. It changes only when one of those does.
+    public func statusLine() -> String {
+        let objectivelyDown = masters.filter(\.isObjectivelyDown).count
+        let subjectivelyDown = masters.filter { !$0.isObjectivelyDown && $0.instance.isSubjectivelyDown }.count
+        var line = "masters: \(masters.count - objectivelyDown - subjectivelyDown) ok, \(subjectivelyDown) sdown, \(objectivelyDown) odown"
+        let failovers = masters.filter { $0.failover != nil }.map(\.name)
+        line += failovers.isEmpty ? "; no failover in progress" : "; failover in progress: " + failovers.joined(separator: ", ")
+        if inTilt { line += "; TILT mode" }
+        return line
+    }
 }

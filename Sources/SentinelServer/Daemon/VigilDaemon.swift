@@ -71,6 +71,8 @@ public enum VigilDaemon {
         var seed = UInt64(0)
         withUnsafeMutableBytes(of: &seed) { arc4random_buf($0.baseAddress!, $0.count) }
         let driver = SentinelDriver(eventLoop: loop, config: config, store: store, log: log, seed: seed)
+        let systemd = SystemdNotifier.fromEnvironment()
+        driver.systemd = systemd
         let exitCode = ExitLatch()
         log.log(.notice, "Vigil starting, pid=\(getpid()), seed=\(seed)")
         let started = loop.flatSubmit { () -> EventLoopFuture<Void> in
@@ -83,6 +85,9 @@ public enum VigilDaemon {
                 if let pidfile = config.pidfile { try? "\(getpid())\n".write(toFile: pidfile, atomically: false, encoding: .utf8) }
                 log.log(.notice, "Running mode=sentinel, port=\(config.port).")
                 driver.start()
+                if let systemd, !systemd.notify("READY=1\nSTATUS=listening on port \(config.port)\nMAINPID=\(getpid())") {
+                    log.log(.warning, "Could not notify systemd through NOTIFY_SOCKET: \(String(cString: strerror(errno)))")
+                }
             }
         }
         do {

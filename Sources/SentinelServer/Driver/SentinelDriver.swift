@@ -17,6 +17,8 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     public var publish: (String, String) -> Void = { _, _ in }
     /// Called once when SHUTDOWN or a signal asks the process to stop, after the config is flushed.
     public var onShutdown: () -> Void = {}
+    /// Told of every tick (watchdog) and of status changes, when running under systemd.
+    public var systemd: SystemdNotifier?
 
     public init(eventLoop: EventLoop, config: SentinelConfig, store: ConfigStore, log: RedisLogWriter, seed: UInt64) {
         self.eventLoop = eventLoop
@@ -48,7 +50,9 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
             for finished in self.scriptRunner.reap() {
                 self.handle(.scriptFinished(id: finished.job, exitCode: finished.exitCode, signal: finished.signal))
             }
-            self.apply(self.sentinel.tick(now: Self.now()))
+            let now = Self.now()
+            self.apply(self.sentinel.tick(now: now))
+            self.systemd?.tick(nowMilliseconds: now.milliseconds, status: self.sentinel.statusLine())
             self.scheduleTick()
         }
     }
@@ -133,6 +137,7 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     public func shutdown() {
         eventLoop.preconditionInEventLoop()
         guard !stopped else { return }
+        systemd?.notify("STOPPING=1\nSTATUS=shutting down")
         log.log(.warning, "User requested shutdown...")
         flushConfig()
         stopped = true

@@ -7,7 +7,7 @@ final class ManagedProcess {
     let outputPath: String
     let name: String
 
-    init(name: String, executable: String, arguments: [String], directory: String) throws {
+    init(name: String, executable: String, arguments: [String], directory: String, environment: [String: String] = [:]) throws {
         self.name = name
         outputPath = directory + "/\(name).out"
         FileManager.default.createFile(atPath: outputPath, contents: nil)
@@ -15,6 +15,9 @@ final class ManagedProcess {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = output
         process.standardError = output
         try process.run()
