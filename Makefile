@@ -23,11 +23,11 @@ simulate:
 	swift build -c release --product vigil
 	.build/release/vigil simulate --seeds $(SEEDS)
 
-# Failover timing against stock redis-sentinel on the same topology: make benchmark TRIALS=5
-TRIALS ?= 5
+# Failover timing against stock redis-sentinel on the same topology: make benchmark TRIALS=7
+TRIALS ?= 7
 benchmark: deps
-	swift build --product vigil
-	python3 benchmarks/failover_benchmark.py --trials $(TRIALS) --vigil .build/debug/vigil
+	swift build -c release --product vigil
+	python3 benchmarks/failover_benchmark.py --trials $(TRIALS) --vigil .build/release/vigil
 
 clean:
 	rm -rf .build
