@@ -10,6 +10,13 @@ command -v redis-sentinel >/dev/null || packages+=(redis-sentinel)
 command -v redis-cli >/dev/null || packages+=(redis-tools)
 # systemd-analyze checks the unit files in Deploy/.
 command -v systemd-analyze >/dev/null || packages+=(systemd)
+# Real client libraries whose Sentinel support the tests run against Vigil (tests/clients).
+ruby -e 'require "redis"' 2>/dev/null || packages+=(ruby ruby-redis)
+command -v go >/dev/null || packages+=(golang-go)
+[ -d /usr/share/gocode/src/gopkg.in/redis.v5 ] || packages+=(golang-gopkg-redis.v5-dev)
+command -v php >/dev/null || packages+=(php-cli)
+php -m 2>/dev/null | grep -qx redis || packages+=(php-redis)
+[ -f /usr/share/php/Predis/Autoloader.php ] || packages+=(php-predis)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

@@ -80,3 +80,40 @@ def deployment():
         yield {"master": master_port, "replica": replica_port, "sentinel": sentinel_port, "processes": processes}
     finally:
         processes.stop_all()
+
+
+@pytest.fixture
+def failover_deployment():
+    """A master, two replicas and three Vigils (quorum 2, down-after 1000 ms) that know each other."""
+    import redis
+
+    directory = tempfile.mkdtemp(prefix="vigil-clients-")
+    processes = Processes(directory)
+    master_port = free_port()
+    replica_ports = [free_port(), free_port()]
+    sentinel_ports = [free_port() for _ in range(3)]
+    common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory]
+    master = processes.start("master", ["redis-server", "--port", str(master_port)] + common)
+    for index, port in enumerate(replica_ports):
+        processes.start(f"replica{index}", ["redis-server", "--port", str(port), "--replicaof", "127.0.0.1", str(master_port)] + common)
+    for port in sentinel_ports:
+        config = os.path.join(directory, f"sentinel-{port}.conf")
+        with open(config, "w") as handle:
+            handle.write(
+                f"port {port}\nbind 127.0.0.1\n"
+                f"sentinel monitor mymaster 127.0.0.1 {master_port} 2\n"
+                "sentinel down-after-milliseconds mymaster 1000\n"
+                "sentinel failover-timeout mymaster 10000\n"
+            )
+        processes.start(f"vigil-{port}", [VIGIL, config])
+
+    def settled(port):
+        state = redis.Redis(port=port).sentinel_master("mymaster")
+        return state["num-slaves"] == 2 and state["num-other-sentinels"] == 2
+
+    try:
+        assert wait_for(lambda: all(settled(port) for port in sentinel_ports), timeout=30), "the Vigils did not find each other"
+        yield {"master": master_port, "master_process": master, "replicas": replica_ports,
+               "sentinels": sentinel_ports, "directory": directory}
+    finally:
+        processes.stop_all()
