@@ -1,7 +1,7 @@
 import SentinelCore
 
 /// One seeded run in two phases. Phase 1: the master fails (crash or pause) while faults hit the
-/// sentinels and the network (a sentinel crash, an isolation, a symmetric partition, a partial cut,
+/// sentinels and the network (a sentinel crash or pause, an isolation, a symmetric partition, a partial cut,
 /// message loss, a replica crash); the checkers watch votes, leaders and epochs.
 /// Phase 2: everything heals; every sentinel must then name the same master, the node that really
 /// is master, and the other nodes must replicate it.
@@ -31,8 +31,9 @@ public enum FailoverScenario {
         default: break
         }
         let victim = Int(world.randomBelow(Int64(parameters.sentinelCount)))
-        switch world.randomBelow(5) {
+        switch world.randomBelow(6) {
         case 0: world.crash(sentinel: victim)
+        case 4: world.pause(sentinel: victim)
         case 1: world.isolate(sentinel: victim)
         case 2:
             let sentinelsOnOneSide = Set(world.sentinels.indices.filter { _ in world.randomBelow(2) == 0 })
@@ -57,6 +58,7 @@ public enum FailoverScenario {
         }
         world.run(until: Instant(milliseconds: 6_000) + phaseOneMilliseconds)
         world.restart(sentinel: victim)
+        world.resume(sentinel: victim)
         if let replica = crashedReplica { world.restart(node: replica) }
         world.healNetwork()
         world.run(until: world.now + phaseTwoMilliseconds)

@@ -25,6 +25,8 @@ extension SimulationWorld {
 
     public mutating func crash(sentinel: Int) {
         crashedSentinels.insert(sentinel)
+        pausedSentinels.remove(sentinel)
+        heldForSentinels[sentinel] = nil
         links[sentinel] = [:]
         closeLinks { $0 == .sentinel(sentinel) }
     }
@@ -37,6 +39,28 @@ extension SimulationWorld {
         crashedSentinels.remove(sentinel)
         nextTick[sentinel] = now + 50
         record(sentinel, sentinels[sentinel].start(now: now))
+    }
+
+    public mutating func pause(sentinel: Int) {
+        guard !crashedSentinels.contains(sentinel) else { return }
+        pausedSentinels.insert(sentinel)
+    }
+
+    /// The sentinel runs again: its clock jumped (so it may enter TILT), then it reads what waited,
+    /// in order, and answers the peers that asked it something meanwhile.
+    public mutating func resume(sentinel: Int) {
+        guard pausedSentinels.remove(sentinel) != nil else { return }
+        nextTick[sentinel] = now
+        for held in heldForSentinels.removeValue(forKey: sentinel) ?? [] {
+            switch held {
+            case .delivery(let input):
+                record(sentinel, sentinels[sentinel].handle(input, now: now))
+            case .request(let asker, let link, let purpose, let words):
+                guard !crashedSentinels.contains(asker), links[asker][link] != nil else { continue }
+                let reply = peerCommand(sentinel, words)
+                deliver(.replyReceived(link, purpose, reply), to: asker)
+            }
+        }
     }
 
     /// Cuts one sentinel off from everything; its connections break.

@@ -8,7 +8,7 @@ extension SimulationWorld {
         let maxSteps = 2_000_000
         while steps < maxSteps {
             steps += 1
-            let live = sentinels.indices.filter { !crashedSentinels.contains($0) }
+            let live = sentinels.indices.filter { !crashedSentinels.contains($0) && !pausedSentinels.contains($0) }
             let nextSentinelTick = live.min { (nextTick[$0], $0) < (nextTick[$1], $1) }
             let tickAt = nextSentinelTick.map { nextTick[$0] }
             if let delivery = queue.first, tickAt == nil || delivery.at <= tickAt! {
@@ -16,6 +16,10 @@ extension SimulationWorld {
                 _ = queue.pop()
                 now = max(now, delivery.at)
                 guard !crashedSentinels.contains(delivery.sentinel) else { continue }
+                if pausedSentinels.contains(delivery.sentinel) {
+                    heldForSentinels[delivery.sentinel, default: []].append(.delivery(delivery.input))
+                    continue
+                }
                 let produced = sentinels[delivery.sentinel].handle(delivery.input, now: now)
                 record(delivery.sentinel, produced)
             } else if let index = nextSentinelTick, let at = tickAt {
@@ -79,6 +83,8 @@ extension SimulationWorld {
                     } else {
                         answer(sentinel: sentinel, link: id, purpose: purpose, words: words, node: node)
                     }
+                case .sentinel(let peer) where pausedSentinels.contains(peer):
+                    heldForSentinels[peer, default: []].append(.request(from: sentinel, link: id, purpose: purpose, words: words))
                 case .sentinel(let peer):
                     let reply = peerCommand(peer, words)
                     deliver(.replyReceived(id, purpose, reply), to: sentinel)

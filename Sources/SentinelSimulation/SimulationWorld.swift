@@ -41,6 +41,12 @@ public struct SimulationWorld: Sendable {
         var input: Input
     }
 
+    /// Something that reached a paused sentinel: a delivery to it, or a request a peer sent it.
+    enum HeldForSentinel: Sendable {
+        case delivery(Input)
+        case request(from: Int, link: LinkID, purpose: RequestPurpose, words: [String])
+    }
+
     struct Cut: Hashable, Sendable {
         var sentinel: Int
         var endpoint: Endpoint
@@ -58,6 +64,10 @@ public struct SimulationWorld: Sendable {
     public internal(set) var sentinelAddresses: [Address] = []
     /// Sentinels that are down (crashed) do not tick or receive.
     public internal(set) var crashedSentinels: Set<Int> = []
+    /// Paused sentinels (SIGSTOP, a long GC-like stall) neither tick nor read: what reaches them
+    /// waits, in order, until they resume, and their clock has jumped when they do.
+    public internal(set) var pausedSentinels: Set<Int> = []
+    var heldForSentinels: [Int: [HeldForSentinel]] = [:]
     /// Network cuts: a sentinel cannot reach an endpoint. Between two sentinels a cut works both ways,
     /// as TCP needs both directions; cuts need not be transitive (A reaches B, B reaches C, A not C).
     var cuts: Set<Cut> = []

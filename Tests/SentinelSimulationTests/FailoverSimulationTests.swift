@@ -51,4 +51,29 @@ final class FailoverSimulationTests: XCTestCase {
         XCTAssertEqual(world.nodes[0].role, .replica(of: newMaster), "the old master was demoted")
         XCTAssertEqual(world.violations, [])
     }
+
+    func testPausedSentinelEntersTiltOnResumeAndCatchesUpWithTheFailover() {
+        var parameters = SimulationWorld.Parameters(seed: 11)
+        parameters.sentinelCount = 3
+        parameters.replicaCount = 2
+        parameters.quorum = 2
+        parameters.downAfter = 1_000
+        parameters.lossPerMille = 0
+        var world = SimulationWorld(parameters: parameters)
+        world.run(until: Instant(milliseconds: 6_000))
+        let oldMaster = world.nodes[0].address
+        world.pause(sentinel: 0)
+        world.crash(node: 0)
+        world.run(until: Instant(milliseconds: 20_000))
+        let newMaster = try! XCTUnwrap(world.sentinels[1].currentMasterAddress(named: "mymaster"))
+        XCTAssertNotEqual(newMaster, oldMaster, "two sentinels of three fail over while the third is paused")
+        XCTAssertEqual(world.sentinels[0].currentMasterAddress(named: "mymaster"), oldMaster, "the paused one knows nothing yet")
+        world.resume(sentinel: 0)
+        world.run(until: Instant(milliseconds: 21_000))
+        XCTAssertTrue(world.events.contains { $0.sentinel == 0 && $0.event.type == "+tilt" }, "its clock jumped 14 s")
+        world.run(until: Instant(milliseconds: 60_000))
+        XCTAssertEqual(world.sentinels.map { $0.currentMasterAddress(named: "mymaster") }, [newMaster, newMaster, newMaster])
+        XCTAssertTrue(world.events.contains { $0.sentinel == 0 && $0.event.type == "-tilt" })
+        XCTAssertEqual(world.violations, [])
+    }
 }
