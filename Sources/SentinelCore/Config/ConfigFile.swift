@@ -79,6 +79,13 @@ public enum ConfigFile {
         case "requirepass":
             guard let value = single() else { return bad }
             config.requirepass = value.isEmpty ? nil : value
+        case "vigil-http-port":
+            guard let value = single() else { return bad }
+            guard let port = Int(value), (0...65535).contains(port) else { return "argument must be between 0 and 65535 inclusive" }
+            config.httpPort = port
+        case "vigil-http-bind":
+            guard let value = single(), !value.isEmpty else { return bad }
+            config.httpBind = value
         case "protected-mode":
             return yesNo(arguments) { config.protectedMode = $0 }
         case "daemonize":

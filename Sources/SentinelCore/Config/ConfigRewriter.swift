@@ -96,6 +96,10 @@ extension ConfigFile {
         if let pidfile = config.pidfile { add("pidfile", "pidfile " + ConfigLine.quoted(pidfile)) }
         if let password = config.requirepass { add("requirepass", "requirepass " + ConfigLine.word(password)) }
         add("daemonize", "daemonize " + (config.daemonize ? "yes" : "no"), force: config.daemonize)
+        if config.httpPort != 0 {
+            add("vigil-http-port", "vigil-http-port \(config.httpPort)")
+            add("vigil-http-bind", "vigil-http-bind " + ConfigLine.word(config.httpBind), force: config.httpBind != "127.0.0.1")
+        }
         // Sentinel's protected-mode default differs from the server's, so Redis always writes it.
         add("protected-mode", "protected-mode " + (config.protectedMode ? "yes" : "no"))
         for directive in config.otherDirectives {

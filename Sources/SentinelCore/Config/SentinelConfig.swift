@@ -11,6 +11,9 @@ public struct SentinelConfig: Hashable, Sendable {
     public var requirepass: String? = nil
     public var protectedMode: Bool = false
     public var daemonize: Bool = false
+    /// Vigil's own: the opt-in HTTP listener for /metrics, /health and /v1/masters (0: off).
+    public var httpPort: Int = 0
+    public var httpBind: String = "127.0.0.1"
     /// Generic directives Redis accepts that Vigil keeps but does not act on (key lower-cased, arguments).
     public var otherDirectives: [GenericDirective] = []
 

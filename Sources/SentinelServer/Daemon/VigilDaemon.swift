@@ -81,7 +81,21 @@ public enum VigilDaemon {
                 server.close()
                 exitCode.finish(0)
             }
-            return server.start().map {
+            var httpStarted = loop.makeSucceededVoidFuture()
+            if config.httpPort != 0 {
+                let metrics = VigilMetrics()
+                driver.metrics = metrics
+                let http = HTTPEndpoint(driver: driver, metrics: metrics)
+                let previous = driver.onShutdown
+                driver.onShutdown = {
+                    http.close()
+                    previous()
+                }
+                httpStarted = http.start(host: config.httpBind, port: config.httpPort).flatMapErrorThrowing { error in
+                    throw HTTPListenError(message: "Could not create the HTTP listening socket \(config.httpBind):\(config.httpPort): \(error)")
+                }
+            }
+            return httpStarted.flatMap { server.start() }.map {
                 if let pidfile = config.pidfile { try? "\(getpid())\n".write(toFile: pidfile, atomically: false, encoding: .utf8) }
                 log.log(.notice, "Running mode=sentinel, port=\(config.port).")
                 driver.start()
@@ -92,6 +106,10 @@ public enum VigilDaemon {
         }
         do {
             try started.wait()
+        } catch let error as HTTPListenError {
+            log.log(.warning, error.message)
+            try? group.syncShutdownGracefully()
+            return 1
         } catch {
             log.log(.warning, "Could not create server TCP listening socket *:\(config.port): \(error)")
             try? group.syncShutdownGracefully()
@@ -107,6 +125,10 @@ public enum VigilDaemon {
         try? group.syncShutdownGracefully()
         return code
     }
+}
+
+struct HTTPListenError: Error {
+    var message: String
 }
 
 /// Blocks the main thread until the daemon decides its exit code.

@@ -19,6 +19,8 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     public var onShutdown: () -> Void = {}
     /// Told of every tick (watchdog) and of status changes, when running under systemd.
     public var systemd: SystemdNotifier?
+    /// Counts and times failovers from the core's events, when the HTTP listener is on.
+    public var metrics: VigilMetrics?
 
     public init(eventLoop: EventLoop, config: SentinelConfig, store: ConfigStore, log: RedisLogWriter, seed: UInt64) {
         self.eventLoop = eventLoop
@@ -34,6 +36,12 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     }
 
     public var myID: String { sentinel.myID }
+
+    /// A read-only look at the core, for the HTTP endpoint; on the event loop only.
+    public func withSentinel<Result>(_ body: (Sentinel) -> Result) -> Result {
+        eventLoop.preconditionInEventLoop()
+        return body(sentinel)
+    }
 
     /// Persists a new myid if needed, announces the masters and starts the timer.
     public func start() {
@@ -80,6 +88,7 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
             case .send(let id, let arguments, let purpose):
                 links.send(id, arguments, purpose: purpose)
             case .emit(let event):
+                metrics?.observe(event, now: Self.now())
                 log.log(event.level, "\(event.type) \(event.message)")
                 if event.isPublished { publish(event.type, event.message) }
             case .log(let level, let message):

@@ -96,6 +96,21 @@ final class ConfigFileTests: XCTestCase {
         }
     }
 
+    func testVigilHTTPDirectivesParseCheckAndSurviveRewrite() throws {
+        let text = "vigil-http-port 9121\nvigil-http-bind 0.0.0.0\nsentinel monitor m 127.0.0.1 6379 1\n"
+        let config = try ConfigFile.parse(text)
+        XCTAssertEqual(config.httpPort, 9121)
+        XCTAssertEqual(config.httpBind, "0.0.0.0")
+        let rewritten = ConfigFile.rewrite(existing: text, with: config)
+        XCTAssertTrue(rewritten.hasPrefix("vigil-http-port 9121\nvigil-http-bind 0.0.0.0\n"), rewritten)
+        XCTAssertEqual(try ConfigFile.parse(rewritten).httpPort, 9121)
+        XCTAssertEqual(try ConfigFile.parse("sentinel monitor m 127.0.0.1 6379 1\n").httpPort, 0, "off unless asked for")
+        XCTAssertThrowsError(try ConfigFile.parse("vigil-http-port 70000\n")) { error in
+            XCTAssertEqual((error as? ConfigError)?.reason, "argument must be between 0 and 65535 inclusive")
+        }
+        XCTAssertThrowsError(try ConfigFile.parse("vigil-http-bind\n"))
+    }
+
     func testQuotingAndGlobalsRoundTrip() throws {
         var config = SentinelConfig()
         config.dir = "/var/lib/vigil dir"

@@ -1,0 +1,101 @@
+import Metrics
+import Prometheus
+import SentinelCore
+
+/// Vigil's metrics in Prometheus's text format, through swift-metrics over its own swift-prometheus
+/// registry (no global bootstrap, so nothing else in the process is affected). Counters and the
+/// failover phase histogram follow the core's events as they happen; the state gauges are read
+/// from the core at each scrape. Used on the driver's event loop only.
+public final class VigilMetrics: @unchecked Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    /// When each step of the current failover of a master happened, to time its phases.
+    private var steps: [String: [String: Instant]] = [:]
+
+    static let phaseHistogram = "vigil_failover_phase_seconds"
+
+    /// Each phase: the event that ends it, and the event it is timed from.
+    static let phases: [(name: String, from: String, to: String)] = [
+        ("agreement", "+sdown", "+odown"),
+        ("election", "+try-failover", "+elected-leader"),
+        ("promotion", "+elected-leader", "+promoted-slave"),
+        ("announcement", "+promoted-slave", "+switch-master"),
+        ("reconfiguration", "+switch-master", "+failover-end"),
+    ]
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Vigil's phases take milliseconds; Redis Sentinel's take seconds: buckets cover both.
+        factory.durationHistogramBuckets[Self.phaseHistogram] = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2_500), .seconds(5), .seconds(10), .seconds(30),
+        ]
+        self.factory = factory
+    }
+
+    /// Counts failovers and times their phases from the events the core emits.
+    public func observe(_ event: SentinelEvent, now: Instant) {
+        // +switch-master carries no instance prefix: its message starts with the master's name.
+        let switchedMaster = event.type == "+switch-master" ? event.message.split(separator: " ").first.map(String.init) : nil
+        guard let master = event.masterName ?? switchedMaster else { return }
+        // Phase boundaries are events about the master itself (not its replicas or peers), except
+        // the promotion, which names the promoted replica, and +switch-master, which names the master.
+        let aboutMaster = event.message.hasPrefix("master ") || event.type == "+promoted-slave" || event.type == "+switch-master"
+        guard aboutMaster else { return }
+        let dimensions = [("master", master)]
+        switch event.type {
+        case "+sdown":
+            steps[master] = ["+sdown": now]
+        case "+try-failover":
+            Counter(label: "vigil_failovers_started_total", dimensions: dimensions, factory: factory).increment()
+        case "+failover-end":
+            Counter(label: "vigil_failovers_finished_total", dimensions: dimensions, factory: factory).increment()
+        case let type where type.hasPrefix("-failover-abort-"):
+            let reason = String(type.dropFirst("-failover-abort-".count))
+            Counter(label: "vigil_failovers_aborted_total", dimensions: dimensions + [("reason", reason)], factory: factory).increment()
+        default:
+            break
+        }
+        var seen = steps[master] ?? [:]
+        seen[event.type] = now
+        steps[master] = seen
+        for phase in Self.phases where phase.to == event.type {
+            guard let start = seen[phase.from], now >= start else { continue }
+            Timer(label: Self.phaseHistogram, dimensions: dimensions + [("phase", phase.name)], factory: factory)
+                .recordMilliseconds(now - start)
+        }
+    }
+
+    /// The whole exposition: the gauges refreshed from `sentinel`, then every metric.
+    public func render(_ sentinel: Sentinel, now: Instant) -> [UInt8] {
+        func gauge(_ label: String, _ value: Double, _ dimensions: [(String, String)] = []) {
+            Gauge(label: label, dimensions: dimensions, factory: factory).record(value)
+        }
+        gauge("vigil_tilt", sentinel.inTilt ? 1 : 0)
+        gauge("vigil_current_epoch", Double(sentinel.currentEpoch))
+        gauge("vigil_masters", Double(sentinel.masters.count))
+        for master in sentinel.masters {
+            let labels = [("master", master.name)]
+            gauge("vigil_master_subjectively_down", master.instance.isSubjectivelyDown ? 1 : 0, labels)
+            gauge("vigil_master_objectively_down", master.isObjectivelyDown ? 1 : 0, labels)
+            gauge("vigil_master_failover_in_progress", master.failover == nil ? 0 : 1, labels)
+            gauge("vigil_master_config_epoch", Double(master.settings.configEpoch), labels)
+            gauge("vigil_master_known_replicas", Double(master.replicas.count), labels)
+            gauge("vigil_master_known_sentinels", Double(master.sentinels.count + 1), labels)
+            var instances: [(role: String, name: String, state: InstanceState)] = [("master", master.instance.address.description, master.instance)]
+            instances += master.replicas.map { ("replica", $0.name, $0.instance) }
+            instances += master.sentinels.map { ("sentinel", $0.instance.address.description, $0.instance) }
+            for instance in instances {
+                let dimensions = labels + [("role", instance.role), ("instance", instance.name)]
+                // Seconds since the instance last answered a PING (or anything) on its command link.
+                gauge("vigil_link_last_reply_age_seconds", Double(now - instance.state.link.lastReply) / 1_000, dimensions)
+                gauge("vigil_link_connected", instance.state.link.isDisconnected ? 0 : 1, dimensions)
+                if instance.role != "sentinel" {
+                    let age = instance.state.infoRefreshed.map { Double(now - $0) / 1_000 } ?? -1
+                    gauge("vigil_info_age_seconds", age, dimensions)
+                }
+            }
+        }
+        return registry.emitToBuffer()
+    }
+}
