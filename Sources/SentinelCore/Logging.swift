@@ -49,3 +49,9 @@ public struct SentinelEvent: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(type) \(message)" }
     public var isPublished: Bool { level != .debug }
 }
+
+/// How log lines are written: Redis's text format, or one JSON object per line.
+public enum LogFormat: String, Hashable, Sendable {
+    case redis
+    case json
+}

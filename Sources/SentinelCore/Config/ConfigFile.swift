@@ -83,6 +83,10 @@ public enum ConfigFile {
             guard let value = single() else { return bad }
             guard let port = Int(value), (0...65535).contains(port) else { return "argument must be between 0 and 65535 inclusive" }
             config.httpPort = port
+        case "vigil-log-format":
+            guard let value = single() else { return bad }
+            guard let format = LogFormat(rawValue: value.lowercased()) else { return "argument must be 'redis' or 'json'" }
+            config.logFormat = format
         case "vigil-http-bind":
             guard let value = single(), !value.isEmpty else { return bad }
             config.httpBind = value

@@ -96,6 +96,7 @@ extension ConfigFile {
         if let pidfile = config.pidfile { add("pidfile", "pidfile " + ConfigLine.quoted(pidfile)) }
         if let password = config.requirepass { add("requirepass", "requirepass " + ConfigLine.word(password)) }
         add("daemonize", "daemonize " + (config.daemonize ? "yes" : "no"), force: config.daemonize)
+        if config.logFormat != .redis { add("vigil-log-format", "vigil-log-format \(config.logFormat.rawValue)") }
         if config.httpPort != 0 {
             add("vigil-http-port", "vigil-http-port \(config.httpPort)")
             add("vigil-http-bind", "vigil-http-bind " + ConfigLine.word(config.httpBind), force: config.httpBind != "127.0.0.1")

@@ -65,7 +65,7 @@ public enum VigilDaemon {
     }
 
     private static func serve(config: SentinelConfig, store: ConfigStore, configPath: String) -> Int32 {
-        let log = RedisLogWriter(logfile: config.logfile, level: config.loglevel)
+        let log = RedisLogWriter(logfile: config.logfile, level: config.loglevel, format: config.logFormat)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         var seed = UInt64(0)

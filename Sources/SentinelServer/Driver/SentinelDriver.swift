@@ -89,7 +89,7 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
                 links.send(id, arguments, purpose: purpose)
             case .emit(let event):
                 metrics?.observe(event, now: Self.now())
-                log.log(event.level, "\(event.type) \(event.message)")
+                log.log(event)
                 if event.isPublished { publish(event.type, event.message) }
             case .log(let level, let message):
                 log.log(level, message)
