@@ -164,6 +164,11 @@ public struct Sentinel: Sendable {
         return earliest
     }
 
+    /// ACL users changed on the client port (ACL SETUSER/DELUSER): kept for the next rewrite.
+    public mutating func replaceUsers(_ users: [[String]]) {
+        baseConfig.users = users
+    }
+
     /// The configuration as it should be written now: the loaded file's directives plus live state.
     public func currentConfig() -> SentinelConfig {
         var config = baseConfig

@@ -13,4 +13,7 @@ public protocol SentinelCommandTarget: AnyObject {
     func monitoredMasterNames() -> [String]
     /// SHUTDOWN: flush the config and stop the process.
     func requestShutdown()
+    /// ACL SETUSER/DELUSER: the users as `user` line words, written to the config file at once.
+    /// Returns whether the file was written.
+    func replaceUsers(_ users: [[String]]) -> Bool
 }

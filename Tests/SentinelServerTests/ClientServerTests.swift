@@ -18,6 +18,12 @@ final class RecordingTarget: SentinelCommandTarget {
     func infoSentinelLines() -> [String] { ["sentinel_masters:1"] }
     func monitoredMasterNames() -> [String] { ["mymaster"] }
     func requestShutdown() { shutdowns += 1 }
+    var savedUsers: [[[String]]] = []
+    var savesSucceed = true
+    func replaceUsers(_ users: [[String]]) -> Bool {
+        if savesSucceed { savedUsers.append(users) }
+        return savesSucceed
+    }
 }
 
 final class ClientServerTests: XCTestCase {

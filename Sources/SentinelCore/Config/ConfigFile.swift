@@ -83,6 +83,10 @@ public enum ConfigFile {
             guard let value = single() else { return bad }
             guard let port = Int(value), (0...65535).contains(port) else { return "argument must be between 0 and 65535 inclusive" }
             config.httpPort = port
+        case "user":
+            guard !arguments.isEmpty else { return bad }
+            // The default user as Redis starts it is implied; the rewrite writes it back itself.
+            if arguments != ConfigRewriter.defaultUserArguments { config.users.append(arguments) }
         case "vigil-log-format":
             guard let value = single() else { return bad }
             guard let format = LogFormat(rawValue: value.lowercased()) else { return "argument must be 'redis' or 'json'" }

@@ -107,8 +107,11 @@ extension ConfigFile {
             add(directive.key, ([directive.key] + directive.arguments.map(ConfigLine.word)).joined(separator: " "))
         }
         add("latency-tracking-info-percentiles", "latency-tracking-info-percentiles 50 99 99.9")
-        if config.requirepass == nil {
+        if !config.users.contains(where: { $0.first == "default" }) && config.requirepass == nil {
             add("user", "user " + ConfigRewriter.defaultUserArguments.joined(separator: " "))
+        }
+        for user in config.users {
+            add("user", (["user"] + user.map(ConfigLine.word)).joined(separator: " "))
         }
         lines += sentinelLines(for: config)
         return lines

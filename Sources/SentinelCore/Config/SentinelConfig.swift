@@ -14,6 +14,9 @@ public struct SentinelConfig: Hashable, Sendable {
     /// Vigil's own: the opt-in HTTP listener for /metrics, /health and /v1/masters (0: off).
     public var httpPort: Int = 0
     public var httpBind: String = "127.0.0.1"
+    /// ACL users, each `user` line's words after `user` (name, then rules), in file order. The core
+    /// keeps them for the rewrite; the client server interprets them.
+    public var users: [[String]] = []
     /// Vigil's own: log lines in Redis's format, or as JSON lines.
     public var logFormat: LogFormat = .redis
     /// Generic directives Redis accepts that Vigil keeps but does not act on (key lower-cased, arguments).

@@ -5,23 +5,23 @@ import SentinelCore
 extension ClientServerContext {
     static let wrongPass = "WRONGPASS invalid username-password pair or user is disabled."
 
-    /// AUTH [user] password, against requirepass (the default user).
+    /// AUTH [user] password, against the ACL users (`default` when no user is named).
     func auth(_ arguments: [String], client: ClientRecord) -> CommandResult {
         guard arguments.count <= 2 else { return .error("ERR syntax error") }
-        if arguments.count == 1 && configuration.requirepass == nil {
+        if arguments.count == 1 && access.defaultUser.noPass {
             return .error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
         }
-        guard checkPassword(user: arguments.count == 2 ? arguments[0] : "default", password: arguments.last!) else {
+        let user = arguments.count == 2 ? arguments[0] : "default"
+        guard checkPassword(user: user, password: arguments.last!) else {
             return .error(Self.wrongPass)
         }
         client.authenticated = true
+        client.userName = user
         return .reply(.simpleString("OK"))
     }
 
     func checkPassword(user: String, password: String) -> Bool {
-        guard user == "default" else { return false }
-        guard let required = configuration.requirepass else { return true }
-        return required == password
+        access.authenticate(user: user, password: password)
     }
 
     /// HELLO [protover [AUTH user pass] [SETNAME name]]: a 6-field map in sentinel mode.
@@ -51,6 +51,7 @@ extension ClientServerContext {
         if let (user, password) = authenticateAs {
             guard checkPassword(user: user, password: password) else { return .error(Self.wrongPass) }
             client.authenticated = true
+            client.userName = user
         }
         if requiresPassword && !client.authenticated {
             return .error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
@@ -171,7 +172,9 @@ extension ClientServerContext {
                 victims = victims.filter { $0.id == id }
             case "addr": victims = victims.filter { $0.address == value }
             case "laddr": victims = victims.filter { $0.localAddress == value }
-            case "user": victims = victims.filter { _ in value == "default" }
+            case "user":
+                guard access.user(named: value) != nil else { return .error("ERR No such user '\(value)'") }
+                victims = victims.filter { $0.userName == value }
             case "type":
                 let type = value.lowercased()
                 guard ["normal", "pubsub", "master", "replica", "slave"].contains(type) else { return .error("ERR Unknown client type '\(value)'") }
@@ -245,21 +248,124 @@ extension ClientServerContext {
         "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
     ]
 
-    func acl(_ arguments: [String]) -> CommandResult {
+    func acl(_ arguments: [String], client: ClientRecord) -> CommandResult {
         switch arguments[1].lowercased() {
         case "whoami":
-            return .reply(.bulk("default"))
+            return .reply(.bulk(client.userName))
         case "cat":
             guard arguments.count > 2 else { return .reply(.array(Self.aclCategories.map { .bulk($0) })) }
             let category = arguments[2].lowercased()
             guard Self.aclCategories.contains(category) else { return .error("ERR Unknown category '\(arguments[2])'") }
             return .reply(.array(allSpecs.filter { $0.categories.contains("@" + category) }.map { .bulk($0.name) }))
+        case "users":
+            return .reply(.array(access.listLines.map { .bulk(String($0.split(separator: " ")[1])) }))
+        case "list":
+            return .reply(.array(access.listLines.map { .bulk($0) }))
+        case "setuser":
+            return aclSetUser(name: arguments[2], modifiers: Array(arguments.dropFirst(3)))
+        case "deluser":
+            return aclDeleteUsers(Array(arguments.dropFirst(2)), requester: client)
+        case "getuser":
+            guard let user = access.user(named: arguments[2]) else { return .reply(.null) }
+            return .reply(Self.describe(user))
+        case "genpass":
+            var bits = 256
+            if arguments.count > 2 {
+                guard let asked = Int(arguments[2]), asked > 0, asked <= 4096 else {
+                    return .error("ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096")
+                }
+                bits = asked
+            }
+            var generator = SystemRandomNumberGenerator()
+            let digits = Array("0123456789abcdef")
+            return .reply(.bulk(String((0..<((bits + 3) / 4)).map { _ in digits[Int(generator.next() % 16)] })))
+        case "dryrun":
+            guard arguments.count >= 4, let user = access.user(named: arguments[2]) else {
+                return .error("ERR User '\(arguments.count > 2 ? arguments[2] : "")' not found")
+            }
+            let words = Array(arguments.dropFirst(3))
+            guard let spec = CommandTable.lookup(words[0].lowercased()) else { return .error("ERR Command '\(words[0])' not found") }
+            let checked = words.count > 1 ? spec.subcommand(words[1]) ?? spec : spec
+            guard user.mayRun(checked, topName: spec.name) else {
+                return .reply(.bulk("This user has no permissions to run the '\(checked.name)' command"))
+            }
+            return .reply(.simpleString("OK"))
+        case "log":
+            return .reply(.array([]))
+        case "load", "save":
+            return .error("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.")
         default:
             return .reply(.array([
                 "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "CAT [<category>]",
                 "    List all commands that belong to <category>, or all command categories", "    when no category is specified.",
+                "DELUSER <username> [<username> ...]", "    Delete a list of users.",
+                "DRYRUN <username> <command> [<arg> ...]", "    Returns whether the user can execute the given command without executing the command.",
+                "GETUSER <username>", "    Get the user's details.", "GENPASS [<bits>]",
+                "    Generate a secure 256-bit user password. The optional `bits` argument can", "    be used to specify a different size.",
+                "LIST", "    Show users details in config file format.", "LOAD", "    Reload users from the ACL file.",
+                "LOG [<count> | RESET]", "    Show the ACL log entries.", "SAVE", "    Save the current config to the ACL file.",
+                "SETUSER <username> <attribute> [<attribute> ...]", "    Create or modify a user with the specified attributes.",
+                "USERS", "    List all the registered usernames.",
                 "WHOAMI", "    Return the current connection username.", "HELP", "    Print this help.",
             ].map { .simpleString($0) }))
         }
+    }
+
+    /// ACL SETUSER: all modifiers apply, or none does; the users reach the config file before the reply.
+    func aclSetUser(name: String, modifiers: [String]) -> CommandResult {
+        var user = access.user(named: name) ?? {
+            var fresh = ACLUser(name: name)
+            fresh.commandRules = ["-@all"]
+            return fresh
+        }()
+        for modifier in modifiers {
+            if let reason = user.apply(modifier, knownCommands: Self.isKnownCommand, knownCategories: Set(Self.aclCategories)) {
+                return .error("ERR Error in ACL SETUSER modifier '\(Self.truncated(modifier))': \(reason)")
+            }
+        }
+        let previous = access.user(named: name)
+        access.set(user)
+        guard persistUsers() else {
+            if let previous { access.set(previous) } else { _ = access.delete(name) }
+            return .error("ERR Failed to save the users to the config file; nothing changed")
+        }
+        return .reply(.simpleString("OK"))
+    }
+
+    func aclDeleteUsers(_ names: [String], requester: ClientRecord) -> CommandResult {
+        if names.contains("default") { return .error("ERR The 'default' user cannot be removed") }
+        let removed = names.compactMap { access.user(named: $0) }
+        for user in removed { _ = access.delete(user.name) }
+        guard persistUsers() else {
+            for user in removed { access.set(user) }
+            return .error("ERR Failed to save the users to the config file; nothing changed")
+        }
+        // Connections of a deleted user are closed, as Redis does.
+        let names = Set(removed.map(\.name))
+        for victim in registry.ordered where names.contains(victim.userName) { close(victim, requester: requester) }
+        return .reply(.integer(Int64(removed.count)))
+    }
+
+    func persistUsers() -> Bool {
+        target?.replaceUsers(access.userDirectives) ?? false
+    }
+
+    /// ACL GETUSER's reply: flags, passwords, commands, keys, channels, selectors.
+    static func describe(_ user: ACLUser) -> RESPValue {
+        var flags = [user.enabled ? "on" : "off"]
+        if user.allKeys { flags.append("allkeys") }
+        if user.allChannels { flags.append("allchannels") }
+        if user.commandRules == ["+@all"] { flags.append("allcommands") }
+        if user.noPass { flags.append("nopass") }
+        let keys = user.allKeys ? "~*" : user.keyPatterns.map { "~" + $0 }.joined(separator: " ")
+        let channels = user.allChannels ? "&*" : user.channelPatterns.map { "&" + $0 }.joined(separator: " ")
+        return .map([
+            .bulk("flags"), .array(flags.map { .bulk($0) }),
+            .bulk("passwords"), .array(user.passwordHashes.map { .bulk($0) }),
+            .bulk("commands"), .bulk(user.commandRules.isEmpty ? "-@all" : user.commandRules.joined(separator: " ")),
+            .bulk("keys"), .bulk(keys),
+            .bulk("channels"), .bulk(channels),
+            .bulk("selectors"), .array([]),
+        ])
     }
 }

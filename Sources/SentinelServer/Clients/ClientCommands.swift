@@ -22,15 +22,26 @@ extension ClientServerContext {
         guard let spec = CommandTable.lookup(name) else { return .error(Self.unknownCommand(arguments)) }
         guard spec.accepts(arguments.count) else { return .error("ERR wrong number of arguments for '\(spec.name)' command") }
         var fullName = spec.name
+        var checked = spec
         if !spec.subcommands.isEmpty {
             guard let sub = spec.subcommand(arguments[1]) else {
                 return .error("ERR unknown subcommand '\(Self.truncated(arguments[1]))'. Try \(spec.name.uppercased()) HELP.")
             }
             guard sub.accepts(arguments.count) else { return .error("ERR wrong number of arguments for '\(sub.name)' command") }
             fullName = sub.name
+            checked = sub
         }
-        if requiresPassword && !client.authenticated && !spec.flags.contains("no_auth") {
+        if !client.authenticated && !spec.flags.contains("no_auth") {
             return .error("NOAUTH Authentication required.")
+        }
+        // AUTH and HELLO stay open to everyone, as in Redis; everything else needs the user's rules.
+        if !spec.flags.contains("no_auth"), !(access.user(named: client.userName)?.mayRun(checked, topName: spec.name) ?? false) {
+            return .error("NOPERM this user has no permissions to run the '\(fullName)' command")
+        }
+        if name == "subscribe" || name == "psubscribe",
+            !(access.user(named: client.userName)?.mayUse(channels: Array(arguments.dropFirst()), asPatterns: name == "psubscribe") ?? false)
+        {
+            return .error("NOPERM this user has no permissions to access one of the channels used as arguments")
         }
         if client.isSubscribed && client.protocolVersion == .resp2 && !Self.subscribedContextCommands.contains(name) {
             return .error("ERR Can't execute '\(fullName)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
@@ -48,7 +59,7 @@ extension ClientServerContext {
         case "auth": return auth(Array(arguments.dropFirst()), client: client)
         case "client": return clientCommand(arguments, client: client)
         case "command": return command(arguments)
-        case "acl": return acl(arguments)
+        case "acl": return acl(arguments, client: client)
         case "shutdown": return shutdown(arguments)
         case "subscribe", "psubscribe", "unsubscribe", "punsubscribe": return pubsub(name, Array(arguments.dropFirst()), client: client)
         case "publish":

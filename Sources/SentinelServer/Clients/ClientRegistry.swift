@@ -15,6 +15,8 @@ final class ClientRecord {
     var lastCommand = "NULL"
     var protocolVersion: RESPProtocolVersion = .resp2
     var authenticated: Bool
+    /// The ACL user this connection runs as (`default` until AUTH says otherwise).
+    var userName = "default"
     var channels: Set<String> = []
     var patterns: Set<String> = []
     var closeRequested = false
@@ -43,7 +45,7 @@ final class ClientRecord {
         let flags = isSubscribed ? "P" : "N"
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=-1 name=\(name) age=\(age) idle=\(idle) flags=\(flags) db=0 "
             + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 "
-            + "obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(lastCommand) user=default redir=-1 resp=\(protocolVersion.rawValue)"
+            + "obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(lastCommand) user=\(userName) redir=-1 resp=\(protocolVersion.rawValue)"
             + (libraryName.isEmpty && libraryVersion.isEmpty ? "" : " lib-name=\(libraryName) lib-ver=\(libraryVersion)")
     }
 }

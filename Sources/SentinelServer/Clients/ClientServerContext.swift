@@ -8,13 +8,18 @@ public struct ClientServerConfiguration: Sendable {
     public var bind: [String]
     public var port: Int
     public var requirepass: String?
+    /// The config's `user` lines (name, then rules).
+    public var users: [[String]]
     public var limits: RESPRequestLimits
     public var configPath: String
 
-    public init(bind: [String], port: Int, requirepass: String?, configPath: String, limits: RESPRequestLimits = .redisDefaults) {
+    public init(
+        bind: [String], port: Int, requirepass: String?, users: [[String]] = [], configPath: String, limits: RESPRequestLimits = .redisDefaults
+    ) {
         self.bind = bind
         self.port = port
         self.requirepass = requirepass
+        self.users = users
         self.configPath = configPath
         self.limits = limits
     }
@@ -27,6 +32,7 @@ public final class ClientServerContext: @unchecked Sendable {
     weak var target: (any SentinelCommandTarget)?
     let registry = ClientRegistry()
     let broker: PubSubBroker
+    let access: AccessControl
     let runID: String
     let startedAt = Date()
     let startedUptime = NIODeadline.now()
@@ -35,6 +41,9 @@ public final class ClientServerContext: @unchecked Sendable {
         self.configuration = configuration
         self.target = target
         broker = PubSubBroker(registry: registry)
+        access = AccessControl(
+            requirepass: configuration.requirepass, userLines: configuration.users,
+            knownCommands: ClientServerContext.isKnownCommand, knownCategories: Set(ClientServerContext.aclCategories))
         var generator = SystemRandomNumberGenerator()
         runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &generator)!) }.joined()
     }
@@ -44,5 +53,13 @@ public final class ClientServerContext: @unchecked Sendable {
         broker.publish(channel: channel, message: message)
     }
 
-    var requiresPassword: Bool { configuration.requirepass != nil }
+    /// New connections must AUTH unless the default user is on and needs no password.
+    var requiresPassword: Bool { !access.newConnectionsAreAuthenticated }
+
+    /// `ping`, `sentinel`, `sentinel|failover`: names ACL rules may use.
+    static func isKnownCommand(_ name: String) -> Bool {
+        let parts = name.split(separator: "|", maxSplits: 1).map(String.init)
+        guard let spec = CommandTable.lookup(parts[0]) else { return false }
+        return parts.count == 1 || spec.subcommand(parts[1]) != nil
+    }
 }

@@ -6,7 +6,7 @@ import SentinelCore
 enum ClientFacade {
     static func make(driver: SentinelDriver, config: SentinelConfig, configPath: String, eventLoop: EventLoop) -> ClientServer {
         let configuration = ClientServerConfiguration(
-            bind: config.bind, port: config.port, requirepass: config.requirepass, configPath: configPath)
+            bind: config.bind, port: config.port, requirepass: config.requirepass, users: config.users, configPath: configPath)
         let context = ClientServerContext(configuration: configuration, target: driver)
         driver.publish = { [weak context] channel, message in context?.publish(channel: channel, message: message) }
         return ClientServer(context: context, eventLoop: eventLoop)

@@ -27,6 +27,11 @@ public enum VigilDaemon {
             let text = try store.read() + "\n" + parsed.extraConfig
             config = try ConfigFile.parse(text)
             if let error = scriptError(config, text: text) { throw error }
+            if let (words, reason) = AccessControl.firstInvalid(config.users) {
+                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                let number = lines.firstIndex { $0.hasPrefix("user \(words[0])") } ?? 0
+                throw ConfigError(line: number + 1, text: number < lines.count ? String(lines[number]) : "", reason: reason)
+            }
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data(error.fatalReport.utf8))
             return 1

@@ -138,6 +138,11 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
 
     public func monitoredMasterNames() -> [String] { sentinel.monitoredMasterNames() }
 
+    public func replaceUsers(_ users: [[String]]) -> Bool {
+        sentinel.replaceUsers(users)
+        return flushConfig()
+    }
+
     public func requestShutdown() {
         shutdown()
     }
