@@ -8,6 +8,8 @@ pkg-config --exists hiredis 2>/dev/null || packages+=(libhiredis-dev)
 command -v redis-server >/dev/null || packages+=(redis-server)
 command -v redis-sentinel >/dev/null || packages+=(redis-sentinel)
 command -v redis-cli >/dev/null || packages+=(redis-tools)
+# The TLS tests make their certificates with the openssl command.
+command -v openssl >/dev/null || packages+=(openssl)
 # systemd-analyze checks the unit files in Deploy/.
 command -v systemd-analyze >/dev/null || packages+=(systemd)
 # Real client libraries whose Sentinel support the tests run against Vigil (tests/clients).

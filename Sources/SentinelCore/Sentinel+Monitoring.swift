@@ -109,7 +109,7 @@ extension Sentinel {
         guard let m = masterIndex(named: target.master), let state = instance(target) else { return nil }
         let announceHost = settings.announceIP.flatMap { $0.isEmpty ? nil : $0 } ?? state.link.localHost
         guard let announceHost else { return nil }
-        let port = settings.announcePort != 0 ? settings.announcePort : baseConfig.port
+        let port = settings.announcePort != 0 ? settings.announcePort : baseConfig.helloPort ?? baseConfig.port
         let master = masters[m]
         let address = currentMasterAddress(m)
         return "\(announceHost),\(port),\(myID),\(currentEpoch),\(master.name),\(address.host),\(address.port),\(master.settings.configEpoch)"

@@ -14,6 +14,9 @@ public struct SentinelConfig: Hashable, Sendable {
     /// Vigil's own: the opt-in HTTP listener for /metrics, /health and /v1/masters (0: off).
     public var httpPort: Int = 0
     public var httpBind: String = "127.0.0.1"
+    /// The port hellos announce when it is not `port`: the TLS port when peers must reach this
+    /// sentinel over TLS. Set by the shell from the `tls-*` directives; never written to the file.
+    public var helloPort: Int? = nil
     /// ACL users, each `user` line's words after `user` (name, then rules), in file order. The core
     /// keeps them for the rewrite; the client server interprets them.
     public var users: [[String]] = []

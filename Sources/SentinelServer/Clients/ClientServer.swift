@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RESP
 
 /// The RESP listener clients and peers connect to, on every `bind` address (all interfaces when
@@ -16,20 +17,28 @@ public final class ClientServer: @unchecked Sendable {
 
     public var boundPorts: [Int] { channels.compactMap { $0.localAddress?.port } }
 
-    public func start() -> EventLoopFuture<Void> {
+    /// Listens on `port` (unless it is 0, as Redis allows when a TLS port serves instead) and on
+    /// `tlsPort` with `tls` when given.
+    public func start(tls: NIOSSLContext? = nil, tlsPort: Int = 0) -> EventLoopFuture<Void> {
         let addresses = context.configuration.bind.isEmpty ? ["0.0.0.0"] : context.configuration.bind
         let context = self.context
-        let bootstrap = ServerBootstrap(group: eventLoop)
-            .serverChannelOption(ChannelOptions.backlog, value: 511)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(context: context))
+        func bootstrap(tls: NIOSSLContext?) -> ServerBootstrap {
+            ServerBootstrap(group: eventLoop)
+                .serverChannelOption(ChannelOptions.backlog, value: 511)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                        try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(context: context))
+                    }
                 }
-            }
-        let binds = addresses.map { address in
-            bootstrap.bind(host: address.hasPrefix("-") ? String(address.dropFirst()) : address, port: context.configuration.port)
+        }
+        var listeners: [(ServerBootstrap, Int)] = []
+        if context.configuration.port != 0 { listeners.append((bootstrap(tls: nil), context.configuration.port)) }
+        if let tls, tlsPort != 0 { listeners.append((bootstrap(tls: tls), tlsPort)) }
+        let binds = listeners.flatMap { listener, port in
+            addresses.map { address in listener.bind(host: address.hasPrefix("-") ? String(address.dropFirst()) : address, port: port) }
         }
         return EventLoopFuture.whenAllSucceed(binds, on: eventLoop).map { bound in
             self.channels = bound

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SentinelCore
 
 /// Runs Vigil as `redis-sentinel` runs: load and check the config, listen, monitor, stop cleanly on
@@ -45,7 +46,23 @@ public enum VigilDaemon {
         }
         // Redis always writes the working directory back as an absolute `dir`.
         config.dir = FileManager.default.currentDirectoryPath
-        return serve(config: config, store: store, configPath: path)
+        // TLS files are read after `dir`, as Redis does, so relative paths are relative to it.
+        var tls = TLSContexts()
+        do {
+            if let settings = try TLSSettings.from(config) {
+                tls.port = settings.port
+                if settings.port != 0 { tls.server = try settings.serverContext() }
+                if settings.replication {
+                    tls.links = try settings.clientContext()
+                    // Peers reach this sentinel over TLS too, so hellos announce the TLS port.
+                    if settings.port != 0 { config.helloPort = settings.port }
+                }
+            }
+        } catch {
+            startupLog.log(.warning, "Failed to configure TLS: \(error)")
+            return 1
+        }
+        return serve(config: config, store: store, configPath: path, tls: tls)
     }
 
     /// Scripts named in the file must exist and be executable (checked here: the core touches no files).
@@ -69,13 +86,19 @@ public enum VigilDaemon {
         return FileManager.default.currentDirectoryPath + "/" + path
     }
 
-    private static func serve(config: SentinelConfig, store: ConfigStore, configPath: String) -> Int32 {
+    struct TLSContexts {
+        var server: NIOSSLContext?
+        var port = 0
+        var links: NIOSSLContext?
+    }
+
+    private static func serve(config: SentinelConfig, store: ConfigStore, configPath: String, tls: TLSContexts) -> Int32 {
         let log = RedisLogWriter(logfile: config.logfile, level: config.loglevel, format: config.logFormat)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         var seed = UInt64(0)
         withUnsafeMutableBytes(of: &seed) { arc4random_buf($0.baseAddress!, $0.count) }
-        let driver = SentinelDriver(eventLoop: loop, config: config, store: store, log: log, seed: seed)
+        let driver = SentinelDriver(eventLoop: loop, config: config, store: store, log: log, seed: seed, linkTLS: tls.links)
         let systemd = SystemdNotifier.fromEnvironment()
         driver.systemd = systemd
         let exitCode = ExitLatch()
@@ -100,9 +123,9 @@ public enum VigilDaemon {
                     throw HTTPListenError(message: "Could not create the HTTP listening socket \(config.httpBind):\(config.httpPort): \(error)")
                 }
             }
-            return httpStarted.flatMap { server.start() }.map {
+            return httpStarted.flatMap { server.start(tls: tls.server, tlsPort: tls.port) }.map {
                 if let pidfile = config.pidfile { try? "\(getpid())\n".write(toFile: pidfile, atomically: false, encoding: .utf8) }
-                log.log(.notice, "Running mode=sentinel, port=\(config.port).")
+                log.log(.notice, "Running mode=sentinel, port=\(config.port)\(tls.server == nil ? "" : ", tls-port=\(tls.port)").")
                 driver.start()
                 if let systemd, !systemd.notify("READY=1\nSTATUS=listening on port \(config.port)\nMAINPID=\(getpid())") {
                     log.log(.warning, "Could not notify systemd through NOTIFY_SOCKET: \(String(cString: strerror(errno)))")

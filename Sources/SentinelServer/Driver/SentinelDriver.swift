@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SentinelCore
 
 /// The shell around the core: it feeds the core ticks and link reports, and carries out its effects.
@@ -22,13 +23,16 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     /// Counts and times failovers from the core's events, when the HTTP listener is on.
     public var metrics: VigilMetrics?
 
-    public init(eventLoop: EventLoop, config: SentinelConfig, store: ConfigStore, log: RedisLogWriter, seed: UInt64) {
+    public init(
+        eventLoop: EventLoop, config: SentinelConfig, store: ConfigStore, log: RedisLogWriter, seed: UInt64, linkTLS: NIOSSLContext? = nil
+    ) {
         self.eventLoop = eventLoop
         self.store = store
         self.log = log
         sentinel = Sentinel(config: config, seed: seed, now: SentinelDriver.now())
         sentinel.environment = SentinelEnvironment(isExecutable: { access($0, X_OK) == 0 })
-        links = RedisLinks(eventLoop: eventLoop) { [weak self] input in self?.handle(input) }
+        links = RedisLinks(eventLoop: eventLoop, tls: linkTLS) { [weak self] input in self?.handle(input) }
+        links.warn = { [log] message in log.log(.warning, message) }
     }
 
     static func now() -> Instant {

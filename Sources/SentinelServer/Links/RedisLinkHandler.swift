@@ -1,4 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
+import NIOSSL
 import RESP
 import SentinelCore
 
@@ -13,6 +17,10 @@ final class RedisLinkHandler: ChannelInboundHandler {
     private var pendingPurposes: [RequestPurpose] = []
     private var pendingStart = 0
     private var closedReported = false
+    /// Why the peer's certificate was refused, when the link uses TLS.
+    let tlsDiagnosis = TLSDiagnosis()
+    /// Told once per link of a failed TLS handshake, with the reason in words.
+    var onTLSFailure: (String) -> Void = { _ in }
 
     init(linkID: LinkID, kind: LinkKind, report: @escaping (Input) -> Void) {
         self.linkID = linkID
@@ -48,7 +56,13 @@ final class RedisLinkHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        reportClosed("\(error)")
+        if error is NIOSSLError || error is BoringSSLError {
+            let reason = "TLS handshake failed: " + (tlsDiagnosis.reason ?? "\(error)")
+            onTLSFailure(reason)
+            reportClosed(reason)
+        } else {
+            reportClosed("\(error)")
+        }
         context.close(promise: nil)
     }
 
@@ -86,5 +100,25 @@ extension RedisValue {
         case .double(let number): self = .string(String(number))
         case .boolean(let flag): self = .integer(flag ? 1 : 0)
         }
+    }
+}
+
+/// Filled in while a TLS handshake verifies the peer's chain, so a refusal can say why: expired,
+/// not yet valid, or not signed by a trusted CA (BoringSSL itself only says the verification failed).
+final class TLSDiagnosis: @unchecked Sendable {
+    var reason: String?
+
+    func note(_ result: NIOSSLVerificationResult, _ certificate: NIOSSLCertificate) -> NIOSSLVerificationResult {
+        guard result == .failed, reason == nil else { return result }
+        let now = time(nil)
+        let subject = certificate.description
+        if certificate.notValidAfter < now {
+            reason = "the peer's certificate has expired (\(subject))"
+        } else if certificate.notValidBefore > now {
+            reason = "the peer's certificate is not valid yet (\(subject))"
+        } else {
+            reason = "the peer's certificate is not signed by a CA in tls-ca-cert-file or tls-ca-cert-dir (\(subject))"
+        }
+        return result
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RESP
 import SentinelCore
 
@@ -16,21 +17,44 @@ final class RedisLinks {
     private let eventLoop: EventLoop
     private let report: (Input) -> Void
     private var entries: [LinkID: Entry] = [:]
+    /// With `tls-replication yes`, every link speaks TLS.
+    private let tls: NIOSSLContext?
+    /// Logs a failed TLS handshake as a warning; each address's reason once until it changes,
+    /// so a peer that keeps presenting a bad certificate does not flood the log.
+    var warn: (String) -> Void = { _ in }
+    private var lastTLSFailure: [Address: String] = [:]
 
-    init(eventLoop: EventLoop, report: @escaping (Input) -> Void) {
+    private func warnTLSFailure(_ address: Address, _ reason: String) {
+        guard lastTLSFailure[address] != reason else { return }
+        lastTLSFailure[address] = reason
+        warn("Link to \(address): \(reason)")
+    }
+
+    init(eventLoop: EventLoop, tls: NIOSSLContext? = nil, report: @escaping (Input) -> Void) {
         self.eventLoop = eventLoop
+        self.tls = tls
         self.report = report
     }
 
     func connect(_ id: LinkID, to address: Address, kind: LinkKind) {
         let handler = RedisLinkHandler(linkID: id, kind: kind, report: report)
+        handler.onTLSFailure = { [weak self] reason in self?.warnTLSFailure(address, reason) }
         entries[id] = Entry(channel: nil, handler: handler)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(Self.connectTimeout)
             .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
+            .channelInitializer { [tls] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Commands written before the handshake ends wait in the TLS handler; a failed
+                    // handshake closes the link with the reason (an untrusted or expired certificate).
+                    if let tls {
+                        // The verification callback only watches BoringSSL's verdict, to name the
+                        // reason of a refusal; it never changes it.
+                        let tlsHandler = try NIOSSLClientHandler(
+                            context: tls, serverHostname: nil, verificationCallback: { handler.tlsDiagnosis.note($0, $1) })
+                        try channel.pipeline.syncOperations.addHandler(tlsHandler)
+                    }
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(HiredisReplyDecoder()),
                         MessageToByteHandler(HiredisCommandEncoder()),
