@@ -58,4 +58,24 @@ final class LifecycleIntegrationTests: XCTestCase {
         XCTAssertEqual(redisCLIArguments(port, ["-a", "hunter2", "--no-auth-warning", "SENTINEL", "get-master-addr-by-name", "mymaster"]),
                        ["127.0.0.1", String(topology.masterPort)])
     }
+
+    func testPasswordProtectedVigilsTalkToEachOtherWithSentinelPass() throws {
+        try topology.startReplicationGroup(replicas: 1)
+        let ports = [FreePort.next(), FreePort.next()]
+        for port in ports {
+            let extra = "requirepass hunter2\nsentinel sentinel-pass hunter2\n"
+            _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, extra: extra))
+        }
+        func ask(_ port: Int, _ words: String...) -> [String] {
+            redisCLIArguments(port, ["-a", "hunter2", "--no-auth-warning"] + words)
+        }
+        XCTAssertTrue(waitUntil(timeout: 20) {
+            ports.allSatisfy { field("num-other-sentinels", in: ask($0, "SENTINEL", "MASTER", "mymaster")) == "1" }
+        })
+        // Agreeing that the master is down and electing a leader need authenticated peer links.
+        topology.processes[0].killHard()
+        XCTAssertTrue(waitUntil(timeout: 30) {
+            ports.allSatisfy { ask($0, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster") == ["127.0.0.1", String(self.topology.replicaPorts[0])] }
+        })
+    }
 }
