@@ -11,6 +11,8 @@ case "simulate":
     exit(SimulateCommand.run(Array(arguments.dropFirst())))
 case "lookup":
     exit(LookupCommand.run(Array(arguments.dropFirst())))
+case "doctor":
+    exit(DoctorCommand.run(Array(arguments.dropFirst())))
 case "--version", "-v":
     print("Vigil sentinel v=0.1.0 (Redis Sentinel 7.0.15 protocol)")
     exit(0)
@@ -19,6 +21,7 @@ case "--help", "-h":
         Usage: vigil /path/to/sentinel.conf [--directive value ...]
                vigil simulate [--seeds N] [--from FIRST-SEED]
                vigil lookup <master-name> --sentinels host:port,... [--timeout MS] [--user U] [--password P]
+               vigil doctor <master-name> --sentinels host:port,... [--max-rpo-seconds S] [--max-rto-seconds S]
         """)
     exit(0)
 default:

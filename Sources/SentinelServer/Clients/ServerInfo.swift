@@ -5,6 +5,8 @@ import SentinelCore
 enum ServerInfo {
     /// The Redis version Vigil speaks for; clients and tools check it.
     static let redisVersion = "7.0.15"
+    /// Vigil's own version, in INFO server, so tools (vigil doctor) can tell Vigil from redis-sentinel.
+    static let vigilVersion = "0.1.0"
     static let sections = ["server", "clients", "cpu", "stats", "sentinel"]
 }
 
@@ -40,7 +42,7 @@ extension ClientServerContext {
         let micros = Int64(Date().timeIntervalSince1970 * 1_000_000)
         return [
             "redis_version:\(ServerInfo.redisVersion)", "redis_git_sha1:00000000", "redis_git_dirty:0",
-            "redis_build_id:0", "redis_mode:sentinel",
+            "redis_build_id:0", "redis_mode:sentinel", "vigil_version:\(ServerInfo.vigilVersion)",
             "os:\(field(system.sysname)) \(field(system.release)) \(field(system.machine))", "arch_bits:64",
             "monotonic_clock:POSIX clock_gettime", "multiplexing_api:epoll", "atomicvar_api:c11-builtin", "gcc_version:0.0.0",
             "process_id:\(getpid())", "process_supervised:no", "run_id:\(runID)", "tcp_port:\(configuration.port)",

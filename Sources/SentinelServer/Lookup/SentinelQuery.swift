@@ -66,7 +66,7 @@ public enum SentinelQuery {
 
     /// Sends `commands` pipelined and collects one reply each, or throws on a closed connection or
     /// the deadline.
-    static func exchange(_ commands: [[String]], with address: Address, timeout: TimeAmount, group: EventLoopGroup) throws -> [RESPValue] {
+    public static func exchange(_ commands: [[String]], with address: Address, timeout: TimeAmount, group: EventLoopGroup) throws -> [RESPValue] {
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: [RESPValue].self)
         let collector = ReplyCollector(expected: commands.count, promise: promise)
@@ -99,7 +99,7 @@ public enum SentinelQuery {
     }
 
     /// NIO's connection errors carry the target and nested wrappers; an operator needs the cause.
-    static func describe(_ error: Error) -> String {
+    public static func describe(_ error: Error) -> String {
         if let failure = error as? NIOConnectionError {
             if let last = failure.connectionErrors.last { return describe(last.error) }
             if let resolution = failure.dnsAError ?? failure.dnsAAAAError { return "cannot resolve: \(resolution)" }

@@ -1,0 +1,144 @@
+import NIOCore
+import RESP
+import SentinelCore
+
+/// Gathers what `vigil doctor` reviews: each sentinel's view of the master (SENTINEL MASTER,
+/// REPLICAS, INFO server), then the master's and the replicas' own settings (CONFIG GET, INFO).
+public enum DeploymentProbe {
+    public struct ProbeError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func gather(
+        master name: String, sentinels: [Address], sentinelCredentials: SentinelQuery.Credentials?,
+        nodeCredentials: SentinelQuery.Credentials?, timeout: TimeAmount, group: EventLoopGroup
+    ) throws -> DeploymentReview.Facts {
+        var sentinelFacts: [DeploymentReview.SentinelFacts] = []
+        var replicaFields: [[String: String]] = []
+        var masterAddress: Address?
+        var known = 0
+        var problems: [String] = []
+        for sentinel in sentinels {
+            var commands: [[String]] = []
+            if let sentinelCredentials { commands.append(authCommand(sentinelCredentials)) }
+            commands += [["SENTINEL", "MASTER", name], ["SENTINEL", "REPLICAS", name], ["INFO", "server"]]
+            let replies: [RESPValue]
+            do {
+                replies = Array(try SentinelQuery.exchange(commands, with: sentinel, timeout: timeout, group: group).suffix(3))
+            } catch {
+                problems.append("\(sentinel): \(SentinelQuery.describe(error))")
+                continue
+            }
+            if case .error(let message) = replies[0] {
+                problems.append("\(sentinel): \(message)")
+                continue
+            }
+            let fields = pairs(replies[0])
+            guard let host = fields["ip"], let port = fields["port"].flatMap(Int.init), let quorum = fields["quorum"].flatMap(Int.init),
+                let downAfter = fields["down-after-milliseconds"].flatMap(Int64.init),
+                let failoverTimeout = fields["failover-timeout"].flatMap(Int64.init)
+            else {
+                problems.append("\(sentinel): SENTINEL MASTER \(name) lacks ip, port, quorum or timeouts")
+                continue
+            }
+            masterAddress = masterAddress ?? Address(host: host, port: port)
+            known = max(known, (fields["num-other-sentinels"].flatMap(Int.init) ?? 0) + 1)
+            let isVigil = (replies[2].stringValue ?? "").contains("vigil_version:")
+            sentinelFacts.append(.init(address: sentinel, quorum: quorum, downAfterMilliseconds: downAfter,
+                                       failoverTimeoutMilliseconds: failoverTimeout, isVigil: isVigil))
+            if replicaFields.isEmpty, case .array(let replicas) = replies[1] { replicaFields = replicas.map(pairs) }
+        }
+        guard let masterAddress else {
+            throw ProbeError(description: "no sentinel described master '\(name)'" + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))
+        }
+        var master = try node(masterAddress, credentials: nodeCredentials, timeout: timeout, group: group)
+        master.lagSeconds = nil
+        let attached = attachedReplicas(try info(masterAddress, credentials: nodeCredentials, timeout: timeout, group: group))
+        var replicas: [DeploymentReview.NodeFacts] = []
+        for fields in replicaFields {
+            guard let host = fields["ip"], let port = fields["port"].flatMap(Int.init) else { continue }
+            let address = Address(host: host, port: port)
+            var replica = DeploymentReview.NodeFacts(address: address)
+            replica.replicaPriority = fields["slave-priority"].flatMap(Int.init) ?? fields["replica-priority"].flatMap(Int.init) ?? 100
+            // The master's own list is fresher than a sentinel's last INFO of the replica.
+            let online = attached[address.description]
+            replica.linkUp = online?.online ?? (fields["master-link-status"] == "ok" && !(fields["flags"] ?? "").contains("s_down"))
+            replica.lagSeconds = online?.lag
+            replicas.append(replica)
+        }
+        return DeploymentReview.Facts(masterName: name, master: master, replicas: replicas, sentinels: sentinelFacts, knownSentinels: known)
+    }
+
+    static func authCommand(_ credentials: SentinelQuery.Credentials) -> [String] {
+        ["AUTH"] + (credentials.user.map { [$0] } ?? []) + [credentials.password]
+    }
+
+    /// The master's persistence and replication settings, from CONFIG GET.
+    static func node(_ address: Address, credentials: SentinelQuery.Credentials?, timeout: TimeAmount, group: EventLoopGroup) throws
+        -> DeploymentReview.NodeFacts
+    {
+        let names = ["appendonly", "appendfsync", "save", "min-replicas-to-write", "min-replicas-max-lag", "repl-backlog-size"]
+        var commands: [[String]] = []
+        if let credentials { commands.append(authCommand(credentials)) }
+        commands.append(["CONFIG", "GET"] + names)
+        let reply: RESPValue
+        do {
+            reply = try SentinelQuery.exchange(commands, with: address, timeout: timeout, group: group).last!
+        } catch {
+            throw ProbeError(description: "master \(address): \(SentinelQuery.describe(error))")
+        }
+        if case .error(let message) = reply { throw ProbeError(description: "master \(address): CONFIG GET refused: \(message)") }
+        let settings = pairs(reply)
+        var facts = DeploymentReview.NodeFacts(address: address)
+        facts.appendOnly = settings["appendonly"] == "yes"
+        facts.appendFsync = settings["appendfsync"] ?? "everysec"
+        facts.save = settings["save"] ?? ""
+        facts.minReplicasToWrite = settings["min-replicas-to-write"].flatMap(Int.init) ?? 0
+        facts.minReplicasMaxLag = settings["min-replicas-max-lag"].flatMap(Int.init) ?? 10
+        facts.replBacklogSize = settings["repl-backlog-size"].flatMap(Int64.init) ?? 1_048_576
+        return facts
+    }
+
+    static func info(_ address: Address, credentials: SentinelQuery.Credentials?, timeout: TimeAmount, group: EventLoopGroup) throws -> String {
+        var commands: [[String]] = []
+        if let credentials { commands.append(authCommand(credentials)) }
+        commands.append(["INFO", "replication"])
+        do {
+            return try SentinelQuery.exchange(commands, with: address, timeout: timeout, group: group).last?.stringValue ?? ""
+        } catch {
+            throw ProbeError(description: "master \(address): \(SentinelQuery.describe(error))")
+        }
+    }
+
+    /// `slave0:ip=…,port=…,state=online,offset=…,lag=0` lines: whether each replica is online, and its lag in seconds.
+    static func attachedReplicas(_ info: String) -> [String: (online: Bool, lag: Int64?)] {
+        var replicas: [String: (online: Bool, lag: Int64?)] = [:]
+        for line in info.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) where line.hasPrefix("slave") && line.contains(":ip=") {
+            var fields: [String: String] = [:]
+            for pair in line.split(separator: ":", maxSplits: 1).last?.split(separator: ",") ?? [] {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+            }
+            if let ip = fields["ip"], let port = fields["port"].flatMap(Int.init) {
+                replicas[Address(host: ip, port: port).description] = (fields["state"] == "online", fields["lag"].flatMap(Int64.init))
+            }
+        }
+        return replicas
+    }
+
+    /// A flat key/value array (RESP2) or a map (RESP3) as a dictionary.
+    static func pairs(_ value: RESPValue) -> [String: String] {
+        let items: [RESPValue]
+        switch value {
+        case .array(let elements), .map(let elements): items = elements
+        default: return [:]
+        }
+        var result: [String: String] = [:]
+        var index = 0
+        while index + 1 < items.count {
+            if let key = items[index].stringValue { result[key] = items[index + 1].stringValue ?? "" }
+            index += 2
+        }
+        return result
+    }
+}
