@@ -14,18 +14,7 @@ final class DoctorIntegrationTests: XCTestCase {
     }
 
     func doctor(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.vigil)
-        process.arguments = ["doctor"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        try runVigil(["doctor"] + arguments)
     }
 
     func startRedis(port: Int, replicaOf master: Int? = nil, settings: [String]) throws {

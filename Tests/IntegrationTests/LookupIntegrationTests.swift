@@ -15,18 +15,7 @@ final class LookupIntegrationTests: XCTestCase {
 
     /// Runs `vigil lookup` and returns its exit status, standard output and standard error.
     func lookup(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.vigil)
-        process.arguments = ["lookup"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        try runVigil(["lookup"] + arguments)
     }
 
     func testMajorityAnswersAndTooFewFailClearly() throws {

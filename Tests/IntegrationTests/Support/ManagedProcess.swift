@@ -86,3 +86,19 @@ func waitUntil(timeout: TimeInterval, interval: TimeInterval = 0.05, _ condition
     }
     return condition()
 }
+
+/// Runs `vigil <arguments>` to completion: its exit status, standard output and standard error.
+func runVigil(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Binaries.vigil)
+    process.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+}
