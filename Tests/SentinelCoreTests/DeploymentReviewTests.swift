@@ -1,0 +1,48 @@
+import SentinelCore
+import XCTest
+
+final class DeploymentReviewTests: XCTestCase {
+    func facts(sentinels: Int, quorum: Int, hosts: [String]? = nil, lag: Int64? = nil, vigil: Bool = true) -> DeploymentReview.Facts {
+        var master = DeploymentReview.NodeFacts(address: Address(host: "10.0.0.1", port: 6379))
+        master.minReplicasToWrite = 1
+        master.minReplicasMaxLag = 5
+        master.appendOnly = true
+        master.appendFsync = "always"
+        master.replBacklogSize = 64 * 1_048_576
+        var replica = DeploymentReview.NodeFacts(address: Address(host: "10.0.0.2", port: 6379))
+        replica.lagSeconds = lag
+        let sentinelFacts = (0..<sentinels).map { index in
+            DeploymentReview.SentinelFacts(
+                address: Address(host: hosts?[index] ?? "10.0.1.\(index + 1)", port: 26379), quorum: quorum,
+                downAfterMilliseconds: 5_000, failoverTimeoutMilliseconds: 30_000, isVigil: vigil)
+        }
+        return DeploymentReview.Facts(masterName: "m", master: master, replicas: [replica], sentinels: sentinelFacts, knownSentinels: sentinels)
+    }
+
+    func settings(_ report: DeploymentReview.Report) -> [String] { report.findings.map(\.setting) }
+
+    func testWellSpreadDeploymentHasBoundedRPOAndRTO() {
+        let report = DeploymentReview.review(facts(sentinels: 3, quorum: 2))
+        XCTAssertEqual(report.rpoSeconds, 5)
+        XCTAssertEqual(report.rtoSeconds, 5.2)
+        XCTAssertFalse(report.cannotFailOver)
+        XCTAssertEqual(settings(report), ["min-replicas-max-lag", "down-after-milliseconds"])
+    }
+
+    func testRedisSentinelTakesLongerThanVigil() {
+        XCTAssertEqual(DeploymentReview.review(facts(sentinels: 3, quorum: 2, vigil: false)).rtoSeconds, 7.5)
+    }
+
+    func testLaggingReplicaWidensTheRPO() {
+        let report = DeploymentReview.review(facts(sentinels: 3, quorum: 2, lag: 9))
+        XCTAssertEqual(report.rpoSeconds, 9)
+        XCTAssertTrue(report.findings.contains { $0.message.hasPrefix("a replica is 9 s behind the master now") })
+    }
+
+    func testQuorumBelowMajorityEvenCountAndSharedHostsAreReported() {
+        let report = DeploymentReview.review(facts(sentinels: 4, quorum: 1, hosts: ["a", "a", "b", "c"]))
+        XCTAssertTrue(report.findings.contains { $0.message == "4 sentinels: an even number tolerates no more failures than 3." })
+        XCTAssertTrue(report.findings.contains { $0.message.hasPrefix("quorum 1 is below the majority (3 of 4)") })
+        XCTAssertTrue(report.findings.contains { $0.message == "2 sentinels share the host a: one machine failure takes 2 of 4 down." })
+    }
+}
