@@ -24,6 +24,8 @@ public enum RequestPurpose: Hashable, Sendable {
     case publishHello
     case scriptKill
     case askMasterDown
+    /// `FAILOVER TO <replica> TIMEOUT <ms>` sent to the master in a coordinated switchover.
+    case handover
     case ignored
 }
 

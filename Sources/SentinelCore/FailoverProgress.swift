@@ -20,6 +20,9 @@ public struct FailoverProgress: Hashable, Sendable {
     /// The old and new addresses once `+switch-master` has been published (at promotion, ahead of the
     /// replicas' reconfiguration), so it is not published twice.
     public var switchAnnounced = false
+    /// `SENTINEL FAILOVER <name> COORDINATED`: the master hands over with Redis's `FAILOVER` command,
+    /// so no write it acknowledged is lost, instead of the replica being told `SLAVEOF NO ONE`.
+    public var coordinated = false
 
     public init(state: FailoverStateName, epoch: Int64, startedAt: Instant, forced: Bool) {
         self.state = state

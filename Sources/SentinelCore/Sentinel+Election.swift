@@ -33,15 +33,27 @@ extension Sentinel {
         return chosen
     }
 
-    /// `SENTINEL FAILOVER <name>`: forced, needs neither ODOWN nor an election.
+    /// `SENTINEL FAILOVER <name> [COORDINATED]`: forced, needs neither ODOWN nor an election. With
+    /// COORDINATED (Valkey 9's syntax) the master hands over itself, which needs it up and answering.
     mutating func forceFailover(_ args: [String], now: Instant) -> CommandOutcome {
         guard let name = args.first, let m = masterIndex(named: name) else { return CommandOutcome(reply: Sentinel.noSuchMaster) }
+        guard args.count == 1 || (args.count == 2 && args[1].uppercased() == "COORDINATED") else {
+            return CommandOutcome(reply: .error("ERR syntax error"))
+        }
+        let coordinated = args.count == 2
         guard masters[m].failover == nil else { return CommandOutcome(reply: .error("INPROG Failover already in progress")) }
         guard selectReplica(m, now: now) != nil else {
             return CommandOutcome(reply: .error("NOGOODSLAVE No suitable replica to promote"))
         }
-        var effects: [Effect] = [.log(.notice, "Executing user requested FAILOVER of '\(name)'")]
+        if coordinated {
+            let master = masters[m].instance
+            guard !master.link.isDisconnected, !master.isSubjectivelyDown, master.roleReported == .master else {
+                return CommandOutcome(reply: .error("ERR a coordinated failover needs the master up and answering; use SENTINEL FAILOVER \(name)"))
+            }
+        }
+        var effects: [Effect] = [.log(.notice, "Executing user requested \(coordinated ? "coordinated " : "")FAILOVER of '\(name)'")]
         startFailover(m, forced: true, now: now, into: &effects)
+        masters[m].failover?.coordinated = coordinated
         return CommandOutcome(reply: .ok, effects: effects, replyRequiresPersist: true)
     }
 

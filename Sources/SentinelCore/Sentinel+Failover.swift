@@ -36,7 +36,11 @@ extension Sentinel {
         case .selectSlave: failoverSelectReplica(m, now: now, into: &effects)
         case .sendSlaveofNoone: failoverSendPromotion(m, now: now, into: &effects)
         case .waitPromotion:
-            if now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds {
+            if failover.coordinated, now - failover.stateChangedAt > Sentinel.handoverTimeoutMilliseconds + Sentinel.handoverGraceMilliseconds {
+                // Redis's FAILOVER gave up (the replica did not catch up): the master unpaused writes
+                // and still serves; nothing changed hands.
+                abortFailover(m, reason: "-failover-abort-coordinated-timeout", now: now, into: &effects)
+            } else if now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds {
                 abortFailover(m, reason: "-failover-abort-slave-timeout", now: now, into: &effects)
             }
         case .reconfSlaves: reconfigureNextReplicas(m, now: now, into: &effects)
@@ -91,9 +95,43 @@ extension Sentinel {
             }
             return
         }
-        sendReplicaOf(target, nil, into: &effects)
+        if failover.coordinated {
+            guard sendHandover(m, to: state.address, into: &effects) else {
+                abortFailover(m, reason: "-failover-abort-coordinated-refused", now: now, into: &effects)
+                return
+            }
+        } else {
+            sendReplicaOf(target, nil, into: &effects)
+        }
         setState(&masters[m], .waitPromotion, now: now)
         effects.append(event(.notice, "+failover-state-wait-promotion", target))
+    }
+
+    /// How long the master may wait for the replica to catch up before it gives up and keeps serving.
+    static let handoverTimeoutMilliseconds: Int64 = 5_000
+    /// Extra time for the master's INFO and the replica's to show the outcome.
+    static let handoverGraceMilliseconds: Int64 = 2_000
+
+    /// Coordinated switchover: the master pauses writes, waits until `replica` has all of them, and
+    /// swaps roles with it (Redis's `FAILOVER`, since 6.2). False when the master's link is down.
+    mutating func sendHandover(_ m: Int, to replica: Address, into effects: inout [Effect]) -> Bool {
+        let master = ref(masters[m].name, .master)
+        guard let state = instance(master), !state.link.isDisconnected else { return false }
+        effects.append(event(.notice, "+coordinated-handover", master, "to \(replica.host) \(replica.port)"))
+        sendCommand(master, ["FAILOVER", "TO", replica.host, String(replica.port), "TIMEOUT", String(Sentinel.handoverTimeoutMilliseconds)],
+                    .handover, into: &effects)
+        return true
+    }
+
+    /// The master's answer to `FAILOVER TO`: an error means it refused, and it keeps serving.
+    mutating func handoverReplied(_ target: InstanceRef, _ value: RedisValue, now: Instant, into effects: inout [Effect]) {
+        guard case .master = target.member, let m = masterIndex(named: target.master),
+            let failover = masters[m].failover, failover.coordinated, failover.state == .waitPromotion
+        else { return }
+        if case .error(let message) = value {
+            abortFailover(m, reason: "-failover-abort-coordinated-refused", now: now, into: &effects)
+            effects.append(.log(.warning, "The master refused to hand over: \(message)"))
+        }
     }
 
     /// The pipelined `MULTI / SLAVEOF / CONFIG REWRITE / CLIENT KILL normal / CLIENT KILL pubsub / EXEC`,

@@ -18,6 +18,16 @@ extension Sentinel {
         effects.append(event(.warning, "+failover-state-reconf-slaves", ref(name, .master)))
         let old = masters[m].instance.address
         let new = masters[m].replicas[r].instance.address
+        if failover.coordinated {
+            // Redis's FAILOVER made the old master a replica of the new one but wrote neither
+            // config file, and the old master's clients are still connected: persist both roles, and
+            // disconnect those clients so they look the master up again and find the new one.
+            sendCommand(ref(name, .replica(promoted)), ["CONFIG", "REWRITE"], .ignored, into: &effects)
+            let oldMaster = ref(name, .master)
+            for words in [["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"]] {
+                sendCommand(oldMaster, words, .ignored, into: &effects)
+            }
+        }
         effects.append(plainEvent(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)"))
         masters[m].failover?.switchAnnounced = true
         queueClientReconfigScript(m, role: "leader", from: old, to: new, now: now)

@@ -29,6 +29,8 @@ extension Sentinel {
                 startFailoverIfNeeded(m, now: now, into: &effects)
                 if masters[m].failover?.state == .waitStart { advanceFailover(m, now: now, into: &effects) }
             }
+        case .handover:
+            handoverReplied(target, value, now: now, into: &effects)
         case .auth, .setName, .subscribe, .scriptKill, .ignored:
             break
         }

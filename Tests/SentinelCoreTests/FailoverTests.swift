@@ -273,6 +273,67 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(setup.harness.events("+slave-reconf-sent").count, 2)
     }
 
+    // MARK: Coordinated switchover
+
+    func sends(_ effects: [Effect], to link: LinkID) -> [[String]] {
+        effects.compactMap { effect in
+            if case .send(let id, let words, _) = effect, id == link { return words }
+            return nil
+        }
+    }
+
+    func testCoordinatedSwitchoverAsksTheMasterToHandOverAndDisconnectsItsClients() {
+        var setup = makeSetup()
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "coordinated").reply, .ok)
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "COORDINATED", "now").reply, .error("ERR syntax error"))
+        setup.harness.advance(1_000)
+        let started = setup.harness.tick()
+        XCTAssertTrue(started.contains(.send(setup.master, ["FAILOVER", "TO", "127.0.0.1", "6380", "TIMEOUT", "5000"], .handover)))
+        XCTAssertFalse(sends(started, to: setup.replicas[6380]!).contains(["SLAVEOF", "NO", "ONE"]), "the replica is not told to take over")
+        XCTAssertEqual(setup.harness.events("+coordinated-handover").first?.message, "master mymaster 127.0.0.1 6379 to 127.0.0.1 6380")
+        setup.harness.handle(.replyReceived(setup.master, .handover, .status("OK")))
+        // The replica took over: roles are written down and the old master's clients sent to look again.
+        let confirmed = setup.harness.handle(.replyReceived(setup.replicas[6380]!, .info, .string("role:master\r\n")))
+        XCTAssertEqual(setup.harness.events("+switch-master").first?.message, "mymaster 127.0.0.1 6379 127.0.0.1 6380")
+        XCTAssertEqual(sends(confirmed, to: setup.master), [["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"]])
+        XCTAssertTrue(sends(confirmed, to: setup.replicas[6380]!).contains(["CONFIG", "REWRITE"]))
+    }
+
+    func testRefusedHandoverAbortsAndLeavesTheMasterInPlace() {
+        var setup = makeSetup()
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
+        setup.harness.advance(1_000)
+        setup.harness.tick()
+        setup.harness.handle(.replyReceived(setup.master, .handover, .error("ERR FAILOVER target HOST and PORT is not a replica.")))
+        XCTAssertEqual(setup.harness.events("-failover-abort-coordinated-refused").count, 1)
+        XCTAssertNil(setup.harness.sentinel.masters[0].failover)
+        XCTAssertTrue(setup.harness.effects.contains(.log(.warning, "The master refused to hand over: ERR FAILOVER target HOST and PORT is not a replica.")))
+        XCTAssertEqual(setup.harness.command("GET-MASTER-ADDR-BY-NAME", "mymaster").reply, .array([.bulk("127.0.0.1"), .bulk("6379")]))
+    }
+
+    func testHandoverThatNeverCompletesAbortsAfterItsTimeout() {
+        var setup = makeSetup()
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
+        setup.harness.advance(1_000)
+        setup.harness.tick()
+        setup.harness.handle(.replyReceived(setup.master, .handover, .status("OK")))
+        for _ in 0..<160 where setup.harness.events("-failover-abort-coordinated-timeout").isEmpty {
+            setup.harness.advance(50)
+            setup.harness.tick()
+            setup.harness.handle(.replyReceived(setup.master, .ping, .status("PONG")))
+        }
+        XCTAssertEqual(setup.harness.events("-failover-abort-coordinated-timeout").count, 1)
+        XCTAssertTrue(setup.harness.events("-failover-abort-slave-timeout").isEmpty)
+        XCTAssertNil(setup.harness.sentinel.masters[0].failover)
+    }
+
+    func testCoordinatedSwitchoverNeedsAnAnsweringMaster() {
+        var setup = makeSetup()
+        setup.harness.handle(.linkClosed(setup.master, reason: "connection refused"))
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "COORDINATED").reply,
+                       .error("ERR a coordinated failover needs the master up and answering; use SENTINEL FAILOVER mymaster"))
+    }
+
     func testSimulateFailureFlags() {
         var harness = CoreHarness()
         XCTAssertEqual(harness.command("SIMULATE-FAILURE", "HELP").reply, .array([.bulk("crash-after-election"), .bulk("crash-after-promotion")]))

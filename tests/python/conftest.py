@@ -114,6 +114,6 @@ def failover_deployment():
     try:
         assert wait_for(lambda: all(settled(port) for port in sentinel_ports), timeout=30), "the Vigils did not find each other"
         yield {"master": master_port, "master_process": master, "replicas": replica_ports,
-               "sentinels": sentinel_ports, "directory": directory}
+               "sentinels": sentinel_ports, "directory": directory, "processes": processes}
     finally:
         processes.stop_all()

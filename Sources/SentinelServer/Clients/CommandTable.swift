@@ -28,7 +28,7 @@ enum CommandTable {
         ("ckquorum", 3, "Checks for a Redis Sentinel quorum."),
         ("config", -3, "Configures Redis Sentinel."),
         ("debug", -2, "Lists or updates the current configurable parameters of Redis Sentinel."),
-        ("failover", 3, "Forces a Redis Sentinel failover."),
+        ("failover", -3, "Forces a Redis Sentinel failover."),
         ("flushconfig", 2, "Rewrites the Redis Sentinel configuration file."),
         ("get-master-addr-by-name", 3, "Returns the port and address of a master Redis instance."),
         ("get-primary-addr-by-name", 3, "Returns the port and address of a primary Redis instance."),
