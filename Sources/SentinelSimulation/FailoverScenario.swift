@@ -18,13 +18,22 @@ public enum FailoverScenario {
     /// Long enough for a restarted old master to be converted (8 s of calm plus INFO periods).
     public static let phaseTwoMilliseconds: Int64 = 60_000
 
-    public static func run(seed: UInt64) -> Result<SimulationWorld, Violation> {
+    /// `coordinatedSwitchover`: instead of failing, the master is switched over on purpose
+    /// (`SENTINEL FAILOVER mymaster COORDINATED` to a random sentinel) while the same faults hit.
+    public static func run(seed: UInt64, coordinatedSwitchover: Bool = false) -> Result<SimulationWorld, Violation> {
         let parameters = SimulationWorld.Parameters(seed: seed)
         var world = SimulationWorld(parameters: parameters)
         world.run(until: Instant(milliseconds: 6_000))
         world.startMessageLoss()
         // The master crashes, hangs, or stays up while only the network and the sentinels fail.
-        let masterFault = world.randomBelow(3)
+        var masterFault = world.randomBelow(3)
+        if coordinatedSwitchover {
+            masterFault = 2
+            let asked = Int(world.randomBelow(Int64(parameters.sentinelCount)))
+            _ = world.command(sentinel: asked, ["FAILOVER", "mymaster", "COORDINATED"])
+            // Faults arrive before, during or after the handover.
+            world.run(until: world.now + world.randomBelow(1_500))
+        }
         switch masterFault {
         case 0: world.crash(node: 0)
         case 1: world.pause(node: 0)

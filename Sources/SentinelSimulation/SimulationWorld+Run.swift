@@ -120,11 +120,38 @@ extension SimulationWorld {
 
     mutating func answer(sentinel: Int, link: LinkID, purpose: RequestPurpose, words: [String], node: Int) {
         refreshOffsets()
+        if words.first?.uppercased() == "FAILOVER" {
+            deliver(.replyReceived(link, purpose, handOver(from: node, words)), to: sentinel)
+            return
+        }
         let address = nodes[node].address
         let replicas = nodes.filter { $0.role == .replica(of: address) && $0.isUp }
         let value = nodes[node].reply(to: words, replicas: replicas)
         deliver(.replyReceived(link, purpose, value), to: sentinel)
         if words.first?.uppercased() == "PUBLISH", words.count == 3 { relayHello(from: node, payload: words[2]) }
+    }
+
+    /// Redis's `FAILOVER TO <host> <port> TIMEOUT <ms>` on a master: the target must be a live
+    /// replica of it; then the target has every write (the master paused writes until it caught up)
+    /// and the two swap roles. The other replicas keep following the old master, now a replica.
+    mutating func handOver(from node: Int, _ words: [String]) -> RedisValue {
+        guard nodes[node].isMaster else { return .error("ERR FAILOVER is not valid when server is a replica.") }
+        guard words.count >= 4, let port = Int(words[3]),
+            let target = self.node(at: Address(host: words[2], port: port)), target != node,
+            nodes[target].role == .replica(of: nodes[node].address), nodes[target].isUp
+        else { return .error("ERR FAILOVER target HOST and PORT is not a replica.") }
+        nodes[target].replicationOffset = nodes[node].replicationOffset
+        nodes[target].role = .master
+        nodes[node].role = .replica(of: nodes[target].address)
+        return .status("OK")
+    }
+
+    /// A SENTINEL command given to one sentinel, as an operator would; its effects are carried out.
+    public mutating func command(sentinel: Int, _ words: [String]) -> Reply {
+        guard !crashedSentinels.contains(sentinel) else { return .error("ERR crashed") }
+        let outcome = sentinels[sentinel].execute(sentinelCommand: words, now: now)
+        record(sentinel, outcome.effects)
+        return outcome.reply
     }
 
     /// A PUBLISH on a node reaches every sentinel subscribed there through its pub/sub link.
