@@ -1,5 +1,5 @@
 /// A host and port as written in the config or announced on the wire.
-public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Address: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public init(host: String, port: Int) {

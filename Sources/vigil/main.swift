@@ -11,6 +11,10 @@ case "simulate":
     exit(SimulateCommand.run(Array(arguments.dropFirst())))
 case "lookup":
     exit(LookupCommand.run(Array(arguments.dropFirst())))
+case "drill":
+    exit(DrillCommand.run(Array(arguments.dropFirst())))
+case "demo":
+    exit(DemoCommand.run(Array(arguments.dropFirst())))
 case "doctor":
     exit(DoctorCommand.run(Array(arguments.dropFirst())))
 case "--version", "-v":
@@ -22,6 +26,8 @@ case "--help", "-h":
                vigil simulate [--seeds N] [--from FIRST-SEED]
                vigil lookup <master-name> --sentinels host:port,... [--timeout MS] [--user U] [--password P]
                vigil doctor <master-name> --sentinels host:port,... [--max-rpo-seconds S] [--max-rto-seconds S]
+               vigil drill <master-name> --sentinels host:port,... --fault switchover|coordinated|crash|hang|sleep [...]
+               vigil demo [--report-dir DIR]
         """)
     exit(0)
 default:
