@@ -1,5 +1,6 @@
-# Vigil: `make demo` shows Vigil watching a local master and replica; `make test` runs every test.
-.PHONY: all build test demo deps simulate benchmark clean
+# Vigil: `make demo` runs a crash drill and a coordinated switchover drill on a local deployment;
+# `make test` runs every test.
+.PHONY: all build test demo deps simulate benchmark drills clean
 
 all: build
 
@@ -15,7 +16,12 @@ test: build
 
 demo: deps
 	swift build --product vigil
-	bash scripts/local-demo.sh
+	.build/debug/vigil demo
+
+# Drills against the same topology run once with Vigil and once with redis-sentinel: make drills TRIALS=5
+drills: deps
+	swift build -c release --product vigil
+	python3 benchmarks/drill_comparison.py --trials $(TRIALS) --vigil .build/release/vigil
 
 # A long simulation run: make simulate SEEDS=20000
 SEEDS ?= 20000

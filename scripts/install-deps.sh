@@ -19,6 +19,8 @@ command -v go >/dev/null || packages+=(golang-go)
 command -v php >/dev/null || packages+=(php-cli)
 php -m 2>/dev/null | grep -qx redis || packages+=(php-redis)
 [ -f /usr/share/php/Predis/Autoloader.php ] || packages+=(php-predis)
+# The drill's HTML report is opened in headless Chromium by a test, which checks the screenshot.
+command -v chromium >/dev/null || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
@@ -26,6 +28,6 @@ if [ ${#packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 
-if ! python3 -c 'import redis, pytest' 2>/dev/null; then
-  python3 -m pip install -q redis pytest 2>/dev/null || python3 -m pip install -q --break-system-packages redis pytest
+if ! python3 -c 'import redis, pytest, PIL' 2>/dev/null; then
+  python3 -m pip install -q redis pytest pillow 2>/dev/null || python3 -m pip install -q --break-system-packages redis pytest pillow
 fi

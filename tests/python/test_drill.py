@@ -215,3 +215,40 @@ def assert_cleaned_up(output):
             return handle.read().split(") ")[1].startswith("Z")
 
     assert wait_for(lambda: all(gone(pid) for pid in pids), timeout=10), "a demo process is still running"
+
+
+def test_hang_drill_resumes_the_master_which_rejoins_as_a_replica(failover_deployment, tmp_path):
+    deployment = failover_deployment
+    assert wait_for(lambda: replicas_online(deployment["master"]), timeout=30)
+    result = run_drill(deployment["sentinels"], "hang", tmp_path, "--warmup", "500")
+    assert result.returncode == 0, result.stdout + result.stderr
+    [drill] = load_results(tmp_path)
+    marks = {mark["milestone"]: mark.get("atMilliseconds") for mark in drill["timeline"]["marks"]}
+    assert all(marks[m] is not None for m in ["sdown", "odown", "elected-leader", "promoted", "switch-master", "first-write"]), marks
+    assert marks["sdown"] <= marks["odown"] <= marks["switch-master"] <= marks["first-write"]
+    assert drill["lostWrites"] == 0
+    pid = deployment["master_process"].pid
+    with open(f"/proc/{pid}/stat") as handle:
+        assert handle.read().split(") ")[1][0] != "T", "the drill left the old master stopped"
+    assert wait_for(lambda: redis.Redis(port=deployment["master"]).info("replication")["role"] == "slave", timeout=30)
+
+
+def test_sleep_drill_on_a_master_without_debug_says_why_and_changes_nothing(failover_deployment, tmp_path):
+    deployment = failover_deployment
+    result = run_drill(deployment["sentinels"], "sleep", tmp_path, "--warmup", "200")
+    assert result.returncode == 1
+    assert "refused DEBUG SLEEP" in result.stderr and "enable-debug-command" in result.stderr, result.stderr
+    assert redis.Redis(port=deployment["master"]).info("replication")["role"] == "master"
+
+
+def test_drill_usage_errors_are_clear(tmp_path):
+    result = subprocess.run([VIGIL, "drill", "mymaster", "--sentinels", "127.0.0.1:1", "--fault", "crash", "--repeat", "3"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "cannot repeat" in result.stderr
+    result = subprocess.run([VIGIL, "drill", "mymaster", "--sentinels", "127.0.0.1:1", "--fault", "explode"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "--fault is one of switchover, coordinated, crash, hang, sleep" in result.stderr
+    port = free_port()
+    result = subprocess.run([VIGIL, "drill", "mymaster", "--sentinels", f"127.0.0.1:{port}", "--fault", "switchover"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1 and "no agreed master 'mymaster'" in result.stderr, result.stderr
