@@ -220,9 +220,15 @@ def assert_cleaned_up(output):
 def test_hang_drill_resumes_the_master_which_rejoins_as_a_replica(failover_deployment, tmp_path):
     deployment = failover_deployment
     assert wait_for(lambda: replicas_online(deployment["master"]), timeout=30)
-    result = run_drill(deployment["sentinels"], "hang", tmp_path, "--warmup", "500")
+    result = run_drill(deployment["sentinels"], "hang", tmp_path, "--warmup", "500", "--reader")
     assert result.returncode == 0, result.stdout + result.stderr
     [drill] = load_results(tmp_path)
+    # The reader read the latest acknowledged key from the old master before the hang and from
+    # the new one after the switch.
+    reads = drill["reads"]
+    new_master = drill["timeline"]["newMaster"]
+    assert any(r["acknowledged"] and r["atMilliseconds"] < 0 and r["node"] == drill["timeline"]["oldMaster"] for r in reads)
+    assert any(r["acknowledged"] and r["atMilliseconds"] > 0 and r["node"] == new_master for r in reads)
     marks = {mark["milestone"]: mark.get("atMilliseconds") for mark in drill["timeline"]["marks"]}
     assert all(marks[m] is not None for m in ["sdown", "odown", "elected-leader", "promoted", "switch-master", "first-write"]), marks
     assert marks["sdown"] <= marks["odown"] <= marks["switch-master"] <= marks["first-write"]
