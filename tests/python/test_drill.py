@@ -258,3 +258,30 @@ def test_drill_usage_errors_are_clear(tmp_path):
     result = subprocess.run([VIGIL, "drill", "mymaster", "--sentinels", f"127.0.0.1:{port}", "--fault", "switchover"],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1 and "no agreed master 'mymaster'" in result.stderr, result.stderr
+
+
+def test_sleep_drill_fails_over_from_a_master_stuck_in_debug_sleep(tmp_path):
+    """DEBUG SLEEP longer than down-after: the master looks hung, one Vigil (quorum 1) fails over."""
+    directory = tempfile.mkdtemp(prefix="vigil-drill-sleep-")
+    processes = Processes(directory)
+    master, replica, sentinel = free_port(), free_port(), free_port()
+    common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory, "--enable-debug-command", "local"]
+    try:
+        processes.start("master", ["redis-server", "--port", str(master)] + common)
+        processes.start("replica", ["redis-server", "--port", str(replica), "--replicaof", "127.0.0.1", str(master)] + common)
+        config = os.path.join(directory, "sentinel.conf")
+        with open(config, "w") as handle:
+            handle.write(f"port {sentinel}\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 {master} 1\n"
+                         "sentinel down-after-milliseconds mymaster 1000\n")
+        processes.start("vigil", [VIGIL, config])
+        assert wait_for(lambda: redis.Redis(port=sentinel).sentinel_master("mymaster")["num-slaves"] == 1
+                        and replicas_online(master, 1), timeout=30)
+        result = run_drill([sentinel], "sleep", tmp_path, "--sleep-seconds", "3", "--warmup", "500")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "DEBUG SLEEP 3 sent to" in result.stdout
+        [drill] = load_results(tmp_path)
+        assert drill["timeline"]["newMaster"]["port"] == replica
+        marks = {mark["milestone"]: mark.get("atMilliseconds") for mark in drill["timeline"]["marks"]}
+        assert 900 <= marks["sdown"] < 3000 and marks["first-write"] is not None
+    finally:
+        processes.stop_all()
