@@ -128,6 +128,10 @@ def main():
     parser.add_argument("--vigil", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".build", "release", "vigil"))
     args = parser.parse_args()
     args.vigil = os.path.abspath(args.vigil)
+    # Checked before anything starts, so that a missing binary never leaves a half-started topology.
+    for binary in (args.vigil, shutil.which("redis-sentinel"), shutil.which("redis-server")):
+        if not binary or not os.access(binary, os.X_OK):
+            raise SystemExit(f"missing executable: {binary or 'redis-sentinel/redis-server'} (run make deps and build Vigil)")
     rows = []
     for kind, binary in [("redis-sentinel", shutil.which("redis-sentinel")), ("vigil", args.vigil)]:
         for fault, runs in run_kind(kind, binary, args.vigil, args.trials).items():
