@@ -49,7 +49,9 @@ def whole(topology):
     def check():
         port = agreed_master(topology)
         info = redis.Redis(port=port).info("replication")
-        online = sum(1 for key, value in info.items() if key.startswith("slave") and isinstance(value, dict) and value.get("state") == "online")
+        # Online and streaming: Redis sends a replica nothing after a diskless sync until its first ACK.
+        online = sum(1 for key, value in info.items() if key.startswith("slave") and isinstance(value, dict)
+                     and value.get("state") == "online" and int(value.get("offset", 0)) > 0)
         return info["role"] == "master" and online == 2
     return wait_for(check, timeout=90)
 

@@ -73,10 +73,9 @@ enum DemoCommand {
         while Date() < deadline {
             let complete = deployment.sentinels.allSatisfy { sentinel in
                 guard let connection = try? BlockingRedisConnection(to: sentinel, timeoutMilliseconds: 500),
-                      case .array(let fields)? = try? connection.call(["SENTINEL", "MASTER", deployment.masterName]) else { return false }
-                let values = Dictionary(stride(from: 0, to: fields.count - 1, by: 2).map { (fields[$0].stringValue ?? "", fields[$0 + 1].stringValue ?? "") },
-                                        uniquingKeysWith: { first, _ in first })
-                return values["num-slaves"] == "2" && values["num-other-sentinels"] == "2"
+                      let reply = try? connection.call(["SENTINEL", "MASTER", deployment.masterName]) else { return false }
+                let fields = DeploymentProbe.pairs(reply)
+                return fields["num-slaves"] == "2" && fields["num-other-sentinels"] == "2"
             }
             if complete { return true }
             Thread.sleep(forTimeInterval: 0.1)

@@ -34,7 +34,7 @@ enum DrillCommand {
                     break
                 }
             } else {
-                expectedReplicas = DrillSettling.onlineReplicas(for: parsed.plan)
+                expectedReplicas = DrillSettling.streamingReplicas(for: parsed.plan)
             }
             say("drill \(trial) of \(parsed.repeats): \(parsed.plan.disruption.rawValue) of \(parsed.plan.masterName)")
             do {

@@ -39,14 +39,20 @@ final class FailoverSimulationTests: XCTestCase {
         XCTAssertFalse(first.events.isEmpty)
     }
 
-    func testMajoritySideOfAPartitionFailsOverAndTheOldMasterIsDemotedAfterHealing() {
-        var parameters = SimulationWorld.Parameters(seed: 7)
+    /// The scripted scenarios' world: three sentinels (quorum 2), a master and two replicas,
+    /// down-after 1000 ms, no message loss, so that only the scripted fault acts.
+    func threeSentinelsTwoReplicasWithoutLoss(seed: UInt64) -> SimulationWorld {
+        var parameters = SimulationWorld.Parameters(seed: seed)
         parameters.sentinelCount = 3
         parameters.replicaCount = 2
         parameters.quorum = 2
         parameters.downAfter = 1_000
         parameters.lossPerMille = 0
-        var world = SimulationWorld(parameters: parameters)
+        return SimulationWorld(parameters: parameters)
+    }
+
+    func testMajoritySideOfAPartitionFailsOverAndTheOldMasterIsDemotedAfterHealing() {
+        var world = threeSentinelsTwoReplicasWithoutLoss(seed: 7)
         world.run(until: Instant(milliseconds: 6_000))
         let oldMaster = world.nodes[0].address
         // Sentinel 0 stays with the master; sentinels 1 and 2 stay with both replicas.
@@ -67,13 +73,7 @@ final class FailoverSimulationTests: XCTestCase {
     }
 
     func testPausedSentinelEntersTiltOnResumeAndCatchesUpWithTheFailover() {
-        var parameters = SimulationWorld.Parameters(seed: 11)
-        parameters.sentinelCount = 3
-        parameters.replicaCount = 2
-        parameters.quorum = 2
-        parameters.downAfter = 1_000
-        parameters.lossPerMille = 0
-        var world = SimulationWorld(parameters: parameters)
+        var world = threeSentinelsTwoReplicasWithoutLoss(seed: 11)
         world.run(until: Instant(milliseconds: 6_000))
         let oldMaster = world.nodes[0].address
         world.pause(sentinel: 0)

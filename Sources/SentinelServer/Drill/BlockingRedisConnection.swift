@@ -22,8 +22,9 @@ public final class BlockingRedisConnection: @unchecked Sendable {
     private let reader = HiredisReplyReader()
     private var closed = false
 
-    /// Connects within `timeoutMilliseconds`; later reads and writes each wait at most as long.
-    public init(to address: Address, timeoutMilliseconds: Int) throws {
+    /// Connects within `timeoutMilliseconds` (and authenticates, given credentials); later reads and
+    /// writes each wait at most as long. A refused AUTH is thrown, with the server's words.
+    public init(to address: Address, timeoutMilliseconds: Int, credentials: SentinelQuery.Credentials? = nil) throws {
         self.address = address
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -47,6 +48,10 @@ public final class BlockingRedisConnection: @unchecked Sendable {
             Glibc.close(descriptor)
             closed = true
             throw error
+        }
+        if let credentials, case .error(let message) = try call(credentials.authCommand) {
+            close()
+            throw Failure(description: "AUTH refused by \(address): \(message)")
         }
     }
 

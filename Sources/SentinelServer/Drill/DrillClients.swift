@@ -65,8 +65,7 @@ struct DrillClients: Sendable {
         let name = sentinel.description
         for _ in 0..<10_000 where !recorder.isStopping {
             do {
-                let connection = try BlockingRedisConnection(to: sentinel, timeoutMilliseconds: 200)
-                if let credentials = plan.sentinelCredentials { _ = try connection.call(authCommand(credentials)) }
+                let connection = try BlockingRedisConnection(to: sentinel, timeoutMilliseconds: 200, credentials: plan.sentinelCredentials)
                 _ = try connection.call(["PSUBSCRIBE", "*"])
                 recorder.markSubscribed(name)
                 while !recorder.isStopping {
@@ -91,22 +90,17 @@ struct DrillClients: Sendable {
         var problems: [String] = []
         for sentinel in plan.sentinels {
             do {
-                let asking = try BlockingRedisConnection(to: sentinel, timeoutMilliseconds: plan.clientTimeoutMilliseconds)
+                let asking = try BlockingRedisConnection(
+                    to: sentinel, timeoutMilliseconds: plan.clientTimeoutMilliseconds, credentials: plan.sentinelCredentials)
                 defer { asking.close() }
-                if let credentials = plan.sentinelCredentials { _ = try asking.call(authCommand(credentials)) }
                 let reply = try asking.call(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", plan.masterName])
                 guard case .array(let pair) = reply, pair.count == 2, let host = pair[0].stringValue,
                       let port = pair[1].stringValue.flatMap(Int.init) else {
                     problems.append("\(sentinel): no address")
                     continue
                 }
-                let node = try BlockingRedisConnection(to: Address(host: host, port: port), timeoutMilliseconds: plan.clientTimeoutMilliseconds)
-                if let credentials = plan.nodeCredentials {
-                    if case .error(let message) = try node.call(authCommand(credentials)) {
-                        throw BlockingRedisConnection.Failure(description: "AUTH refused by \(node.address): \(message)")
-                    }
-                }
-                return node
+                return try BlockingRedisConnection(
+                    to: Address(host: host, port: port), timeoutMilliseconds: plan.clientTimeoutMilliseconds, credentials: plan.nodeCredentials)
             } catch {
                 problems.append("\(sentinel): \(error)")
             }
@@ -132,8 +126,4 @@ struct DrillClients: Sendable {
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
-func authCommand(_ credentials: SentinelQuery.Credentials) -> [String] {
-    ["AUTH"] + (credentials.user.map { [$0] } ?? []) + [credentials.password]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import RESP
 import SentinelCore
 
@@ -74,34 +75,18 @@ public struct DrillRunner: Sendable {
             events: events, writes: writes, reads: reads)
     }
 
-    /// Where a majority of the sentinels says the master is.
+    /// Where a majority of the sentinels says the master is (as `vigil lookup` decides it).
     func currentMaster() throws -> Address {
         let answers = plan.sentinels.map { sentinel in
-            MasterLookup.Answer(sentinel: sentinel.description, outcome: ask(sentinel))
+            MasterLookup.Answer(
+                sentinel: sentinel.description,
+                outcome: SentinelQuery.askMaster(
+                    named: plan.masterName, at: sentinel, credentials: plan.sentinelCredentials, timeout: .seconds(1),
+                    group: MultiThreadedEventLoopGroup.singleton))
         }
         switch MasterLookup.decide(answers) {
         case .agreed(let address, _, _): return address
         case .failed(let why): throw DrillError(description: "no agreed master '\(plan.masterName)': \(why)")
-        }
-    }
-
-    private func ask(_ sentinel: Address) -> MasterLookup.Outcome {
-        do {
-            let connection = try BlockingRedisConnection(to: sentinel, timeoutMilliseconds: 1_000)
-            if let credentials = plan.sentinelCredentials, case .error(let message) = try connection.call(authCommand(credentials)) {
-                return .failed("AUTH refused: \(message)")
-            }
-            let reply = try connection.call(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", plan.masterName])
-            let master = try connection.call(["SENTINEL", "MASTER", plan.masterName])
-            guard case .array(let pair) = reply, pair.count == 2, let host = pair[0].stringValue, let port = pair[1].stringValue.flatMap(Int.init)
-            else { return .unknownMaster }
-            var epoch: Int64 = 0
-            if case .array(let fields) = master, let index = fields.firstIndex(of: .bulk("config-epoch")), index + 1 < fields.count {
-                epoch = fields[index + 1].stringValue.flatMap(Int64.init) ?? 0
-            }
-            return .master(Address(host: host, port: port), configEpoch: epoch)
-        } catch {
-            return .failed("\(error)")
         }
     }
 
@@ -110,8 +95,7 @@ public struct DrillRunner: Sendable {
         switch plan.disruption {
         case .switchover, .coordinated:
             let command = ["SENTINEL", "FAILOVER", plan.masterName] + (plan.disruption == .coordinated ? ["COORDINATED"] : [])
-            let connection = try BlockingRedisConnection(to: plan.sentinels[0], timeoutMilliseconds: 2_000)
-            if let credentials = plan.sentinelCredentials { _ = try connection.call(authCommand(credentials)) }
+            let connection = try BlockingRedisConnection(to: plan.sentinels[0], timeoutMilliseconds: 2_000, credentials: plan.sentinelCredentials)
             recorder.markDisruption(.now)
             let reply = try connection.call(command)
             if case .error(let message) = reply {
@@ -134,8 +118,8 @@ public struct DrillRunner: Sendable {
     }
 
     private func sleepMaster(_ master: Address, recorder: DrillRecorder) throws -> Int32? {
-        let connection = try BlockingRedisConnection(to: master, timeoutMilliseconds: (plan.sleepSeconds + 10) * 1_000)
-        if let credentials = plan.nodeCredentials { _ = try connection.call(authCommand(credentials)) }
+        let connection = try BlockingRedisConnection(
+            to: master, timeoutMilliseconds: (plan.sleepSeconds + 10) * 1_000, credentials: plan.nodeCredentials)
         let refusal = ReplyBox()
         recorder.markDisruption(.now)
         try connection.send(["DEBUG", "SLEEP", String(plan.sleepSeconds)])
@@ -150,8 +134,7 @@ public struct DrillRunner: Sendable {
     }
 
     private func processIdentifier(of master: Address) throws -> Int32 {
-        let connection = try BlockingRedisConnection(to: master, timeoutMilliseconds: 2_000)
-        if let credentials = plan.nodeCredentials { _ = try connection.call(authCommand(credentials)) }
+        let connection = try BlockingRedisConnection(to: master, timeoutMilliseconds: 2_000, credentials: plan.nodeCredentials)
         let info = try connection.call(["INFO", "server"]).stringValue ?? ""
         let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("process_id:") }
         guard let pid = line.flatMap({ Int32($0.dropFirst("process_id:".count)) }), pid > 1 else {
@@ -192,8 +175,7 @@ public struct DrillRunner: Sendable {
 
     /// The numbers among `acknowledged` whose keys `node` has (MGET in batches).
     private func present(_ acknowledged: [Int], prefix: String, on node: Address) throws -> Set<Int> {
-        let connection = try BlockingRedisConnection(to: node, timeoutMilliseconds: 5_000)
-        if let credentials = plan.nodeCredentials { _ = try connection.call(authCommand(credentials)) }
+        let connection = try BlockingRedisConnection(to: node, timeoutMilliseconds: 5_000, credentials: plan.nodeCredentials)
         var found: Set<Int> = []
         var index = 0
         while index < acknowledged.count {

@@ -20,7 +20,7 @@ public enum DeploymentProbe {
         var problems: [String] = []
         for sentinel in sentinels {
             var commands: [[String]] = []
-            if let sentinelCredentials { commands.append(authCommand(sentinelCredentials)) }
+            if let sentinelCredentials { commands.append(sentinelCredentials.authCommand) }
             commands += [["SENTINEL", "MASTER", name], ["SENTINEL", "REPLICAS", name], ["INFO", "server"]]
             let replies: [RESPValue]
             do {
@@ -69,17 +69,13 @@ public enum DeploymentProbe {
         return DeploymentReview.Facts(masterName: name, master: master, replicas: replicas, sentinels: sentinelFacts, knownSentinels: known)
     }
 
-    static func authCommand(_ credentials: SentinelQuery.Credentials) -> [String] {
-        ["AUTH"] + (credentials.user.map { [$0] } ?? []) + [credentials.password]
-    }
-
     /// The master's persistence and replication settings, from CONFIG GET.
     static func node(_ address: Address, credentials: SentinelQuery.Credentials?, timeout: TimeAmount, group: EventLoopGroup) throws
         -> DeploymentReview.NodeFacts
     {
         let names = ["appendonly", "appendfsync", "save", "min-replicas-to-write", "min-replicas-max-lag", "repl-backlog-size"]
         var commands: [[String]] = []
-        if let credentials { commands.append(authCommand(credentials)) }
+        if let credentials { commands.append(credentials.authCommand) }
         commands.append(["CONFIG", "GET"] + names)
         let reply: RESPValue
         do {
@@ -101,7 +97,7 @@ public enum DeploymentProbe {
 
     static func info(_ address: Address, credentials: SentinelQuery.Credentials?, timeout: TimeAmount, group: EventLoopGroup) throws -> String {
         var commands: [[String]] = []
-        if let credentials { commands.append(authCommand(credentials)) }
+        if let credentials { commands.append(credentials.authCommand) }
         commands.append(["INFO", "replication"])
         do {
             return try SentinelQuery.exchange(commands, with: address, timeout: timeout, group: group).last?.stringValue ?? ""
@@ -110,9 +106,11 @@ public enum DeploymentProbe {
         }
     }
 
-    /// `slave0:ip=…,port=…,state=online,offset=…,lag=0` lines: whether each replica is online, and its lag in seconds.
-    static func attachedReplicas(_ info: String) -> [String: (online: Bool, lag: Int64?)] {
-        var replicas: [String: (online: Bool, lag: Int64?)] = [:]
+    /// `slave0:ip=…,port=…,state=online,offset=…,lag=0` lines: whether each replica is online, whether
+    /// it is streaming (after a diskless full sync, Redis 7.0 says online but sends nothing until the
+    /// replica's first acknowledged offset, up to a second later), and its lag in seconds.
+    static func attachedReplicas(_ info: String) -> [String: (online: Bool, streaming: Bool, lag: Int64?)] {
+        var replicas: [String: (online: Bool, streaming: Bool, lag: Int64?)] = [:]
         for line in info.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) where line.hasPrefix("slave") && line.contains(":ip=") {
             var fields: [String: String] = [:]
             for pair in line.split(separator: ":", maxSplits: 1).last?.split(separator: ",") ?? [] {
@@ -120,14 +118,17 @@ public enum DeploymentProbe {
                 if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
             }
             if let ip = fields["ip"], let port = fields["port"].flatMap(Int.init) {
-                replicas[Address(host: ip, port: port).description] = (fields["state"] == "online", fields["lag"].flatMap(Int64.init))
+                let online = fields["state"] == "online"
+                let streaming = online && (fields["offset"].flatMap(Int64.init) ?? 0) > 0
+                replicas[Address(host: ip, port: port).description] = (online, streaming, fields["lag"].flatMap(Int64.init))
             }
         }
         return replicas
     }
 
     /// A flat key/value array (RESP2) or a map (RESP3) as a dictionary.
-    static func pairs(_ value: RESPValue) -> [String: String] {
+    /// A reply of alternating names and values (SENTINEL MASTER, a RESP3 map) as a dictionary.
+    public static func pairs(_ value: RESPValue) -> [String: String] {
         let items: [RESPValue]
         switch value {
         case .array(let elements), .map(let elements): items = elements

@@ -17,6 +17,9 @@ public enum SentinelQuery {
             self.user = user
             self.password = password
         }
+
+        /// `AUTH [user] password`, as Redis and Sentinel take it.
+        public var authCommand: [String] { ["AUTH"] + (user.map { [$0] } ?? []) + [password] }
     }
 
     public static func askMaster(
@@ -24,7 +27,7 @@ public enum SentinelQuery {
     ) -> MasterLookup.Outcome {
         var commands: [[String]] = []
         if let credentials {
-            commands.append(["AUTH"] + (credentials.user.map { [$0] } ?? []) + [credentials.password])
+            commands.append(credentials.authCommand)
         }
         commands.append(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", name])
         commands.append(["SENTINEL", "MASTER", name])
