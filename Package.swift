@@ -78,7 +78,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: []
+            dependencies: ["SentinelServer"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -16,7 +16,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,16 +29,12 @@ from redis.retry import Retry
 from redis.sentinel import Sentinel
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+from loopback_ports import free_port  # noqa: E402
 DOWN_AFTER_MS = 1000
 # redis-py retries failed commands with a backoff of up to seconds by default; the writer must see
 # each failure at once and look the master up again, so that only the sentinels' speed is measured.
 NO_RETRY = dict(retry=Retry(NoBackoff(), 0))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(condition, timeout, interval=0.02):

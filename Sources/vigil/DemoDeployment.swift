@@ -30,7 +30,7 @@ final class DemoDeployment: @unchecked Sendable {
     var sentinels: [Address] { sentinelPorts.map { Address(host: "127.0.0.1", port: $0) } }
 
     func start(vigil: String) throws {
-        let ports = try (0..<6).map { _ in try Self.freePort() }
+        let ports = try (0..<6).map { _ in try LoopbackPorts.next() }
         let masterPort = ports[0]
         for (index, port) in ports[0..<3].enumerated() {
             let nodeDirectory = "\(directory)/redis-\(port)"
@@ -100,20 +100,5 @@ final class DemoDeployment: @unchecked Sendable {
             order.removeAll { $0 == key }
             order.append(key)
         }
-    }
-
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw DrillRunner.DrillError(description: "no free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// ACL users on Vigil's port with the real redis-cli, kept in the config file across a restart.
@@ -21,7 +22,7 @@ final class AccessControlIntegrationTests: XCTestCase {
 
     func testUsersLockDownThePortAndSurviveARestart() throws {
         try topology.startReplicationGroup(replicas: 0)
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         let path = topology.writeSentinelConfig(port: port)
         let vigil = try topology.startSentinel(port: port, configPath: path)
         XCTAssertEqual(cli(port, "ACL", "SETUSER", "admin", "on", ">adminpw", "+@all", "&*"), ["OK"])
@@ -50,7 +51,7 @@ final class AccessControlIntegrationTests: XCTestCase {
 
     func testBadUserLineStopsStartupWithTheLine() throws {
         let path = topology.directory + "/bad-user.conf"
-        try "port \(FreePort.next())\nuser app on >pw +nosuchcommand\nsentinel monitor m 127.0.0.1 6379 1\n"
+        try "port \(try LoopbackPorts.next())\nuser app on >pw +nosuchcommand\nsentinel monitor m 127.0.0.1 6379 1\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let vigil = try ManagedProcess(name: "bad", executable: Binaries.vigil, arguments: [path], directory: topology.directory)
         XCTAssertTrue(vigil.waitForExit(timeout: 10))

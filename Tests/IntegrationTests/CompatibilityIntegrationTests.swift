@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// The same topology watched by redis-sentinel 7.0 and by Vigil: their replies must have the same shape.
@@ -18,8 +19,8 @@ final class CompatibilityIntegrationTests: XCTestCase {
 
     func testRepliesMatchRedisSentinelOnTheSameTopology() throws {
         try topology.startReplicationGroup(replicas: 1)
-        let stockPort = FreePort.next()
-        let vigilPort = FreePort.next()
+        let stockPort = try LoopbackPorts.next()
+        let vigilPort = try LoopbackPorts.next()
         _ = try topology.startSentinel(port: stockPort, configPath: topology.writeSentinelConfig(port: stockPort, quorum: 2),
                                        binary: Binaries.redisSentinel)
         _ = try topology.startSentinel(port: vigilPort, configPath: topology.writeSentinelConfig(port: vigilPort, quorum: 2))

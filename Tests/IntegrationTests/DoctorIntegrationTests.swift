@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// `vigil doctor` against deliberately risky and safe deployments, with its exact findings.
@@ -26,12 +27,12 @@ final class DoctorIntegrationTests: XCTestCase {
     }
 
     func testRiskyDeploymentIsExplainedAndFailsTheBound() throws {
-        let master = FreePort.next()
-        let replica = FreePort.next()
+        let master = try LoopbackPorts.next()
+        let replica = try LoopbackPorts.next()
         try startRedis(port: master, settings: ["--save", "", "--appendonly", "no"])
         try startRedis(port: replica, replicaOf: master, settings: ["--save", "", "--appendonly", "no", "--replica-priority", "0"])
         topology.masterPort = master
-        let sentinel = FreePort.next()
+        let sentinel = try LoopbackPorts.next()
         _ = try topology.startSentinel(port: sentinel, configPath: topology.writeSentinelConfig(port: sentinel, quorum: 2, downAfter: 30_000))
         XCTAssertTrue(waitUntil(timeout: 15) { field("num-slaves", in: redisCLI(sentinel, "SENTINEL", "MASTER", "mymaster")) == "1" })
         XCTAssertTrue(waitUntil(timeout: 15) {
@@ -55,13 +56,13 @@ final class DoctorIntegrationTests: XCTestCase {
     }
 
     func testSafeDeploymentMeetsItsBounds() throws {
-        let master = FreePort.next()
-        let replicas = [FreePort.next(), FreePort.next()]
+        let master = try LoopbackPorts.next()
+        let replicas = [try LoopbackPorts.next(), try LoopbackPorts.next()]
         let durable = ["--save", "", "--appendonly", "yes", "--appendfsync", "always", "--repl-backlog-size", "64mb"]
         try startRedis(port: master, settings: durable + ["--min-replicas-to-write", "1", "--min-replicas-max-lag", "1"])
         for replica in replicas { try startRedis(port: replica, replicaOf: master, settings: durable) }
         topology.masterPort = master
-        let sentinels = [FreePort.next(), FreePort.next(), FreePort.next()]
+        let sentinels = [try LoopbackPorts.next(), try LoopbackPorts.next(), try LoopbackPorts.next()]
         for port in sentinels {
             _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, downAfter: 1_000))
         }
@@ -89,7 +90,7 @@ final class DoctorIntegrationTests: XCTestCase {
         let strict = try doctor(["mymaster", "--sentinels", list, "--max-rto-seconds", "0.5"])
         XCTAssertEqual(strict.status, 1)
         XCTAssertEqual(strict.errors, "vigil doctor: RTO 1.2 s is above --max-rto-seconds 0.5\n")
-        let unreachable = try doctor(["mymaster", "--sentinels", "127.0.0.1:\(FreePort.next())"])
+        let unreachable = try doctor(["mymaster", "--sentinels", "127.0.0.1:\(try LoopbackPorts.next())"])
         XCTAssertEqual(unreachable.status, 3)
         XCTAssertTrue(unreachable.errors.hasPrefix("vigil doctor: no sentinel described master 'mymaster': 127.0.0.1:"), unreachable.errors)
     }

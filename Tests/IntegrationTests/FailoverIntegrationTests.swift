@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// Three Vigils, a master and two replicas on loopback: a failed master is replaced and everybody agrees.
@@ -16,7 +17,7 @@ final class FailoverIntegrationTests: XCTestCase {
 
     func startThreeVigils(binaries: [String]? = nil) throws {
         try topology.startReplicationGroup(replicas: 2)
-        sentinelPorts = (0..<3).map { _ in FreePort.next() }
+        sentinelPorts = try (0..<3).map { _ in try LoopbackPorts.next() }
         for (index, port) in sentinelPorts.enumerated() {
             let binary = binaries?[index] ?? Binaries.vigil
             _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, downAfter: 1000),

@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// Thousands of random and truncated RESP frames over real sockets: Vigil keeps answering, and its
@@ -36,7 +37,7 @@ final class FuzzIntegrationTests: XCTestCase {
 
     func testRandomFramesNeitherCrashNorGrowMemory() throws {
         try topology.startReplicationGroup(replicas: 0)
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         let vigil = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2))
         let before = residentKilobytes(vigil.pid)
         var seed: UInt64 = 2024

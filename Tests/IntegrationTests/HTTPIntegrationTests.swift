@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// The opt-in HTTP listener: /health, /v1/masters/<name> and Prometheus /metrics through a failover.
@@ -48,8 +49,8 @@ final class HTTPIntegrationTests: XCTestCase {
 
     func testHealthMasterDocumentAndMetricsFollowAFailover() throws {
         try topology.startReplicationGroup(replicas: 1)
-        let port = FreePort.next()
-        let httpPort = FreePort.next()
+        let port = try LoopbackPorts.next()
+        let httpPort = try LoopbackPorts.next()
         _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, extra: "vigil-http-port \(httpPort)\n"))
         XCTAssertTrue(waitUntil(timeout: 10) { self.get(httpPort, "/health")?.status == 200 })
         XCTAssertEqual(json(get(httpPort, "/health")?.body ?? "")["status"] as? String, "ok")
@@ -87,18 +88,11 @@ final class HTTPIntegrationTests: XCTestCase {
 
     func testTakenHTTPPortStopsStartupWithAClearMessage() throws {
         try topology.startReplicationGroup(replicas: 0)
-        let taken = FreePort.next()
-        let blocker = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let taken = try LoopbackPorts.next()
+        let blocker = try XCTUnwrap(LoopbackPorts.occupy(taken))
         defer { close(blocker) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(taken).bigEndian
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(blocker, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
         listen(blocker, 1)
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         let vigil = try ManagedProcess(
             name: "vigil", executable: Binaries.vigil,
             arguments: [topology.writeSentinelConfig(port: port, extra: "vigil-http-port \(taken)\n")], directory: topology.directory)

@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 final class LifecycleIntegrationTests: XCTestCase {
@@ -14,7 +15,7 @@ final class LifecycleIntegrationTests: XCTestCase {
 
     func testSigtermAndShutdownExitCleanlyAfterFlushingTheConfig() throws {
         try topology.startReplicationGroup(replicas: 0)
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         let path = topology.writeSentinelConfig(port: port, quorum: 2)
         let first = try topology.startSentinel(port: port, configPath: path)
         first.signal(SIGTERM)
@@ -28,7 +29,7 @@ final class LifecycleIntegrationTests: XCTestCase {
     }
 
     func testAuthPassReachesAPasswordProtectedMaster() throws {
-        let masterPort = FreePort.next()
+        let masterPort = try LoopbackPorts.next()
         topology.masterPort = masterPort
         let master = try ManagedProcess(
             name: "master", executable: Binaries.redisServer,
@@ -36,9 +37,9 @@ final class LifecycleIntegrationTests: XCTestCase {
             directory: topology.directory)
         topology.processes.append(master)
         XCTAssertTrue(waitUntil(timeout: 10) { redisCLI(masterPort, "PING").first?.contains("NOAUTH") == true })
-        let withoutPassword = FreePort.next()
+        let withoutPassword = try LoopbackPorts.next()
         _ = try topology.startSentinel(port: withoutPassword, configPath: topology.writeSentinelConfig(port: withoutPassword, quorum: 2))
-        let withPassword = FreePort.next()
+        let withPassword = try LoopbackPorts.next()
         _ = try topology.startSentinel(port: withPassword, configPath: topology.writeSentinelConfig(
             port: withPassword, quorum: 2, extra: "sentinel auth-pass mymaster pw\n"))
         XCTAssertTrue(waitUntil(timeout: 15) {
@@ -52,7 +53,7 @@ final class LifecycleIntegrationTests: XCTestCase {
 
     func testRequirepassProtectsVigilItself() throws {
         try topology.startReplicationGroup(replicas: 0)
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, extra: "requirepass hunter2\n"))
         XCTAssertEqual(redisCLI(port, "SENTINEL", "MASTERS").first, "NOAUTH Authentication required.")
         XCTAssertEqual(redisCLIArguments(port, ["-a", "hunter2", "--no-auth-warning", "SENTINEL", "get-master-addr-by-name", "mymaster"]),
@@ -61,7 +62,7 @@ final class LifecycleIntegrationTests: XCTestCase {
 
     func testPasswordProtectedVigilsTalkToEachOtherWithSentinelPass() throws {
         try topology.startReplicationGroup(replicas: 1)
-        let ports = [FreePort.next(), FreePort.next()]
+        let ports = [try LoopbackPorts.next(), try LoopbackPorts.next()]
         for port in ports {
             let extra = "requirepass hunter2\nsentinel sentinel-pass hunter2\n"
             _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, extra: extra))

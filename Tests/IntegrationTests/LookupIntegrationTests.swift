@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// `vigil lookup` against live Vigils and a stock redis-sentinel.
@@ -20,8 +21,8 @@ final class LookupIntegrationTests: XCTestCase {
 
     func testMajorityAnswersAndTooFewFailClearly() throws {
         try topology.startReplicationGroup(replicas: 1)
-        let vigils = [FreePort.next(), FreePort.next()]
-        let stock = FreePort.next()
+        let vigils = [try LoopbackPorts.next(), try LoopbackPorts.next()]
+        let stock = try LoopbackPorts.next()
         for port in vigils { _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port)) }
         _ = try topology.startSentinel(port: stock, configPath: topology.writeSentinelConfig(port: stock), binary: Binaries.redisSentinel)
         let all = (vigils + [stock]).map { "127.0.0.1:\($0)" }.joined(separator: ",")
@@ -31,14 +32,14 @@ final class LookupIntegrationTests: XCTestCase {
         XCTAssertEqual(agreed.output, "127.0.0.1 \(topology.masterPort)\n")
 
         // One of three down: two still make a majority, and the missing one is mentioned.
-        let closed = FreePort.next()
+        let closed = try LoopbackPorts.next()
         let majority = try lookup(["mymaster", "--sentinels", "127.0.0.1:\(vigils[0]),127.0.0.1:\(stock),127.0.0.1:\(closed)"])
         XCTAssertEqual(majority.status, 0, majority.errors)
         XCTAssertEqual(majority.output, "127.0.0.1 \(topology.masterPort)\n")
         XCTAssertTrue(majority.errors.contains("2 of 3 sentinels agree"), majority.errors)
 
         // Two of three down: no answer, and why.
-        let tooFew = try lookup(["mymaster", "--sentinels", "127.0.0.1:\(vigils[0]),127.0.0.1:\(closed),127.0.0.1:\(FreePort.next())", "--timeout", "500"])
+        let tooFew = try lookup(["mymaster", "--sentinels", "127.0.0.1:\(vigils[0]),127.0.0.1:\(closed),127.0.0.1:\(try LoopbackPorts.next())", "--timeout", "500"])
         XCTAssertEqual(tooFew.status, 1)
         XCTAssertEqual(tooFew.output, "")
         XCTAssertTrue(tooFew.errors.hasPrefix("vigil lookup: mymaster: too few sentinels answered: 1 of 3, 2 needed ("), tooFew.errors)
@@ -55,8 +56,8 @@ final class LookupIntegrationTests: XCTestCase {
 
     func testStalledSentinelTimesOutAndPasswordIsUsed() throws {
         try topology.startReplicationGroup(replicas: 0)
-        let guarded = FreePort.next()
-        let stalled = FreePort.next()
+        let guarded = try LoopbackPorts.next()
+        let stalled = try LoopbackPorts.next()
         _ = try topology.startSentinel(port: guarded, configPath: topology.writeSentinelConfig(port: guarded, extra: "requirepass s3cret\n"))
         let stalledProcess = try topology.startSentinel(port: stalled, configPath: topology.writeSentinelConfig(port: stalled))
         stalledProcess.pause()

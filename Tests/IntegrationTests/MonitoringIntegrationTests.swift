@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// Vigil against real redis-server processes on loopback.
@@ -15,7 +16,7 @@ final class MonitoringIntegrationTests: XCTestCase {
 
     func testDiscoversReplicaAndAnswersMasterAddress() throws {
         try topology.startReplicationGroup(replicas: 1)
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2))
         XCTAssertEqual(redisCLI(port, "SENTINEL", "get-master-addr-by-name", "mymaster"), ["127.0.0.1", String(topology.masterPort)])
         XCTAssertTrue(waitUntil(timeout: 15) {
@@ -32,7 +33,7 @@ final class MonitoringIntegrationTests: XCTestCase {
     func testMasterIsSubjectivelyDownWithinDownAfterPlusOneSecondOfSigstop() throws {
         try topology.startReplicationGroup(replicas: 1)
         let master = topology.processes[0]
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         // Quorum 2 with a single sentinel: SDOWN only, no failover.
         _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, downAfter: 1000))
         XCTAssertTrue(waitUntil(timeout: 10) { field("role-reported", in: redisCLI(port, "SENTINEL", "MASTER", "mymaster")) == "master" })
@@ -54,7 +55,7 @@ final class MonitoringIntegrationTests: XCTestCase {
 
     func testSubscriberReceivesSdownEvent() throws {
         try topology.startReplicationGroup(replicas: 0)
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, downAfter: 500))
         let subscriber = try ManagedProcess(
             name: "subscriber", executable: Binaries.redisCLI, arguments: ["-p", String(port), "--raw", "PSUBSCRIBE", "*sdown"],
@@ -70,7 +71,7 @@ final class MonitoringIntegrationTests: XCTestCase {
 
     func testSetAndFlushconfigRewriteInPlaceKeepingOperatorLines() throws {
         try topology.startReplicationGroup(replicas: 1)
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         let header = """
             # Operator header line one
             # line two: do not touch
@@ -99,7 +100,7 @@ final class MonitoringIntegrationTests: XCTestCase {
 
     func testRestartAfterKillKeepsMyIDAndKnownReplicas() throws {
         try topology.startReplicationGroup(replicas: 1)
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         let path = topology.writeSentinelConfig(port: port, quorum: 2)
         let first = try topology.startSentinel(port: port, configPath: path)
         let myID = redisCLI(port, "SENTINEL", "MYID")

@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// Vigil under systemd's notify protocol, with a real datagram socket playing systemd's part, and
@@ -53,7 +54,7 @@ final class SystemdIntegrationTests: XCTestCase {
     func runNotifyProtocol(socketName: String) throws {
         try topology.startReplicationGroup(replicas: 0)
         let notifications = try NotifySocket(name: socketName)
-        let port = FreePort.next()
+        let port = try LoopbackPorts.next()
         let vigil = try ManagedProcess(
             name: "vigil", executable: Binaries.vigil, arguments: [topology.writeSentinelConfig(port: port)], directory: topology.directory,
             environment: ["NOTIFY_SOCKET": socketName, "WATCHDOG_USEC": "400000"])

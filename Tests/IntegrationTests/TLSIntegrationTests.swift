@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// TLS on Vigil's client port and on its links, against redis-server started with TLS only.
@@ -79,11 +80,11 @@ final class TLSIntegrationTests: XCTestCase {
     }
 
     func testTLSOnlyDeploymentIsMonitoredAndServedOverTLS() throws {
-        let master = FreePort.next()
-        let replica = FreePort.next()
+        let master = try LoopbackPorts.next()
+        let replica = try LoopbackPorts.next()
         _ = try startTLSRedis(port: master)
         _ = try startTLSRedis(port: replica, replicaOf: master)
-        let tlsPort = FreePort.next()
+        let tlsPort = try LoopbackPorts.next()
         let vigil = try startTLSVigil(port: 0, masterPort: master, tlsPort: tlsPort)
         XCTAssertEqual(tlsCLI(tlsPort, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"), ["127.0.0.1", String(master)])
         XCTAssertTrue(waitUntil(timeout: 20) {
@@ -101,11 +102,11 @@ final class TLSIntegrationTests: XCTestCase {
     }
 
     func testTwoVigilsAgreeOverTLSAndFailOver() throws {
-        let master = FreePort.next()
-        let replica = FreePort.next()
+        let master = try LoopbackPorts.next()
+        let replica = try LoopbackPorts.next()
         let masterProcess = try startTLSRedis(port: master)
         _ = try startTLSRedis(port: replica, replicaOf: master)
-        let tlsPorts = [FreePort.next(), FreePort.next()]
+        let tlsPorts = [try LoopbackPorts.next(), try LoopbackPorts.next()]
         for tlsPort in tlsPorts { _ = try startTLSVigil(port: 0, masterPort: master, tlsPort: tlsPort, quorum: 2) }
         // Hellos announce the TLS port, so the peers reach each other over TLS.
         XCTAssertTrue(waitUntil(timeout: 20) {
@@ -123,8 +124,8 @@ final class TLSIntegrationTests: XCTestCase {
     }
 
     func testUntrustedAndExpiredCertificatesAreNamedInTheLog() throws {
-        let untrusted = FreePort.next()
-        let expired = FreePort.next()
+        let untrusted = try LoopbackPorts.next()
+        let expired = try LoopbackPorts.next()
         // Each server trusts nothing of ours and presents a certificate Vigil must refuse.
         for (port, certificate) in [(untrusted, "untrusted"), (expired, "expired")] {
             let arguments = ["--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", topology.directory,
@@ -133,8 +134,8 @@ final class TLSIntegrationTests: XCTestCase {
             topology.processes.append(try ManagedProcess(name: "redis-\(certificate)", executable: Binaries.redisServer,
                                                          arguments: arguments, directory: topology.directory))
         }
-        let first = try startTLSVigil(port: 0, masterPort: untrusted, tlsPort: FreePort.next())
-        let second = try startTLSVigil(port: 0, masterPort: expired, tlsPort: FreePort.next())
+        let first = try startTLSVigil(port: 0, masterPort: untrusted, tlsPort: try LoopbackPorts.next())
+        let second = try startTLSVigil(port: 0, masterPort: expired, tlsPort: try LoopbackPorts.next())
         XCTAssertTrue(waitUntil(timeout: 15) { first.output.contains("TLS handshake failed: the peer's certificate is not signed by a CA in tls-ca-cert-file") },
                       first.output)
         XCTAssertTrue(waitUntil(timeout: 15) { second.output.contains("TLS handshake failed: the peer's certificate has expired") }, second.output)
@@ -143,7 +144,7 @@ final class TLSIntegrationTests: XCTestCase {
 
     func testMissingCertificateFileStopsStartup() throws {
         let path = topology.directory + "/broken-tls.conf"
-        try "port 0\ntls-port \(FreePort.next())\ntls-cert-file \(certificates)/nope.crt\ntls-key-file \(certificates)/server.key\nsentinel monitor m 127.0.0.1 6379 1\n"
+        try "port 0\ntls-port \(try LoopbackPorts.next())\ntls-cert-file \(certificates)/nope.crt\ntls-key-file \(certificates)/server.key\nsentinel monitor m 127.0.0.1 6379 1\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let vigil = try ManagedProcess(name: "broken", executable: Binaries.vigil, arguments: [path], directory: topology.directory)
         XCTAssertTrue(vigil.waitForExit(timeout: 10))

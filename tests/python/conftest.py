@@ -1,21 +1,16 @@
 """Fixtures that start real redis-server and Vigil processes on free loopback ports and stop them by PID."""
 import os
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 
 import pytest
 
+from loopback_ports import free_port  # noqa: F401 (the fixtures and tests use it)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VIGIL = os.environ.get("VIGIL_BINARY", os.path.join(ROOT, ".build", "debug", "vigil"))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(condition, timeout=15.0, interval=0.05):

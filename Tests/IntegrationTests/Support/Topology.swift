@@ -1,4 +1,5 @@
 import Foundation
+import SentinelServer
 import XCTest
 
 /// Paths of the binaries under test.
@@ -66,10 +67,10 @@ final class Topology {
 
     /// A master and `replicas` replicas, replication established.
     func startReplicationGroup(replicas: Int = 1) throws {
-        masterPort = FreePort.next()
+        masterPort = try LoopbackPorts.next()
         _ = try startRedis(port: masterPort)
         for _ in 0..<replicas {
-            let port = FreePort.next()
+            let port = try LoopbackPorts.next()
             replicaPorts.append(port)
             _ = try startRedis(port: port, replicaOf: masterPort)
         }
