@@ -33,8 +33,19 @@ class Processes:
     def start(self, name, argv):
         log = open(os.path.join(self.directory, name + ".log"), "wb")
         child = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory)
+        child.name = name
         self.children.append(child)
         return child
+
+    def report(self):
+        """Which processes have exited, with the end of each one's log, for a failed wait's message."""
+        lines = []
+        for child in self.children:
+            if child.poll() is not None:
+                with open(os.path.join(self.directory, child.name + ".log"), "rb") as handle:
+                    tail = handle.read()[-600:].decode(errors="replace")
+                lines.append(f"{child.name} (pid {child.pid}) exited with {child.returncode}:\n{tail}")
+        return "\n".join(lines) or f"every process is running; logs in {self.directory}"
 
     def stop_all(self):
         for child in reversed(self.children):
@@ -68,7 +79,7 @@ def deployment():
         )
     processes.start("vigil", [VIGIL, config])
     try:
-        assert wait_for(lambda: redis.Redis(port=sentinel_port).ping()), "vigil did not start"
+        assert wait_for(lambda: redis.Redis(port=sentinel_port).ping()), "vigil did not start: " + processes.report()
         assert wait_for(
             lambda: redis.Redis(port=sentinel_port).sentinel_master("mymaster")["num-slaves"] == 1
         ), "vigil did not discover the replica"
@@ -107,7 +118,8 @@ def failover_deployment():
         return state["num-slaves"] == 2 and state["num-other-sentinels"] == 2
 
     try:
-        assert wait_for(lambda: all(settled(port) for port in sentinel_ports), timeout=30), "the Vigils did not find each other"
+        assert wait_for(lambda: all(settled(port) for port in sentinel_ports), timeout=30), \
+            "the Vigils did not find each other: " + processes.report()
         yield {"master": master_port, "master_process": master, "replicas": replica_ports,
                "sentinels": sentinel_ports, "directory": directory, "processes": processes}
     finally:
