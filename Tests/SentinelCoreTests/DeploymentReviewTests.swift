@@ -33,6 +33,16 @@ final class DeploymentReviewTests: XCTestCase {
         XCTAssertEqual(DeploymentReview.review(facts(sentinels: 3, quorum: 2, vigil: false)).rtoSeconds, 7.5)
     }
 
+    func testReplicaOnlineButNotYetStreamingIsReported() {
+        var silent = facts(sentinels: 3, quorum: 2)
+        silent.replicas[0].streaming = false
+        let report = DeploymentReview.review(silent)
+        XCTAssertEqual(settings(report), ["min-replicas-max-lag", "replication", "down-after-milliseconds"])
+        XCTAssertEqual(report.findings[1].description, "replica 10.0.0.2:6379 is online but has acknowledged nothing yet (it has just finished a full sync, and the master streams to it only after its first acknowledgement): a master crash at this moment loses every write since the sync that no other replica has. Wait a second and run the doctor again; this passes on its own. If it stays, check the replica's log.")
+        silent.replicas[0].linkUp = false
+        XCTAssertFalse(settings(DeploymentReview.review(silent)).contains("replication"), "a replica whose link is down is reported as such, not as silent")
+    }
+
     func testLaggingReplicaWidensTheRPO() {
         let report = DeploymentReview.review(facts(sentinels: 3, quorum: 2, lag: 9))
         XCTAssertEqual(report.rpoSeconds, 9)

@@ -16,6 +16,10 @@ public enum DeploymentReview {
         /// Replicas only: seconds since the master last heard from it (INFO's `lag`), nil if unknown.
         public var lagSeconds: Int64?
         public var linkUp = true
+        /// Replicas only: whether the master has had an acknowledged offset from it. Right after a
+        /// diskless full sync, Redis lists the replica online but sends it nothing until its first
+        /// acknowledgement (up to a second later).
+        public var streaming = true
 
         public init(address: Address) { self.address = address }
     }
@@ -105,6 +109,12 @@ public enum DeploymentReview {
                 message: "a replica is \(lagging) s behind the master now: a crash at this moment loses up to \(lagging) s of writes.",
                 advice: "Check the replicas' network and load."))
             rpo = rpo.map { max($0, Double(lagging)) }
+        }
+        for replica in facts.replicas where replica.linkUp && !replica.streaming {
+            findings.append(Finding(
+                area: .rpo, setting: "replication",
+                message: "replica \(replica.address) is online but has acknowledged nothing yet (it has just finished a full sync, and the master streams to it only after its first acknowledgement): a master crash at this moment loses every write since the sync that no other replica has.",
+                advice: "Wait a second and run the doctor again; this passes on its own. If it stays, check the replica's log."))
         }
         if !master.appendOnly && master.save.isEmpty {
             findings.append(Finding(

@@ -64,6 +64,7 @@ public enum DeploymentProbe {
             let online = attached[address.description]
             replica.linkUp = online?.online ?? (fields["master-link-status"] == "ok" && !(fields["flags"] ?? "").contains("s_down"))
             replica.lagSeconds = online?.lag
+            replica.streaming = online?.streaming ?? true
             replicas.append(replica)
         }
         return DeploymentReview.Facts(masterName: name, master: master, replicas: replicas, sentinels: sentinelFacts, knownSentinels: known)
