@@ -81,6 +81,12 @@ final class HTTPIntegrationTests: XCTestCase {
         let after = get(httpPort, "/metrics")?.body ?? ""
         XCTAssertTrue(after.contains("vigil_failovers_started_total{master=\"mymaster\"} 1"), after)
         XCTAssertTrue(after.contains("vigil_current_epoch 1.0"), after)
+        // Once the failover has ended (the master entry is switched on the tick after +failover-end), the
+        // promoted replica is the master and the old master's address is no longer listed as one.
+        let promotedAsMaster = "role=\"master\",instance=\"127.0.0.1:\(topology.replicaPorts[0])\""
+        XCTAssertTrue(waitUntil(timeout: 10) { (self.get(httpPort, "/metrics")?.body ?? "").contains(promotedAsMaster) })
+        let switched = get(httpPort, "/metrics")?.body ?? ""
+        XCTAssertFalse(switched.contains("role=\"master\",instance=\"127.0.0.1:\(topology.masterPort)\""), switched)
         for phase in ["agreement", "election", "promotion", "announcement", "reconfiguration"] {
             XCTAssertTrue(after.contains("vigil_failover_phase_seconds_count{master=\"mymaster\",phase=\"\(phase)\"} 1"), "\(phase): \(after)")
         }

@@ -11,6 +11,15 @@ public final class VigilMetrics: @unchecked Sendable {
     private let factory: PrometheusMetricsFactory
     /// When each step of the current failover of a master happened, to time its phases.
     private var steps: [String: [String: Instant]] = [:]
+    /// The state gauges the last scrape recorded. A gauge the next scrape does not record (a removed
+    /// master, an instance forgotten by a reset, the old master's address after a failover) is
+    /// taken out of the exposition instead of showing its last value for ever.
+    private var stateGauges: [StateGaugeKey: Metrics.Gauge] = [:]
+
+    private struct StateGaugeKey: Hashable {
+        var label: String
+        var dimensions: [String]
+    }
 
     static let phaseHistogram = "vigil_failover_phase_seconds"
 
@@ -68,8 +77,12 @@ public final class VigilMetrics: @unchecked Sendable {
 
     /// The whole exposition: the gauges refreshed from `sentinel`, then every metric.
     public func render(_ sentinel: Sentinel, now: Instant) -> [UInt8] {
+        var recorded: [StateGaugeKey: Metrics.Gauge] = [:]
         func gauge(_ label: String, _ value: Double, _ dimensions: [(String, String)] = []) {
-            Gauge(label: label, dimensions: dimensions, factory: factory).record(value)
+            let key = StateGaugeKey(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
+            let gauge = recorded[key] ?? stateGauges[key] ?? Metrics.Gauge(label: label, dimensions: dimensions, factory: factory)
+            gauge.record(value)
+            recorded[key] = gauge
         }
         gauge("vigil_tilt", sentinel.inTilt ? 1 : 0)
         gauge("vigil_current_epoch", Double(sentinel.currentEpoch))
@@ -96,6 +109,8 @@ public final class VigilMetrics: @unchecked Sendable {
                 }
             }
         }
+        for (key, gauge) in stateGauges where recorded[key] == nil { gauge.destroy() }
+        stateGauges = recorded
         return registry.emitToBuffer()
     }
 }
