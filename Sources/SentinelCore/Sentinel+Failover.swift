@@ -74,7 +74,7 @@ extension Sentinel {
     }
 
     private mutating func failoverSelectReplica(_ m: Int, now: Instant, into effects: inout [Effect]) {
-        guard let chosen = selectReplica(m, now: now) else {
+        guard let chosen = selectReplica(m, now: now, inSyncWithMaster: masters[m].failover?.coordinated ?? false) else {
             abortFailover(m, reason: "-failover-abort-no-good-slave", now: now, into: &effects)
             return
         }

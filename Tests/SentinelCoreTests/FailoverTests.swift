@@ -334,6 +334,27 @@ final class FailoverTests: XCTestCase {
                        .error("ERR a coordinated failover needs the master up and answering; use SENTINEL FAILOVER mymaster"))
     }
 
+    func testCoordinatedSwitchoverPicksOnlyAReplicaInSyncWithTheMaster() {
+        // 6380 has the higher offset but is still in its first sync (link down); 6381 is streaming.
+        var setup = makeSetup()
+        let syncing = "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:6379\r\nmaster_link_status:down\r\n"
+            + "master_link_down_since_seconds:1\r\nslave_repl_offset:100\r\nslave_priority:100\r\n"
+        setup.harness.handle(.replyReceived(setup.replicas[6380]!, .info, .string(syncing)))
+        XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6380", "a crash failover may still take it")
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
+        setup.harness.advance(1_000)
+        let started = setup.harness.tick()
+        XCTAssertTrue(started.contains(.send(setup.master, ["FAILOVER", "TO", "127.0.0.1", "6381", "TIMEOUT", "5000"], .handover)))
+
+        // With no replica in sync (or one replicating from elsewhere) the command says so and starts nothing.
+        var none = makeSetup()
+        none.harness.handle(.replyReceived(none.replicas[6380]!, .info, .string(syncing)))
+        none.harness.handle(.replyReceived(none.replicas[6381]!, .info, .string(replicaInfo(offset: 50, masterPort: 7000))))
+        XCTAssertEqual(none.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .error(
+            "NOGOODSLAVE No replica is in sync with the master (replicating from it with its link up); wait for the replicas to finish syncing"))
+        XCTAssertNil(none.harness.sentinel.masters[0].failover)
+    }
+
     func testSimulateFailureFlags() {
         var harness = CoreHarness()
         XCTAssertEqual(harness.command("SIMULATE-FAILURE", "HELP").reply, .array([.bulk("crash-after-election"), .bulk("crash-after-promotion")]))
