@@ -9,6 +9,8 @@ public struct InfoReport: Hashable, Sendable {
     public var role: Role?
     /// Replicas a master lists as `slaveN:` lines, in order.
     public var listedReplicas: [Address] = []
+    /// Those of them the master says are `online` (done with their initial sync).
+    public var onlineReplicas: [Address] = []
     public var masterLinkDownSinceSeconds: Int64?
     public var masterHost: String?
     public var masterPort: Int?
@@ -64,8 +66,16 @@ public struct InfoReport: Hashable, Sendable {
                 let address = InfoReport.parseReplicaLine(value)
             {
                 listedReplicas.append(address)
+                if InfoReport.replicaLineSaysOnline(value) { onlineReplicas.append(address) }
             }
         }
+    }
+
+    /// Whether a `slaveN:` line has the replica `online` (rather than `wait_bgsave`, `send_bulk`, ...).
+    static func replicaLineSaysOnline(_ value: Substring) -> Bool {
+        if value.contains("=") { return value.split(separator: ",").contains("state=online") }
+        let fields = value.split(separator: ",", omittingEmptySubsequences: false)
+        return fields.count >= 3 && fields[2] == "online"
     }
 
     /// `ip=127.0.0.1,port=6380,state=online,...` (new format) or `127.0.0.1,6380,online` (old format).

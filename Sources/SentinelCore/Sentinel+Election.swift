@@ -50,10 +50,6 @@ extension Sentinel {
             guard !master.link.isDisconnected, !master.isSubjectivelyDown, master.roleReported == .master else {
                 return CommandOutcome(reply: .error("ERR a coordinated failover needs the master up and answering; use SENTINEL FAILOVER \(name)"))
             }
-            guard selectReplica(m, now: now, inSyncWithMaster: true) != nil else {
-                return CommandOutcome(reply: .error(
-                    "NOGOODSLAVE No replica is in sync with the master (replicating from it with its link up); wait for the replicas to finish syncing"))
-            }
         }
         var effects: [Effect] = [.log(.notice, "Executing user requested \(coordinated ? "coordinated " : "")FAILOVER of '\(name)'")]
         startFailover(m, forced: true, now: now, into: &effects)

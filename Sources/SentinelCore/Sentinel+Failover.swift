@@ -74,8 +74,17 @@ extension Sentinel {
     }
 
     private mutating func failoverSelectReplica(_ m: Int, now: Instant, into effects: inout [Effect]) {
-        guard let chosen = selectReplica(m, now: now, inSyncWithMaster: masters[m].failover?.coordinated ?? false) else {
+        let coordinated = masters[m].failover?.coordinated ?? false
+        guard let chosen = selectReplica(m, now: now, inSyncWithMaster: coordinated) else {
+            if coordinated, let failover = masters[m].failover,
+                now - failover.stateChangedAt < Sentinel.coordinatedReplicaWaitMilliseconds
+            {
+                return
+            }
             abortFailover(m, reason: "-failover-abort-no-good-slave", now: now, into: &effects)
+            if coordinated {
+                effects.append(.log(.warning, "No replica of '\(masters[m].name)' is in sync with the master (replicating from it with its link up); the master keeps serving"))
+            }
             return
         }
         let name = masters[m].name
@@ -107,6 +116,11 @@ extension Sentinel {
         effects.append(event(.notice, "+failover-state-wait-promotion", target))
     }
 
+    /// How long a coordinated switchover waits for a replica in sync with the master. A replica that
+    /// has just finished its first sync may still be known by an INFO from before (replicas are
+    /// polled every second while their link is down, every 50 ms during a failover), so the leader
+    /// waits for a fresh one instead of refusing at once; two seconds cover several polls under load.
+    static let coordinatedReplicaWaitMilliseconds: Int64 = 2_000
     /// How long the master may wait for the replica to catch up before it gives up and keeps serving.
     static let handoverTimeoutMilliseconds: Int64 = 5_000
     /// Extra time for the master's INFO and the replica's to show the outcome.

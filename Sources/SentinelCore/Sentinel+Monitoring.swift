@@ -64,6 +64,11 @@ extension Sentinel {
     }
 
     func infoPeriod(for target: InstanceRef) -> Int64 {
+        // During a coordinated switchover the master is alive, and its INFO says which replicas it
+        // would hand over to and when it has handed over.
+        if case .master = target.member, let m = masterIndex(named: target.master), masters[m].failover?.coordinated == true {
+            return Sentinel.failoverInfoPeriodMilliseconds
+        }
         guard case .replica(let name) = target.member, let m = masterIndex(named: target.master),
             let r = masters[m].replicaIndex(named: name)
         else { return timing.infoPeriod }

@@ -346,13 +346,46 @@ final class FailoverTests: XCTestCase {
         let started = setup.harness.tick()
         XCTAssertTrue(started.contains(.send(setup.master, ["FAILOVER", "TO", "127.0.0.1", "6381", "TIMEOUT", "5000"], .handover)))
 
-        // With no replica in sync (or one replicating from elsewhere) the command says so and starts nothing.
+        // A replica that finishes its sync while the leader waits is taken.
+        var late = makeSetup()
+        late.harness.handle(.replyReceived(late.replicas[6380]!, .info, .string(syncing)))
+        late.harness.handle(.replyReceived(late.replicas[6381]!, .info, .string(syncing)))
+        XCTAssertEqual(late.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
+        late.harness.advance(1_000)
+        XCTAssertFalse(late.harness.tick().contains { if case .send(_, let words, .handover) = $0 { return words.first == "FAILOVER" } else { return false } })
+        late.harness.advance(500)
+        late.harness.handle(.replyReceived(late.replicas[6380]!, .info, .string(replicaInfo(offset: 100))))
+        late.harness.tick()
+        XCTAssertTrue(late.harness.effects.contains(.send(late.master, ["FAILOVER", "TO", "127.0.0.1", "6380", "TIMEOUT", "5000"], .handover)))
+
+        // The master's INFO listing a replica online is enough, even if the replica's own last INFO
+        // is from before its sync finished.
+        var listed = makeSetup()
+        listed.harness.handle(.replyReceived(listed.replicas[6380]!, .info, .string(syncing)))
+        listed.harness.handle(.replyReceived(listed.replicas[6381]!, .info, .string(syncing)))
+        listed.harness.handle(.replyReceived(listed.master, .info, .string(
+            "role:master\r\nslave0:ip=127.0.0.1,port=6380,state=wait_bgsave,offset=0,lag=0\r\nslave1:ip=127.0.0.1,port=6381,state=online,offset=50,lag=0\r\n")))
+        XCTAssertEqual(listed.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
+        listed.harness.advance(1_000)
+        XCTAssertTrue(listed.harness.tick().contains(.send(listed.master, ["FAILOVER", "TO", "127.0.0.1", "6381", "TIMEOUT", "5000"], .handover)))
+
+        // With no replica in sync (or one replicating from elsewhere) it gives up, and the master keeps serving.
         var none = makeSetup()
         none.harness.handle(.replyReceived(none.replicas[6380]!, .info, .string(syncing)))
         none.harness.handle(.replyReceived(none.replicas[6381]!, .info, .string(replicaInfo(offset: 50, masterPort: 7000))))
-        XCTAssertEqual(none.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .error(
-            "NOGOODSLAVE No replica is in sync with the master (replicating from it with its link up); wait for the replicas to finish syncing"))
-        XCTAssertNil(none.harness.sentinel.masters[0].failover)
+        XCTAssertEqual(none.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
+        for _ in 0..<80 where none.harness.sentinel.masters[0].failover != nil {
+            none.harness.advance(50)
+            none.harness.tick()
+            for link in [none.master, none.replicas[6380]!, none.replicas[6381]!] {
+                none.harness.handle(.replyReceived(link, .ping, .status("PONG")))
+            }
+            XCTAssertNotNil(none.harness.sentinel.selectReplica(0, now: none.harness.now), "only the coordinated rule turns them down")
+        }
+        XCTAssertEqual(none.harness.events("-failover-abort-no-good-slave").count, 1)
+        XCTAssertTrue(none.harness.effects.contains(.log(.warning, "No replica of 'mymaster' is in sync with the master (replicating from it with its link up); the master keeps serving")))
+        XCTAssertFalse(none.harness.effects.contains { if case .send(_, _, .handover) = $0 { return true } else { return false } })
+        XCTAssertEqual(none.harness.command("GET-MASTER-ADDR-BY-NAME", "mymaster").reply, .array([.bulk("127.0.0.1"), .bulk("6379")]))
     }
 
     func testSimulateFailureFlags() {

@@ -7,6 +7,7 @@ final class InfoReportTests: XCTestCase {
         XCTAssertEqual(report.role, .master)
         XCTAssertEqual(report.runID?.count, 40)
         XCTAssertEqual(report.listedReplicas, [Address(host: "127.0.0.1", port: 36992)])
+        XCTAssertEqual(report.onlineReplicas, [Address(host: "127.0.0.1", port: 36992)])
         XCTAssertNil(report.masterHost)
     }
 
@@ -26,6 +27,15 @@ final class InfoReportTests: XCTestCase {
         let text = "role:master\r\nslave0:10.0.0.5,6380,online\r\nslave1:ip=,port=1\r\nslavex:ip=1.2.3.4,port=5\r\n# Junk\r\nnot a line\r\n"
         let report = InfoReport(parsing: text)
         XCTAssertEqual(report.listedReplicas, [Address(host: "10.0.0.5", port: 6380)])
+        XCTAssertEqual(report.onlineReplicas, [Address(host: "10.0.0.5", port: 6380)])
+    }
+
+    func testOnlyReplicasDoneWithTheirSyncAreOnline() {
+        let text = "role:master\r\nslave0:ip=10.0.0.5,port=6380,state=wait_bgsave,offset=0,lag=0\r\n"
+            + "slave1:ip=10.0.0.6,port=6380,state=online,offset=42,lag=0\r\nslave2:10.0.0.7,6380,send_bulk\r\n"
+        let report = InfoReport(parsing: text)
+        XCTAssertEqual(report.listedReplicas.count, 3)
+        XCTAssertEqual(report.onlineReplicas, [Address(host: "10.0.0.6", port: 6380)])
     }
 
     func testLinkDownSinceAndReplicaAnnounced() {
