@@ -17,7 +17,10 @@ extension Sentinel {
                 masters[m].sentinels[s].masterDownReportedAt = nil
                 masters[m].sentinels[s].votedLeader = nil
             }
-            guard master.instance.isSubjectivelyDown, !peer.instance.link.isDisconnected else { continue }
+            // A coordinated switchover asks for votes while the master is up: peers vote whatever
+            // they think of the master (as Redis's do), and the election needs their votes.
+            let electingForSwitchover = master.failover?.coordinated == true && master.failover?.state == .waitStart
+            guard master.instance.isSubjectivelyDown || electingForSwitchover, !peer.instance.link.isDisconnected else { continue }
             guard forced || elapsed >= min(timing.askPeriod, Sentinel.fastAskPeriodMilliseconds) else { continue }
             guard peer.instance.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink else { continue }
             let candidate = master.failover != nil ? myID : "*"

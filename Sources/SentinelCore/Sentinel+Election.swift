@@ -52,8 +52,7 @@ extension Sentinel {
             }
         }
         var effects: [Effect] = [.log(.notice, "Executing user requested \(coordinated ? "coordinated " : "")FAILOVER of '\(name)'")]
-        startFailover(m, forced: true, now: now, into: &effects)
-        masters[m].failover?.coordinated = coordinated
+        startFailover(m, forced: true, coordinated: coordinated, now: now, into: &effects)
         return CommandOutcome(reply: .ok, effects: effects, replyRequiresPersist: true)
     }
 

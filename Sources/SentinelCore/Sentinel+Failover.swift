@@ -8,12 +8,13 @@ extension Sentinel {
     }
 
     /// A new epoch for this attempt; it is on disk before any peer is asked to vote in it.
-    mutating func startFailover(_ m: Int, forced: Bool, now: Instant, into effects: inout [Effect]) {
+    mutating func startFailover(_ m: Int, forced: Bool, coordinated: Bool = false, now: Instant, into effects: inout [Effect]) {
         currentEpoch += 1
         // The random delay desynchronises sentinels that saw the failure at the same moment, so that
         // one of them usually asks for votes first and wins in the first round (as Redis does).
         let start = now + random.below(1_000)
         masters[m].failover = FailoverProgress(state: .waitStart, epoch: currentEpoch, startedAt: start, forced: forced)
+        masters[m].failover?.coordinated = coordinated
         masters[m].failover?.stateChangedAt = now
         masters[m].failoverStartTime = start
         effects.append(.persistConfig)
@@ -56,7 +57,11 @@ extension Sentinel {
     private mutating func failoverWaitStart(_ m: Int, now: Instant, into effects: inout [Effect]) {
         guard let failover = masters[m].failover else { return }
         let leader = electedLeader(m, epoch: failover.epoch, now: now, into: &effects)
-        if leader != myID && !failover.forced {
+        // A plain forced failover leads without votes, as Redis's does. A coordinated switchover is
+        // elected like any failover: a leader that took its epoch alone could be cut off before its
+        // peers hear of it, and one of them could later lead a failover in the same epoch, leaving two
+        // configurations with one config epoch that hellos cannot reconcile (found by simulation).
+        if leader != myID && (!failover.forced || failover.coordinated) {
             let timeout = min(timing.electionTimeout, masters[m].settings.failoverTimeoutMilliseconds)
             if now - failover.startedAt > timeout {
                 abortFailover(m, reason: "-failover-abort-not-elected", now: now, into: &effects)

@@ -103,10 +103,16 @@ extension Sentinel {
 
     /// Redis's reset-and-change-address: the new master's old entry goes, the old master becomes a
     /// replica entry (so it is demoted when it returns), peers are kept, everything else is fresh.
-    mutating func switchMasterAddress(_ m: Int, to newAddress: Address, now: Instant, into effects: inout [Effect]) {
+    /// The replicas once `newAddress` is the master: the known ones but it, and the old master.
+    func replicaAddresses(_ m: Int, underMaster newAddress: Address) -> [Address] {
         let oldAddress = masters[m].instance.address
-        var replicaAddresses = masters[m].replicas.map(\.instance.address).filter { !$0.sameAs(newAddress) }
-        if !replicaAddresses.contains(where: { $0.sameAs(oldAddress) }) { replicaAddresses.append(oldAddress) }
+        var addresses = masters[m].replicas.map(\.instance.address).filter { !$0.sameAs(newAddress) }
+        if !oldAddress.sameAs(newAddress), !addresses.contains(where: { $0.sameAs(oldAddress) }) { addresses.append(oldAddress) }
+        return addresses
+    }
+
+    mutating func switchMasterAddress(_ m: Int, to newAddress: Address, now: Instant, into effects: inout [Effect]) {
+        let replicaAddresses = replicaAddresses(m, underMaster: newAddress)
         let peers = masters[m].sentinels
         closeLinks(of: ref(masters[m].name, .master), into: &effects)
         for replica in masters[m].replicas { closeLinks(of: ref(masters[m].name, .replica(replica.name)), into: &effects) }

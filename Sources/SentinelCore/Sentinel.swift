@@ -175,10 +175,16 @@ public struct Sentinel: Sendable {
         config.myid = myID
         config.currentEpoch = currentEpoch
         settings.apply(to: &config)
-        config.masters = masters.map { master in
+        config.masters = masters.indices.map { m in
+            let master = masters[m]
             var settings = master.settings
-            settings.address = master.instance.address
-            settings.knownReplicas = master.replicas.map(\.instance.address)
+            // From the promotion on, the promoted replica is announced as the master (hello,
+            // +switch-master, GET-MASTER-ADDR-BY-NAME) under the failover's config epoch, so the file
+            // says the same: a leader that restarted before the failover ended would otherwise come
+            // back with the old master under the new epoch, and hellos of an equal epoch never
+            // correct it (found by simulation).
+            settings.address = currentMasterAddress(m)
+            settings.knownReplicas = replicaAddresses(m, underMaster: settings.address)
             settings.knownSentinels = master.sentinels.compactMap { peer in
                 peer.instance.runID.map { KnownSentinel(address: peer.instance.address, runID: $0) }
             }

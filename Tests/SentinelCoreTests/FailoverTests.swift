@@ -282,11 +282,48 @@ final class FailoverTests: XCTestCase {
         }
     }
 
+    /// `SENTINEL FAILOVER mymaster <word>` with both peers voting for this sentinel, then 1 s later.
+    func requestSwitchover(_ setup: inout Setup, word: String = "COORDINATED") {
+        let outcome = setup.harness.command("FAILOVER", "mymaster", word)
+        XCTAssertEqual(outcome.reply, .ok)
+        var asked = 0
+        for case .send(let id, let words, .askMasterDown) in outcome.effects where setup.peers.values.contains(id) {
+            XCTAssertEqual(words.last, me, "a switchover asks for votes although the master is up")
+            setup.harness.handle(.replyReceived(id, .askMasterDown, .array([.integer(0), .string(me), .integer(Int64(words[4])!)])))
+            asked += 1
+        }
+        XCTAssertEqual(asked, 2)
+        setup.harness.advance(1_000)
+    }
+
+    func testCoordinatedSwitchoverIsElectedLikeAFailover() {
+        // Plain SENTINEL FAILOVER leads without votes, as Redis's does.
+        var plain = makeSetup()
+        XCTAssertEqual(plain.harness.command("FAILOVER", "mymaster").reply, .ok)
+        plain.harness.advance(1_000)
+        plain.harness.tick()
+        XCTAssertEqual(plain.harness.events("+elected-leader").count, 1)
+
+        // A coordinated switchover whose peers do not answer is not elected, and nothing changes hands.
+        var alone = makeSetup()
+        XCTAssertEqual(alone.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
+        for _ in 0..<240 where alone.harness.sentinel.masters[0].failover != nil {
+            alone.harness.advance(50)
+            alone.harness.tick()
+            for link in [alone.master] + Array(alone.replicas.values) {
+                alone.harness.handle(.replyReceived(link, .ping, .status("PONG")))
+            }
+        }
+        XCTAssertEqual(alone.harness.events("-failover-abort-not-elected").count, 1)
+        XCTAssertTrue(alone.harness.events("+elected-leader").isEmpty)
+        XCTAssertFalse(alone.harness.effects.contains { if case .send(_, _, .handover) = $0 { return true } else { return false } })
+        XCTAssertEqual(alone.harness.command("GET-MASTER-ADDR-BY-NAME", "mymaster").reply, .array([.bulk("127.0.0.1"), .bulk("6379")]))
+    }
+
     func testCoordinatedSwitchoverAsksTheMasterToHandOverAndDisconnectsItsClients() {
         var setup = makeSetup()
-        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "coordinated").reply, .ok)
         XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "COORDINATED", "now").reply, .error("ERR syntax error"))
-        setup.harness.advance(1_000)
+        requestSwitchover(&setup, word: "coordinated")
         let started = setup.harness.tick()
         XCTAssertTrue(started.contains(.send(setup.master, ["FAILOVER", "TO", "127.0.0.1", "6380", "TIMEOUT", "5000"], .handover)))
         XCTAssertFalse(sends(started, to: setup.replicas[6380]!).contains(["SLAVEOF", "NO", "ONE"]), "the replica is not told to take over")
@@ -297,12 +334,17 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(setup.harness.events("+switch-master").first?.message, "mymaster 127.0.0.1 6379 127.0.0.1 6380")
         XCTAssertEqual(sends(confirmed, to: setup.master), [["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"]])
         XCTAssertTrue(sends(confirmed, to: setup.replicas[6380]!).contains(["CONFIG", "REWRITE"]))
+        // What is announced is what is written: a leader restarted now comes back with the new master.
+        XCTAssertTrue(confirmed.contains(.persistConfig))
+        let written = setup.harness.sentinel.currentConfig().masters[0]
+        XCTAssertEqual(written.address, Address(host: "127.0.0.1", port: 6380))
+        XCTAssertEqual(written.configEpoch, 1)
+        XCTAssertEqual(Set(written.knownReplicas.map(\.port)), [6379, 6381])
     }
 
     func testRefusedHandoverAbortsAndLeavesTheMasterInPlace() {
         var setup = makeSetup()
-        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
-        setup.harness.advance(1_000)
+        requestSwitchover(&setup)
         setup.harness.tick()
         setup.harness.handle(.replyReceived(setup.master, .handover, .error("ERR FAILOVER target HOST and PORT is not a replica.")))
         XCTAssertEqual(setup.harness.events("-failover-abort-coordinated-refused").count, 1)
@@ -313,8 +355,7 @@ final class FailoverTests: XCTestCase {
 
     func testHandoverThatNeverCompletesAbortsAfterItsTimeout() {
         var setup = makeSetup()
-        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
-        setup.harness.advance(1_000)
+        requestSwitchover(&setup)
         setup.harness.tick()
         setup.harness.handle(.replyReceived(setup.master, .handover, .status("OK")))
         for _ in 0..<160 where setup.harness.events("-failover-abort-coordinated-timeout").isEmpty {
@@ -341,8 +382,7 @@ final class FailoverTests: XCTestCase {
             + "master_link_down_since_seconds:1\r\nslave_repl_offset:100\r\nslave_priority:100\r\n"
         setup.harness.handle(.replyReceived(setup.replicas[6380]!, .info, .string(syncing)))
         XCTAssertEqual(setup.harness.sentinel.selectReplica(0, now: setup.harness.now)?.name, "127.0.0.1:6380", "a crash failover may still take it")
-        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
-        setup.harness.advance(1_000)
+        requestSwitchover(&setup)
         let started = setup.harness.tick()
         XCTAssertTrue(started.contains(.send(setup.master, ["FAILOVER", "TO", "127.0.0.1", "6381", "TIMEOUT", "5000"], .handover)))
 
@@ -350,8 +390,7 @@ final class FailoverTests: XCTestCase {
         var late = makeSetup()
         late.harness.handle(.replyReceived(late.replicas[6380]!, .info, .string(syncing)))
         late.harness.handle(.replyReceived(late.replicas[6381]!, .info, .string(syncing)))
-        XCTAssertEqual(late.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
-        late.harness.advance(1_000)
+        requestSwitchover(&late)
         XCTAssertFalse(late.harness.tick().contains { if case .send(_, let words, .handover) = $0 { return words.first == "FAILOVER" } else { return false } })
         late.harness.advance(500)
         late.harness.handle(.replyReceived(late.replicas[6380]!, .info, .string(replicaInfo(offset: 100))))
@@ -365,15 +404,14 @@ final class FailoverTests: XCTestCase {
         listed.harness.handle(.replyReceived(listed.replicas[6381]!, .info, .string(syncing)))
         listed.harness.handle(.replyReceived(listed.master, .info, .string(
             "role:master\r\nslave0:ip=127.0.0.1,port=6380,state=wait_bgsave,offset=0,lag=0\r\nslave1:ip=127.0.0.1,port=6381,state=online,offset=50,lag=0\r\n")))
-        XCTAssertEqual(listed.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
-        listed.harness.advance(1_000)
+        requestSwitchover(&listed)
         XCTAssertTrue(listed.harness.tick().contains(.send(listed.master, ["FAILOVER", "TO", "127.0.0.1", "6381", "TIMEOUT", "5000"], .handover)))
 
         // With no replica in sync (or one replicating from elsewhere) it gives up, and the master keeps serving.
         var none = makeSetup()
         none.harness.handle(.replyReceived(none.replicas[6380]!, .info, .string(syncing)))
         none.harness.handle(.replyReceived(none.replicas[6381]!, .info, .string(replicaInfo(offset: 50, masterPort: 7000))))
-        XCTAssertEqual(none.harness.command("FAILOVER", "mymaster", "COORDINATED").reply, .ok)
+        requestSwitchover(&none)
         for _ in 0..<80 where none.harness.sentinel.masters[0].failover != nil {
             none.harness.advance(50)
             none.harness.tick()
