@@ -14,18 +14,19 @@ final class FailoverSimulationTests: XCTestCase {
         XCTAssertEqual(failures, [], "replay with: vigil simulate --from <seed> --seeds 1")
     }
 
-    /// Planned switchovers under the same faults: safety and convergence as for failures.
+    /// Planned switchovers under the same faults: safety and convergence as for failures. 500 seeds:
+    /// the first faults found in this scenario needed seeds above 200 (279, 320 and 488).
     func testCoordinatedSwitchoverSeedsKeepSafetyAndConverge() {
         var failures: [String] = []
         var switched = 0
-        for seed in 1...UInt64(200) {
+        for seed in 1...UInt64(500) {
             switch FailoverScenario.run(seed: seed, coordinatedSwitchover: true) {
             case .failure(let violation): failures.append(violation.description)
             case .success(let world): if world.events.contains(where: { $0.event.type == "+coordinated-handover" }) { switched += 1 }
             }
         }
         XCTAssertEqual(failures, [], "replay with: vigil simulate --coordinated --from <seed> --seeds 1")
-        XCTAssertGreaterThan(switched, 100, "most runs really hand over")
+        XCTAssertGreaterThan(switched, 250, "most runs really hand over")
     }
 
     func testSameSeedReplaysExactly() {
