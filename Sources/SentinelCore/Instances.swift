@@ -84,6 +84,9 @@ public struct MasterState: Hashable, Sendable {
     public var leader: String?
     /// Our own failover attempts wait until then (Redis's failover_start_time, with its random delay).
     public var failoverStartTime: Instant?
+    /// Set when our last election was lost with every vote accounted for and nobody winning: the
+    /// next attempt may start then, instead of after twice the failover timeout.
+    public var failoverRetryAt: Instant?
 
     public var name: String { settings.name }
 
@@ -94,9 +97,18 @@ public struct MasterState: Hashable, Sendable {
             downAfter: settings.downAfterMilliseconds, now: now)
     }
 
-    public func replicaIndex(named name: String) -> Int? { replicas.firstIndex { $0.name == name } }
-    public func replicaIndex(at address: Address) -> Int? {
-        replicas.firstIndex { $0.instance.address.sameAs(address) }
+    // Index loops rather than `firstIndex { }` closures: these run on every input, and reading an
+    // element through the closure copies the whole element.
+    public func replicaIndex(named name: String) -> Int? {
+        for index in replicas.indices where replicas[index].name == name { return index }
+        return nil
     }
-    public func sentinelIndex(runID: String) -> Int? { sentinels.firstIndex { $0.instance.runID == runID } }
+    public func replicaIndex(at address: Address) -> Int? {
+        for index in replicas.indices where replicas[index].instance.address.sameAs(address) { return index }
+        return nil
+    }
+    public func sentinelIndex(runID: String) -> Int? {
+        for index in sentinels.indices where sentinels[index].instance.runID == runID { return index }
+        return nil
+    }
 }

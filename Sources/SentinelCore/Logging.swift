@@ -38,12 +38,15 @@ public struct SentinelEvent: Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The master the event concerns, for the notification script.
     public var masterName: String?
+    /// The election epoch an `+elected-leader` is for (its text does not say), for the checkers.
+    public var epoch: Int64?
 
-    public init(level: LogLevel, type: String, message: String, masterName: String? = nil) {
+    public init(level: LogLevel, type: String, message: String, masterName: String? = nil, epoch: Int64? = nil) {
         self.level = level
         self.type = type
         self.message = message
         self.masterName = masterName
+        self.epoch = epoch
     }
 
     public var description: String { "\(type) \(message)" }

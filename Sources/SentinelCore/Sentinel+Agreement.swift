@@ -23,10 +23,13 @@ extension Sentinel {
             guard master.instance.isSubjectivelyDown || electingForSwitchover, !peer.instance.link.isDisconnected else { continue }
             guard forced || elapsed >= min(timing.askPeriod, Sentinel.fastAskPeriodMilliseconds) else { continue }
             guard peer.instance.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink else { continue }
+            // Votes are asked for in the failover's own epoch: with several masters failing at once our
+            // current epoch may already have moved on with another master's failover.
             let candidate = master.failover != nil ? myID : "*"
+            let epoch = master.failover?.epoch ?? currentEpoch
             let address = master.instance.address
             sendCommand(ref(master.name, .sentinel(runID)),
-                        ["SENTINEL", "is-master-down-by-addr", address.host, String(address.port), String(currentEpoch), candidate],
+                        ["SENTINEL", "is-master-down-by-addr", address.host, String(address.port), String(epoch), candidate],
                         .askMasterDown, into: &effects)
         }
     }
@@ -88,19 +91,29 @@ extension Sentinel {
     }
 
     /// One vote per master per epoch (§3.5). Returns this sentinel's current vote, new or not.
+    ///
+    /// Redis also refuses an epoch below its own current epoch. That rule is not needed for safety
+    /// (votes are per master: one per master and epoch, and epochs only grow per master) and it is
+    /// what makes mass failovers fail: when many masters fail at once, every failover started moves
+    /// the current epoch on, and the votes asked for the earlier ones are refused, one election
+    /// round lost per master. Vigil votes in any epoch newer than the master's last vote and its
+    /// configuration, so a candidate can never win an epoch the master's configuration has passed.
     mutating func vote(_ m: Int, epoch: Int64, candidate: String, now: Instant, into effects: inout [Effect]) -> (String, Int64) {
         if epoch > currentEpoch {
             currentEpoch = epoch
             effects.append(.persistConfig)
             effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
         }
-        if masters[m].settings.leaderEpoch < epoch && currentEpoch <= epoch {
+        if masters[m].settings.leaderEpoch < epoch && masters[m].settings.configEpoch < epoch {
             masters[m].leader = candidate
-            masters[m].settings.leaderEpoch = currentEpoch
+            masters[m].settings.leaderEpoch = epoch
             effects.append(.persistConfig)
-            effects.append(plainEvent(.warning, "+vote-for-leader", "\(candidate) \(currentEpoch)"))
+            effects.append(masterEvent(.warning, "+vote-for-leader", master: masters[m].name, "\(candidate) \(epoch)"))
             // Having voted for someone else, give them room: no failover of our own for a while.
-            if candidate != myID { masters[m].failoverStartTime = now + random.below(1_000) }
+            if candidate != myID {
+                masters[m].failoverStartTime = now + random.below(1_000)
+                masters[m].failoverRetryAt = nil
+            }
         }
         return (masters[m].leader ?? "*", masters[m].settings.leaderEpoch)
     }

@@ -13,7 +13,7 @@ extension Sentinel {
         var order: [String] = []
         var votes: [String: Int] = [:]
         for peer in masters[m].sentinels {
-            guard let leader = peer.votedLeader, peer.votedLeaderEpoch == currentEpoch else { continue }
+            guard let leader = peer.votedLeader, peer.votedLeaderEpoch == epoch else { continue }
             if votes[leader] == nil { order.append(leader) }
             votes[leader, default: 0] += 1
         }
@@ -33,6 +33,29 @@ extension Sentinel {
         return chosen
     }
 
+    /// A split vote: every peer has told us its vote in `epoch` and no candidate has, or can still
+    /// reach, a majority. Nobody leads this epoch, so waiting out the election timeout and then
+    /// twice the failover timeout (Redis's pace) only delays the failover; the next attempt comes
+    /// after a short random delay, so that one of the candidates usually asks first. When a peer's
+    /// vote is unknown (no answer, link down), it could complete someone's majority, and Redis's
+    /// pace is kept: a second leader must not be elected while the first one fails over.
+    func electionLostWithoutWinner(_ m: Int, epoch: Int64) -> Bool {
+        guard masters[m].settings.leaderEpoch == epoch, let myVote = masters[m].leader else { return false }
+        var votes: [String: Int] = [myVote: 1]
+        for peer in masters[m].sentinels {
+            guard let leader = peer.votedLeader, peer.votedLeaderEpoch == epoch else { return false }
+            votes[leader, default: 0] += 1
+        }
+        let voters = masters[m].sentinels.count + 1
+        let needed = max(voters / 2 + 1, masters[m].settings.quorum)
+        return votes.values.allSatisfy { $0 < needed }
+    }
+
+    /// How long after a split vote the next attempt may start: at least a few round trips, so that
+    /// the candidates' votes of the lost epoch have arrived everywhere, plus a random spread.
+    static let splitVoteRetryMinimumMilliseconds: Int64 = 100
+    static let splitVoteRetrySpreadMilliseconds: Int64 = 400
+
     /// `SENTINEL FAILOVER <name> [COORDINATED]`: forced, needs neither ODOWN nor an election. With
     /// COORDINATED (Valkey 9's syntax) the master hands over itself, which needs it up and answering.
     mutating func forceFailover(_ args: [String], now: Instant) -> CommandOutcome {
@@ -42,7 +65,13 @@ extension Sentinel {
         }
         let coordinated = args.count == 2
         guard masters[m].failover == nil else { return CommandOutcome(reply: .error("INPROG Failover already in progress")) }
-        guard selectReplica(m, now: now) != nil else {
+        // A replica just discovered, whose first INFO has not come back yet, may be the one to
+        // promote: the failover waits for its INFO (Redis asks a new replica for INFO at once, and
+        // answers OK here).
+        let awaitingFirstInfo = masters[m].replicas.contains {
+            $0.instance.infoRefreshed == nil && !$0.instance.isSubjectivelyDown && $0.priority != 0
+        }
+        guard selectReplica(m, now: now) != nil || awaitingFirstInfo else {
             return CommandOutcome(reply: .error("NOGOODSLAVE No suitable replica to promote"))
         }
         if coordinated {

@@ -24,6 +24,12 @@ extension Sentinel {
         return .emit(SentinelEvent(level: level, type: type, message: message, masterName: target.master))
     }
 
+    /// An event about one master whose text has no instance prefix (`+vote-for-leader`,
+    /// `+switch-master`): Redis runs the master's notification script for these too.
+    func masterEvent(_ level: LogLevel, _ type: String, master: String, _ message: String) -> Effect {
+        .emit(SentinelEvent(level: level, type: type, message: message, masterName: master))
+    }
+
     /// An event with no instance prefix (`+new-epoch`, `+tilt`, ...).
     func plainEvent(_ level: LogLevel, _ type: String, _ message: String) -> Effect {
         .emit(SentinelEvent(level: level, type: type, message: message))

@@ -1,24 +1,42 @@
 extension Sentinel {
     /// Starts a failover when the master is objectively down and we have not tried recently (§3.5).
+    /// An election lost with nobody winning is retried after a short random delay instead.
     mutating func startFailoverIfNeeded(_ m: Int, now: Instant, into effects: inout [Effect]) {
         let master = masters[m]
         guard master.isObjectivelyDown, master.failover == nil else { return }
-        if let last = master.failoverStartTime, now - last < 2 * master.settings.failoverTimeoutMilliseconds { return }
+        if let retryAt = master.failoverRetryAt {
+            guard now >= retryAt else { return }
+        } else if let last = master.failoverStartTime, now - last < 2 * master.settings.failoverTimeoutMilliseconds {
+            return
+        }
         startFailover(m, forced: false, now: now, into: &effects)
     }
 
-    /// A new epoch for this attempt; it is on disk before any peer is asked to vote in it.
-    mutating func startFailover(_ m: Int, forced: Bool, coordinated: Bool = false, now: Instant, into effects: inout [Effect]) {
+    /// The epoch of a new attempt. An election is per master, so an epoch that this master has not
+    /// voted in and its configuration has not reached can be used again: when many masters fail at
+    /// once, their failovers share one epoch instead of each moving every sentinel's current epoch
+    /// on (Redis's peers refuse a vote for an epoch below their current one). A forced failover
+    /// leads without votes, so it always takes a new epoch of its own.
+    mutating func epochForNewFailover(_ m: Int, forced: Bool, into effects: inout [Effect]) -> Int64 {
+        let settings = masters[m].settings
+        if !forced, currentEpoch > settings.leaderEpoch, currentEpoch > settings.configEpoch { return currentEpoch }
         currentEpoch += 1
+        effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
+        return currentEpoch
+    }
+
+    /// A new attempt; its epoch is on disk before any peer is asked to vote in it.
+    mutating func startFailover(_ m: Int, forced: Bool, coordinated: Bool = false, now: Instant, into effects: inout [Effect]) {
+        let epoch = epochForNewFailover(m, forced: forced, into: &effects)
         // The random delay desynchronises sentinels that saw the failure at the same moment, so that
         // one of them usually asks for votes first and wins in the first round (as Redis does).
         let start = now + random.below(1_000)
-        masters[m].failover = FailoverProgress(state: .waitStart, epoch: currentEpoch, startedAt: start, forced: forced)
+        masters[m].failover = FailoverProgress(state: .waitStart, epoch: epoch, startedAt: start, forced: forced)
         masters[m].failover?.coordinated = coordinated
         masters[m].failover?.stateChangedAt = now
         masters[m].failoverStartTime = start
+        masters[m].failoverRetryAt = nil
         effects.append(.persistConfig)
-        effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
         effects.append(event(.warning, "+try-failover", ref(masters[m].name, .master)))
         askPeersAboutMaster(m, now: now, forced: true, into: &effects)
     }
@@ -63,12 +81,19 @@ extension Sentinel {
         // configurations with one config epoch that hellos cannot reconcile (found by simulation).
         if leader != myID && (!failover.forced || failover.coordinated) {
             let timeout = min(timing.electionTimeout, masters[m].settings.failoverTimeoutMilliseconds)
-            if now - failover.startedAt > timeout {
+            if electionLostWithoutWinner(m, epoch: failover.epoch) {
+                abortFailover(m, reason: "-failover-abort-not-elected", now: now, into: &effects)
+                masters[m].failoverRetryAt = now + Sentinel.splitVoteRetryMinimumMilliseconds
+                    + random.below(Sentinel.splitVoteRetrySpreadMilliseconds)
+            } else if now - failover.startedAt > timeout {
                 abortFailover(m, reason: "-failover-abort-not-elected", now: now, into: &effects)
             }
             return
         }
-        effects.append(event(.warning, "+elected-leader", ref(masters[m].name, .master)))
+        if case .emit(var elected) = event(.warning, "+elected-leader", ref(masters[m].name, .master)) {
+            elected.epoch = failover.epoch
+            effects.append(.emit(elected))
+        }
         if simulateFailure.contains(.crashAfterElection) {
             effects.append(.terminate(exitCode: 99))
             return
@@ -81,8 +106,8 @@ extension Sentinel {
     private mutating func failoverSelectReplica(_ m: Int, now: Instant, into effects: inout [Effect]) {
         let coordinated = masters[m].failover?.coordinated ?? false
         guard let chosen = selectReplica(m, now: now, inSyncWithMaster: coordinated) else {
-            if coordinated, let failover = masters[m].failover,
-                now - failover.stateChangedAt < Sentinel.coordinatedReplicaWaitMilliseconds
+            if let failover = masters[m].failover, now - failover.stateChangedAt < Sentinel.replicaWaitMilliseconds,
+                coordinated || replicaAwaitsFreshInfo(m, since: failover.stateChangedAt)
             {
                 return
             }
@@ -121,11 +146,21 @@ extension Sentinel {
         effects.append(event(.notice, "+failover-state-wait-promotion", target))
     }
 
-    /// How long a coordinated switchover waits for a replica in sync with the master. A replica that
-    /// has just finished its first sync may still be known by an INFO from before (replicas are
-    /// polled every second while their link is down, every 50 ms during a failover), so the leader
-    /// waits for a fresh one instead of refusing at once; two seconds cover several polls under load.
-    static let coordinatedReplicaWaitMilliseconds: Int64 = 2_000
+    /// How long the leader waits for a replica it could promote. A coordinated switchover waits for a
+    /// replica in sync with the master: one that has just finished its first sync may still be known
+    /// by an INFO from before. A failover waits while a replica's INFO predates the selection: the
+    /// election can be over a few ms after the master fails, before any INFO of the replicas since
+    /// (they are polled every 50 ms during a failover), and Redis's freshness rules would refuse a
+    /// good replica. Two seconds cover several polls under load.
+    static let replicaWaitMilliseconds: Int64 = 2_000
+
+    /// A replica that may qualify once its next INFO arrives: up, promotable, last heard before `since`.
+    func replicaAwaitsFreshInfo(_ m: Int, since: Instant) -> Bool {
+        masters[m].replicas.contains { replica in
+            let state = replica.instance
+            return !state.isSubjectivelyDown && replica.priority != 0 && (state.infoRefreshed.map { $0 < since } ?? true)
+        }
+    }
     /// How long the master may wait for the replica to catch up before it gives up and keeps serving.
     static let handoverTimeoutMilliseconds: Int64 = 5_000
     /// Extra time for the master's INFO and the replica's to show the outcome.

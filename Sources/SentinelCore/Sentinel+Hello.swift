@@ -53,18 +53,24 @@ extension Sentinel {
         return effects
     }
 
-    /// A peer not known at this address with this id: replace stale entries, then add it.
+    /// A peer not known at this address with this id under this master (§5 step 2): a stale entry of
+    /// the same id under this master moved; a different id claiming the address restarted with a new
+    /// id and is forgotten everywhere. The peer's address is then brought up to date under the other
+    /// masters too. Only this master's list is pruned by id: a peer is learnt under each master from
+    /// that master's own hellos, so pruning every master would undo what the others just learnt, and
+    /// with two masters the peer would flap between them for ever.
     private mutating func learnPeer(_ hello: Hello, masterIndex m: Int, now: Instant, into effects: inout [Effect]) {
         let masterName = masters[m].name
-        // The same id at a new address: the peer moved (or restarted elsewhere).
-        var removed = removePeerEverywhere(runID: hello.runID, into: &effects)
-        if removed > 0 {
+        var removed = 0
+        if masters[m].sentinelIndex(runID: hello.runID) != nil {
+            closeLinks(of: ref(masterName, .sentinel(hello.runID)), into: &effects)
+            masters[m].sentinels.removeAll { $0.instance.runID == hello.runID }
+            removed = 1
             effects.append(event(.notice, "+sentinel-address-switch", ref(masterName, .master),
                                  "ip \(hello.sentinel.host) port \(hello.sentinel.port) for \(hello.runID)"))
         } else if let stale = masters[m].sentinels.first(where: { $0.instance.address.sameAs(hello.sentinel) }),
             let staleID = stale.instance.runID
         {
-            // A new id at a known address: the peer restarted with a new id; the old entry is gone for good.
             effects.append(event(.notice, "+sentinel-invalid-addr", ref(masterName, .sentinel(staleID))))
             removed = removePeerEverywhere(runID: staleID, into: &effects)
         }
@@ -72,7 +78,26 @@ extension Sentinel {
         masters[m].sentinels.append(
             PeerSentinel(address: hello.sentinel, runID: hello.runID, downAfter: masters[m].settings.downAfterMilliseconds, now: now))
         if removed == 0 { effects.append(event(.notice, "+sentinel", ref(masterName, .sentinel(hello.runID)))) }
+        updatePeerAddressUnderOtherMasters(runID: hello.runID, to: hello.sentinel, except: m, now: now, into: &effects)
         effects.append(.persistConfig)
+    }
+
+    /// Redis's sentinelUpdateSentinelAddressInAllMasters: the same peer known at an older address
+    /// under other masters follows it there, links reopened.
+    private mutating func updatePeerAddressUnderOtherMasters(runID: String, to address: Address, except m: Int, now: Instant,
+                                                             into effects: inout [Effect]) {
+        var updated = 0
+        for other in masters.indices where other != m {
+            guard let s = masters[other].sentinelIndex(runID: runID), !masters[other].sentinels[s].instance.address.sameAs(address)
+            else { continue }
+            closeLinks(of: ref(masters[other].name, .sentinel(runID)), into: &effects)
+            masters[other].sentinels[s].instance.address = address
+            updated += 1
+        }
+        if updated > 0 {
+            effects.append(event(.notice, "+sentinel-address-update", ref(masters[m].name, .sentinel(runID)),
+                                 "\(updated) additional matching instances"))
+        }
     }
 
     /// Forgets a peer under every master; returns how many entries were removed.
@@ -95,8 +120,8 @@ extension Sentinel {
         effects.append(.persistConfig)
         guard !oldAddress.sameAs(hello.master) else { return }
         effects.append(event(.warning, "+config-update-from", ref(masterName, .sentinel(hello.runID))))
-        effects.append(plainEvent(.warning, "+switch-master",
-                                  "\(masterName) \(oldAddress.host) \(oldAddress.port) \(hello.master.host) \(hello.master.port)"))
+        effects.append(masterEvent(.warning, "+switch-master", master: masterName,
+                                   "\(masterName) \(oldAddress.host) \(oldAddress.port) \(hello.master.host) \(hello.master.port)"))
         queueClientReconfigScript(m, role: "observer", from: oldAddress, to: hello.master, now: now)
         switchMasterAddress(m, to: hello.master, now: now, into: &effects)
     }

@@ -74,7 +74,11 @@ extension Sentinel {
         else { return timing.infoPeriod }
         // A replica whose master is in trouble, or whose replication link is down, is watched every second.
         if masters[m].failover != nil { return Sentinel.failoverInfoPeriodMilliseconds }
-        if masters[m].isObjectivelyDown || masters[m].replicas[r].masterLinkDownMilliseconds != 0 { return 1_000 }
+        // From the master's SDOWN on (not only ODOWN as in Redis): with a short down-after the election
+        // is over a few ms after ODOWN, and the replica to promote is chosen from INFO fresher than
+        // five ping periods.
+        let masterInTrouble = masters[m].isObjectivelyDown || masters[m].instance.isSubjectivelyDown
+        if masterInTrouble || masters[m].replicas[r].masterLinkDownMilliseconds != 0 { return 1_000 }
         return timing.infoPeriod
     }
 

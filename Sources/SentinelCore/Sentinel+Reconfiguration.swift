@@ -28,7 +28,7 @@ extension Sentinel {
                 sendCommand(oldMaster, words, .ignored, into: &effects)
             }
         }
-        effects.append(plainEvent(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)"))
+        effects.append(masterEvent(.warning, "+switch-master", master: name, "\(name) \(old.host) \(old.port) \(new.host) \(new.port)"))
         masters[m].failover?.switchAnnounced = true
         queueClientReconfigScript(m, role: "leader", from: old, to: new, now: now)
         forceHello(m)
@@ -101,7 +101,7 @@ extension Sentinel {
         let old = masters[m].instance.address
         let new = masters[m].replicas[p].instance.address
         if !failover.switchAnnounced {
-            effects.append(plainEvent(.warning, "+switch-master", "\(masters[m].name) \(old.host) \(old.port) \(new.host) \(new.port)"))
+            effects.append(masterEvent(.warning, "+switch-master", master: masters[m].name, "\(masters[m].name) \(old.host) \(old.port) \(new.host) \(new.port)"))
         }
         switchMasterAddress(m, to: new, now: now, into: &effects)
     }

@@ -85,7 +85,12 @@ public struct Sentinel: Sendable {
         return withScripts(effects, now: now)
     }
 
-    public func masterIndex(named name: String) -> Int? { masters.firstIndex { $0.name == name } }
+    /// Looked up on every input and instance visit: compares names in place, since a closure over
+    /// `masters` would copy each `MasterState` (retaining all its arrays) to read its name.
+    public func masterIndex(named name: String) -> Int? {
+        for index in masters.indices where masters[index].settings.name == name { return index }
+        return nil
+    }
 
     func ref(_ master: String, _ member: Member) -> InstanceRef { InstanceRef(master: master, member: member) }
 
@@ -136,9 +141,15 @@ public struct Sentinel: Sendable {
         var delay = 1000 / hz
         // A deadline already past is left to the regular beat, so a ping that cannot be sent (a full
         // link) never makes the timer spin.
-        if let deadline = nextMasterDeadline(now: now), deadline > now { delay = min(delay, deadline - now) }
+        // Deadlines closer together than a few ms share one tick: with many masters they would
+        // otherwise wake the timer hundreds of times a second, each tick visiting every instance.
+        if let deadline = nextMasterDeadline(now: now), deadline > now {
+            delay = min(delay, max(deadline - now, Sentinel.minimumTickSpacingMilliseconds))
+        }
         return delay
     }
+
+    static let minimumTickSpacingMilliseconds: Int64 = 10
 
     /// The earliest moment a master needs attention: its next ping, or its down-after expiring.
     func nextMasterDeadline(now: Instant) -> Instant? {

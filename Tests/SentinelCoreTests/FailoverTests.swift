@@ -203,6 +203,28 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(unanimous.events("+elected-leader").count, 1)
     }
 
+    /// Every vote known and nobody with a majority: the next attempt comes within half a second, in
+    /// a new epoch, instead of after the election timeout and twice the failover timeout.
+    func testSplitVoteIsRetriedAtOnceInANewEpoch() {
+        var setup = makeSetup()
+        setup.harness.sentinel.timing.electionTimeout = 10_000
+        // In epoch 1 each peer votes for itself; later it votes for whoever asks.
+        let selfVotes = [setup.peers[peerA]!: peerA, setup.peers[peerB]!: peerB]
+        for _ in 0..<40 where setup.harness.events("+elected-leader").isEmpty {
+            setup.harness.advance(50)
+            let produced = setup.harness.tick()
+            for case .send(let id, let words, .askMasterDown) in produced {
+                let epoch = Int64(words[4])!
+                let vote = words[5] == "*" ? "*" : (epoch == 1 ? selfVotes[id]! : words[5])
+                setup.harness.handle(.replyReceived(id, .askMasterDown, .array([.integer(1), .string(vote), .integer(vote == "*" ? 0 : epoch)])))
+            }
+            answer(&setup, produced, replicaInfo: nil) { _ in .null }
+        }
+        XCTAssertEqual(setup.harness.events("-failover-abort-not-elected").count, 1)
+        XCTAssertEqual(setup.harness.events("+elected-leader").count, 1, "elected in the retry, within two seconds")
+        XCTAssertEqual(setup.harness.sentinel.masters[0].failover?.epoch, 2)
+    }
+
     func testCandidateVotesForItselfAndLosesToAPeerWithMoreVotes() {
         let harness = electionOutcome(quorum: 2, peerAVotes: peerB, peerBVotes: peerB)
         XCTAssertEqual(harness.events("+vote-for-leader").map(\.message), ["\(me) 1"],
