@@ -127,18 +127,24 @@ extension SimulationWorld {
         switch event.type {
         case "+vote-for-leader":
             let words = event.message.split(separator: " ")
-            guard words.count == 2, let epoch = Int64(words[1]) else { return }
+            guard words.count == 2, let epoch = Int64(words[1]), let master = event.masterName else {
+                violations.append("sentinel \(sentinel) voted without naming the master: \(event)")
+                return
+            }
             let candidate = String(words[0])
-            if let earlier = votes[sentinel]?[epoch], earlier != candidate {
-                violations.append("sentinel \(sentinel) voted twice in epoch \(epoch): \(earlier) then \(candidate) at \(now)")
+            if let earlier = votes[sentinel]?[master]?[epoch], earlier != candidate {
+                violations.append("sentinel \(sentinel) voted twice for \(master) in epoch \(epoch): \(earlier) then \(candidate) at \(now)")
             }
-            votes[sentinel, default: [:]][epoch] = candidate
+            votes[sentinel, default: [:]][master, default: [:]][epoch] = candidate
         case "+elected-leader":
-            let epoch = sentinels[sentinel].masters.first?.failover?.epoch ?? sentinels[sentinel].currentEpoch
-            if let other = leadersByEpoch[epoch], other != sentinel {
-                violations.append("two leaders in epoch \(epoch): sentinels \(other) and \(sentinel) at \(now)")
+            guard let master = event.masterName, let epoch = event.epoch else {
+                violations.append("sentinel \(sentinel) was elected outside a failover: \(event)")
+                return
             }
-            leadersByEpoch[epoch] = sentinel
+            if let other = leadersByEpoch[master]?[epoch], other != sentinel {
+                violations.append("two leaders of \(master) in epoch \(epoch): sentinels \(other) and \(sentinel) at \(now)")
+            }
+            leadersByEpoch[master, default: [:]][epoch] = sentinel
         default:
             break
         }

@@ -119,13 +119,16 @@ extension SimulationWorld {
     }
 
     mutating func answer(sentinel: Int, link: LinkID, purpose: RequestPurpose, words: [String], node: Int) {
-        refreshOffsets()
+        refreshOffsets(group: groupOfNode[node])
         if words.first?.uppercased() == "FAILOVER" {
             deliver(.replyReceived(link, purpose, handOver(from: node, words)), to: sentinel)
             return
         }
         let address = nodes[node].address
-        let replicas = nodes.filter { $0.role == .replica(of: address) && $0.isUp }
+        var replicas: [ModelRedisNode] = []
+        if words.first?.uppercased() == "INFO" {
+            replicas = groups[groupOfNode[node]].nodes.map { nodes[$0] }.filter { $0.role == .replica(of: address) && $0.isUp }
+        }
         let value = nodes[node].reply(to: words, replicas: replicas)
         deliver(.replyReceived(link, purpose, value), to: sentinel)
         if words.first?.uppercased() == "PUBLISH", words.count == 3 { relayHello(from: node, payload: words[2]) }
@@ -164,11 +167,12 @@ extension SimulationWorld {
         }
     }
 
-    /// Writes move the master's offset on; live replicas of a live master follow it.
-    mutating func refreshOffsets() {
-        for master in nodes.indices where nodes[master].isMaster && nodes[master].isUp {
+    /// Writes move the master's offset on; live replicas of a live master follow it. Replication
+    /// stays within a group, so only the group of the node asked is brought up to date.
+    mutating func refreshOffsets(group: Int) {
+        for master in groups[group].nodes where nodes[master].isMaster && nodes[master].isUp {
             nodes[master].replicationOffset = max(nodes[master].replicationOffset, now.milliseconds)
-            for replica in nodes.indices where nodes[replica].role == .replica(of: nodes[master].address) && nodes[replica].isUp {
+            for replica in groups[group].nodes where nodes[replica].role == .replica(of: nodes[master].address) && nodes[replica].isUp {
                 nodes[replica].replicationOffset = max(nodes[replica].replicationOffset, nodes[master].replicationOffset - random.below(50))
             }
         }

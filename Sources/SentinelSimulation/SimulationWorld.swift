@@ -6,6 +6,9 @@ public struct SimulationWorld: Sendable {
     public struct Parameters: Sendable, CustomStringConvertible {
         public var seed: UInt64
         public var sentinelCount: Int
+        /// Masters watched by the same sentinels (1 to 20); the first is called `mymaster`.
+        public var masterCount: Int
+        /// Replicas of each master (0 to 3).
         public var replicaCount: Int
         public var quorum: Int
         public var downAfter: Int64
@@ -13,20 +16,47 @@ public struct SimulationWorld: Sendable {
         /// Chance in a thousand that a message is lost while faults last (a lost message closes its
         /// link, as a broken TCP connection would).
         public var lossPerMille: Int64
+        /// Some masters are watched by only part of the sentinels (at least three, and the quorum).
+        public var partialWatching: Bool
         public var description: String {
-            "seed=\(seed) sentinels=\(sentinelCount) replicas=\(replicaCount) quorum=\(quorum) downAfter=\(downAfter) delay<=\(maxNetworkDelay) loss=\(lossPerMille)/1000"
+            "seed=\(seed) sentinels=\(sentinelCount) masters=\(masterCount) replicas=\(replicaCount) quorum=\(quorum) downAfter=\(downAfter) delay<=\(maxNetworkDelay) loss=\(lossPerMille)/1000 partial=\(partialWatching)"
         }
 
         public init(seed: UInt64) {
             var random = SplitMix64(seed: seed)
             self.seed = seed
             sentinelCount = 3 + Int(random.below(5))
-            replicaCount = 1 + Int(random.below(4))
+            // Mostly one or a few masters; one world in five has up to twenty, watched by three or
+            // four sentinels (a world's cost grows with masters times sentinels squared).
+            switch random.below(10) {
+            case 0...4: masterCount = 1
+            case 5...7: masterCount = 2 + Int(random.below(3))
+            default:
+                masterCount = 5 + Int(random.below(16))
+                sentinelCount = 3 + Int(random.below(2))
+            }
+            replicaCount = masterCount == 1 ? 1 + Int(random.below(3)) : Int(random.below(4))
             quorum = 1 + Int(random.below(Int64(sentinelCount)))
-            downAfter = 200 + random.below(1_800)
+            // Down-after from 50 ms to 30 s, spread over its orders of magnitude.
+            switch random.below(4) {
+            case 0: downAfter = 50 + random.below(200)
+            case 1: downAfter = 250 + random.below(750)
+            case 2: downAfter = 1_000 + random.below(4_000)
+            default: downAfter = 5_000 + random.below(25_001)
+            }
             maxNetworkDelay = 1 + random.below(20)
             lossPerMille = random.below(4) == 0 ? random.below(20) : 0
+            partialWatching = masterCount > 1 && sentinelCount > 3 && random.below(3) == 0
         }
+    }
+
+    /// One monitored master with its replicas: its name, its nodes (the master first, as configured)
+    /// and the sentinels that watch it.
+    public struct Group: Sendable {
+        public var name: String
+        public var nodes: [Int]
+        public var watchers: [Int]
+        public var quorum: Int
     }
 
     enum Endpoint: Hashable, Sendable {
@@ -61,6 +91,9 @@ public struct SimulationWorld: Sendable {
     public internal(set) var now = Instant(milliseconds: 0)
     public internal(set) var sentinels: [Sentinel] = []
     public internal(set) var nodes: [ModelRedisNode] = []
+    public internal(set) var groups: [Group] = []
+    var nodeIndexByAddress: [Address: Int] = [:]
+    var groupOfNode: [Int] = []
     public internal(set) var sentinelAddresses: [Address] = []
     /// Sentinels that are down (crashed) do not tick or receive.
     public internal(set) var crashedSentinels: Set<Int> = []
@@ -85,25 +118,41 @@ public struct SimulationWorld: Sendable {
     public internal(set) var events: [(sentinel: Int, at: Instant, event: SentinelEvent)] = []
     public internal(set) var violations: [String] = []
     var highestEpochSeen: [Int64] = []
-    var votes: [Int: [Int64: String]] = [:]
-    var leadersByEpoch: [Int64: Int] = [:]
+    /// Votes by sentinel, master and epoch; leaders by master and epoch (elections are per master).
+    var votes: [Int: [String: [Int64: String]]] = [:]
+    var leadersByEpoch: [String: [Int64: Int]] = [:]
     /// What each sentinel last made durable: a restarted sentinel starts from this, as from its file.
     var persisted: [Int: SentinelConfig] = [:]
 
     public init(parameters: Parameters) {
         self.parameters = parameters
         random = SplitMix64(seed: parameters.seed ^ 0x5EED)
-        let masterAddress = Address(host: "10.0.0.1", port: 6379)
-        nodes.append(ModelRedisNode(address: masterAddress, runID: random.hexIdentifier(), role: .master))
-        for index in 0..<parameters.replicaCount {
-            let address = Address(host: "10.0.1.\(index + 1)", port: 6379)
-            var replica = ModelRedisNode(address: address, runID: random.hexIdentifier(), role: .replica(of: masterAddress))
-            replica.replicationOffset = random.below(1_000)
-            nodes.append(replica)
+        for g in 0..<parameters.masterCount {
+            let masterAddress = Address(host: "10.\(g).0.1", port: 6379)
+            var group = Group(name: g == 0 ? "mymaster" : "master-\(g)", nodes: [nodes.count],
+                              watchers: Array(0..<parameters.sentinelCount), quorum: parameters.quorum)
+            nodes.append(ModelRedisNode(address: masterAddress, runID: random.hexIdentifier(), role: .master))
+            for index in 0..<parameters.replicaCount {
+                let address = Address(host: "10.\(g).1.\(index + 1)", port: 6379)
+                var replica = ModelRedisNode(address: address, runID: random.hexIdentifier(), role: .replica(of: masterAddress))
+                replica.replicationOffset = random.below(1_000)
+                group.nodes.append(nodes.count)
+                nodes.append(replica)
+            }
+            if parameters.partialWatching && g > 0 && random.below(2) == 0 {
+                let size = max(3, parameters.quorum) + Int(random.below(Int64(parameters.sentinelCount - max(3, parameters.quorum) + 1)))
+                var everyone = Array(0..<parameters.sentinelCount)
+                for i in stride(from: everyone.count - 1, to: 0, by: -1) { everyone.swapAt(i, Int(random.below(Int64(i + 1)))) }
+                group.watchers = everyone.prefix(size).sorted()
+            }
+            groups.append(group)
         }
+        for index in nodes.indices { nodeIndexByAddress[nodes[index].address] = index }
+        groupOfNode = nodes.indices.map { node in groups.firstIndex { $0.nodes.contains(node) }! }
         for index in 0..<parameters.sentinelCount {
-            sentinelAddresses.append(Address(host: "10.0.9.\(index + 1)", port: 26379))
-            sentinels.append(SimulationWorld.makeSentinel(parameters: parameters, master: masterAddress, seed: random.next()))
+            sentinelAddresses.append(Address(host: "10.255.9.\(index + 1)", port: 26379))
+            let watched = groups.filter { $0.watchers.contains(index) }
+            sentinels.append(SimulationWorld.makeSentinel(parameters: parameters, watching: watched, nodes: nodes, seed: random.next()))
             nextTick.append(Instant(milliseconds: random.below(100)))
             links.append([:])
             highestEpochSeen.append(0)
@@ -111,17 +160,27 @@ public struct SimulationWorld: Sendable {
         for index in sentinels.indices { record(index, sentinels[index].start(now: now)) }
     }
 
-    static func makeSentinel(parameters: Parameters, master: Address, seed: UInt64) -> Sentinel {
-        var masterConfig = MasterConfig(name: "mymaster", address: master, quorum: parameters.quorum)
-        masterConfig.downAfterMilliseconds = parameters.downAfter
-        masterConfig.failoverTimeoutMilliseconds = 6_000
+    static func makeSentinel(parameters: Parameters, watching groups: [Group], nodes: [ModelRedisNode], seed: UInt64) -> Sentinel {
         var config = SentinelConfig()
         config.port = 26379
-        config.masters = [masterConfig]
+        config.masters = groups.map { group in
+            var masterConfig = MasterConfig(name: group.name, address: nodes[group.nodes[0]].address, quorum: group.quorum)
+            masterConfig.downAfterMilliseconds = parameters.downAfter
+            masterConfig.failoverTimeoutMilliseconds = failoverTimeout
+            return masterConfig
+        }
         return Sentinel(config: config, seed: seed, now: .zero)
     }
 
-    public func node(at address: Address) -> Int? { nodes.firstIndex { $0.address.sameAs(address) } }
+    static let failoverTimeout: Int64 = 6_000
+
+    /// The group a node belongs to.
+    public func group(ofNode node: Int) -> Int { groupOfNode[node] }
+    public func group(named name: String) -> Int? { groups.firstIndex { $0.name == name } }
+
+    /// Node addresses never change, so they are indexed once: the model answers thousands of
+    /// requests per simulated second in worlds of many masters.
+    public func node(at address: Address) -> Int? { nodeIndexByAddress[address] }
 
     func endpoint(at address: Address) -> Endpoint? {
         if let node = node(at: address) { return .node(node) }

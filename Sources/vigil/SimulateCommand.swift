@@ -8,10 +8,11 @@ enum SimulateCommand {
         var count: UInt64 = 1_000
         var first: UInt64 = 1
         var coordinated = false
+        var trace = false
         var index = 0
         while index < words.count {
-            if words[index] == "--coordinated" {
-                coordinated = true
+            if words[index] == "--coordinated" || words[index] == "--trace" {
+                if words[index] == "--trace" { trace = true } else { coordinated = true }
                 index += 1
                 continue
             }
@@ -20,22 +21,41 @@ enum SimulateCommand {
             case ("--seeds", .some(let parsed)): count = parsed
             case ("--from", .some(let parsed)): first = parsed
             default:
-                FileHandle.standardError.write(Data("usage: vigil simulate [--seeds N] [--from FIRST-SEED] [--coordinated]\n".utf8))
+                FileHandle.standardError.write(Data("usage: vigil simulate [--seeds N] [--from FIRST-SEED] [--coordinated] [--trace]\n".utf8))
                 return 2
             }
             index += 2
         }
         var failures = 0
+        var switchDelays: [Int64] = []
         let started = Date()
         for seed in first..<(first + count) {
-            if case .failure(let violation) = FailoverScenario.run(seed: seed, coordinatedSwitchover: coordinated) {
+            switch FailoverScenario.runChecked(seed: seed, coordinatedSwitchover: coordinated) {
+            case .failure(let violation):
                 failures += 1
                 print("VIOLATION \(violation)")
+                // Every event of the failing run, to follow what each sentinel did and when.
+                if trace, let world = violation.world {
+                    for entry in world.events { print("  sentinel \(entry.sentinel) @\(entry.at) \(entry.event)") }
+                }
+            case .success(let outcome):
+                switchDelays += outcome.switchDelays
             }
             if (seed - first + 1) % 1_000 == 0 { print("\(seed - first + 1) seeds run, \(failures) violations") }
         }
         let seconds = Date().timeIntervalSince(started)
         print("simulation: \(count) seeds from \(first), \(failures) violations, \(String(format: "%.1f", seconds)) s")
+        print(switchDelaySummary(switchDelays))
         return failures == 0 ? 0 : 1
+    }
+
+    /// The distribution of +switch-master minus the failure minus down-after, over every failed
+    /// master the liveness check covered.
+    static func switchDelaySummary(_ delays: [Int64]) -> String {
+        guard !delays.isEmpty else { return "switch - down-after: no failed master was checked for liveness" }
+        let sorted = delays.sorted()
+        func percentile(_ p: Int) -> Int64 { sorted[min(sorted.count - 1, sorted.count * p / 100)] }
+        return "switch - down-after over \(sorted.count) failed masters (ms): min \(sorted[0]) median \(percentile(50)) "
+            + "p90 \(percentile(90)) p99 \(percentile(99)) max \(sorted[sorted.count - 1])"
     }
 }

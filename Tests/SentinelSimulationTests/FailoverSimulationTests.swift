@@ -4,14 +4,24 @@ import SentinelSimulation
 import XCTest
 
 final class FailoverSimulationTests: XCTestCase {
-    /// CI's fixed seed set. `vigil simulate --seeds N --from S` runs any other range.
-    func testFixedSeedsKeepSafetyAndConverge() {
+    /// CI's fixed seed set: safety, convergence and liveness. `vigil simulate --seeds N --from S`
+    /// runs any other range.
+    func testFixedSeedsKeepSafetyLivenessAndConverge() {
         let count = UInt64(ProcessInfo.processInfo.environment["VIGIL_SIM_SEEDS"].flatMap(UInt64.init) ?? 500)
         var failures: [String] = []
+        var livenessChecked = 0
+        var severalMasters = 0
         for seed in 1...count {
-            if case .failure(let violation) = FailoverScenario.run(seed: seed) { failures.append(violation.description) }
+            switch FailoverScenario.runChecked(seed: seed) {
+            case .failure(let violation): failures.append(violation.description)
+            case .success(let outcome):
+                livenessChecked += outcome.switchDelays.count
+                if outcome.world.groups.count > 1 { severalMasters += 1 }
+            }
         }
         XCTAssertEqual(failures, [], "replay with: vigil simulate --from <seed> --seeds 1")
+        XCTAssertGreaterThan(livenessChecked, Int(count) / 20, "clean worlds with failed masters are checked for liveness")
+        XCTAssertGreaterThan(severalMasters, Int(count) / 3, "many worlds have several masters")
     }
 
     /// Planned switchovers under the same faults: safety and convergence as for failures. 500 seeds:
@@ -45,6 +55,8 @@ final class FailoverSimulationTests: XCTestCase {
     func threeSentinelsTwoReplicasWithoutLoss(seed: UInt64) -> SimulationWorld {
         var parameters = SimulationWorld.Parameters(seed: seed)
         parameters.sentinelCount = 3
+        parameters.masterCount = 1
+        parameters.partialWatching = false
         parameters.replicaCount = 2
         parameters.quorum = 2
         parameters.downAfter = 1_000
@@ -90,5 +102,63 @@ final class FailoverSimulationTests: XCTestCase {
         XCTAssertEqual(world.sentinels.map { $0.currentMasterAddress(named: "mymaster") }, [newMaster, newMaster, newMaster])
         XCTAssertTrue(world.events.contains { $0.sentinel == 0 && $0.event.type == "-tilt" })
         XCTAssertEqual(world.violations, [])
+    }
+
+    /// A world of `masters` masters with one replica each, watched by three sentinels (quorum 2),
+    /// without message loss.
+    func severalMasters(_ masters: Int, downAfter: Int64, seed: UInt64) -> SimulationWorld {
+        var parameters = SimulationWorld.Parameters(seed: seed)
+        parameters.sentinelCount = 3
+        parameters.masterCount = masters
+        parameters.partialWatching = false
+        parameters.replicaCount = 1
+        parameters.quorum = 2
+        parameters.downAfter = downAfter
+        parameters.maxNetworkDelay = 2
+        parameters.lossPerMille = 0
+        return SimulationWorld(parameters: parameters)
+    }
+
+    func testSentinelsWatchingSeveralMastersKnowEachOtherUnderEveryMaster() {
+        var world = severalMasters(5, downAfter: 1_000, seed: 3)
+        world.run(until: Instant(milliseconds: 10_000))
+        for sentinel in world.sentinels {
+            XCTAssertEqual(sentinel.masters.map(\.sentinels.count), [2, 2, 2, 2, 2])
+        }
+        XCTAssertFalse(world.events.contains { $0.event.type == "+sentinel-address-switch" }, "no peer moved")
+    }
+
+    /// A host carrying twenty masters is lost: every master is switched, the last within down-after
+    /// plus a second, with one leader per master and epoch.
+    func testHostLossOfTwentyMastersSwitchesEveryMasterWithinASecondOfDownAfter() {
+        for seed in UInt64(1)...5 {
+            var world = severalMasters(20, downAfter: 2_000, seed: seed)
+            world.run(until: Instant(milliseconds: 6_000))
+            let crashedAt = world.now
+            for group in world.groups { world.crash(node: group.nodes[0]) }
+            world.run(until: crashedAt + 10_000)
+            for group in world.groups {
+                let switched = world.events.first { $0.event.type == "+switch-master" && $0.event.masterName == group.name }
+                XCTAssertNotNil(switched, "seed \(seed): \(group.name) was not switched")
+                if let switched { XCTAssertLessThanOrEqual(switched.at - crashedAt, 2_000 + 100 + 1_000, "seed \(seed): \(group.name)") }
+            }
+            XCTAssertEqual(world.violations, [], "seed \(seed)")
+        }
+    }
+
+    /// Down-after 100 ms: the failover comes within 300 ms of the crash, whenever the replicas' INFO
+    /// was last refreshed.
+    func testShortDownAfterSwitchesWithinThreeHundredMilliseconds() {
+        for seed in UInt64(1)...20 {
+            var world = severalMasters(1, downAfter: 100, seed: seed)
+            world.run(until: Instant(milliseconds: 6_000 + Int64(seed) * 487))
+            let crashedAt = world.now
+            world.crash(node: 0)
+            world.run(until: crashedAt + 5_000)
+            let switched = world.events.first { $0.event.type == "+switch-master" }
+            XCTAssertNotNil(switched, "seed \(seed)")
+            if let switched { XCTAssertLessThanOrEqual(switched.at - crashedAt, 300, "seed \(seed)") }
+            XCTAssertEqual(world.violations, [], "seed \(seed)")
+        }
     }
 }
