@@ -44,7 +44,7 @@ extension Sentinel {
         case .replica(let name): add("name", name)
         case .sentinel(let runID): add("name", runID)
         }
-        add("ip", state.address.host)
+        add("ip", announcedHost(state.address))
         add("port", Int64(state.address.port))
         add("runid", state.runID ?? "")
         add("flags", flags(target))

@@ -45,8 +45,8 @@ public struct ReplicaState: Hashable, Sendable {
     /// Redis names a replica by its announced `ip:port`; kept, as it is looked up on every event.
     public let name: String
 
-    public init(address: Address, downAfter: Int64, now: Instant) {
-        name = address.description
+    public init(address: Address, name: String? = nil, downAfter: Int64, now: Instant) {
+        self.name = name ?? address.description
         instance = InstanceState(address: address, needsPubsub: true, role: .slave, downAfter: downAfter, now: now)
         masterConfigChangedAt = now
     }

@@ -29,7 +29,7 @@ extension Sentinel {
             let epoch = master.failover?.epoch ?? currentEpoch
             let address = master.instance.address
             sendCommand(ref(master.name, .sentinel(runID)),
-                        ["SENTINEL", "is-master-down-by-addr", address.host, String(address.port), String(epoch), candidate],
+                        ["SENTINEL", "is-master-down-by-addr", announcedHost(address), String(address.port), String(epoch), candidate],
                         .askMasterDown, into: &effects)
         }
     }
@@ -74,7 +74,7 @@ extension Sentinel {
             return CommandOutcome(reply: .error("ERR value is not an integer or out of range"))
         }
         let address = Address(host: args[0], port: port)
-        guard let m = masters.firstIndex(where: { $0.instance.address.sameAs(address) }) else {
+        guard let m = masters.firstIndex(where: { sameAddress($0.instance.address, address) }) else {
             return CommandOutcome(reply: .array([.integer(0), .bulk("*"), .integer(0)]))
         }
         let down = !inTilt && masters[m].instance.isSubjectivelyDown

@@ -32,7 +32,7 @@ extension Sentinel {
             }
         case "get-master-addr-by-name", "get-primary-addr-by-name":
             guard let name = args.first, let m = masterIndex(named: name) else { return CommandOutcome(reply: .nullArray) }
-            let address = currentMasterAddress(m)
+            let address = announced(currentMasterAddress(m))
             return CommandOutcome(reply: .array([.bulk(address.host), .bulk(String(address.port))]))
         case "myid":
             return CommandOutcome(reply: .bulk(myID))

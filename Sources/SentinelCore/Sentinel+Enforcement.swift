@@ -32,7 +32,7 @@ extension Sentinel {
             sendReplicaOf(target, masterAddress, into: &effects)
             effects.append(event(.notice, "+convert-to-slave", target))
         } else if report.role == .slave, let host = report.masterHost, let port = report.masterPort,
-            !Address(host: host, port: port).sameAs(masterAddress)
+            !sameAddress(Address(host: host, port: port), masterAddress)
         {
             let wait = masters[m].settings.failoverTimeoutMilliseconds
             guard noDown(replica.instance, for: wait, now: now), now - replica.masterConfigChangedAt > wait else { return }

@@ -4,16 +4,17 @@ extension Sentinel {
     func describe(_ target: InstanceRef) -> String {
         guard let m = masterIndex(named: target.master) else { return "" }
         let master = masters[m]
-        let masterAddress = master.instance.address
+        let masterAddress = announced(master.instance.address)
+        let onMaster = "@ \(master.name) \(masterAddress.host) \(masterAddress.port)"
         switch target.member {
         case .master:
             return "master \(master.name) \(masterAddress.host) \(masterAddress.port)"
         case .replica(let name):
             guard let instance = instance(target) else { return "" }
-            return "slave \(name) \(instance.address.host) \(instance.address.port) @ \(master.name) \(masterAddress.host) \(masterAddress.port)"
+            return "slave \(name) \(announcedHost(instance.address)) \(instance.address.port) \(onMaster)"
         case .sentinel(let runID):
             guard let instance = instance(target) else { return "" }
-            return "sentinel \(runID) \(instance.address.host) \(instance.address.port) @ \(master.name) \(masterAddress.host) \(masterAddress.port)"
+            return "sentinel \(runID) \(announcedHost(instance.address)) \(instance.address.port) \(onMaster)"
         }
     }
 

@@ -171,8 +171,8 @@ extension Sentinel {
     mutating func sendHandover(_ m: Int, to replica: Address, into effects: inout [Effect]) -> Bool {
         let master = ref(masters[m].name, .master)
         guard let state = instance(master), !state.link.isDisconnected else { return false }
-        effects.append(event(.notice, "+coordinated-handover", master, "to \(replica.host) \(replica.port)"))
-        sendCommand(master, ["FAILOVER", "TO", replica.host, String(replica.port), "TIMEOUT", String(Sentinel.handoverTimeoutMilliseconds)],
+        effects.append(event(.notice, "+coordinated-handover", master, "to \(announcedHost(replica)) \(replica.port)"))
+        sendCommand(master, ["FAILOVER", "TO", announcedHost(replica), String(replica.port), "TIMEOUT", String(Sentinel.handoverTimeoutMilliseconds)],
                     .handover, into: &effects)
         return true
     }
@@ -192,7 +192,7 @@ extension Sentinel {
     /// followed by an INFO on the same connection: it runs right after EXEC, so its reply confirms the
     /// new role one round trip later instead of at the next INFO period.
     mutating func sendReplicaOf(_ target: InstanceRef, _ master: Address?, into effects: inout [Effect]) {
-        let slaveof = master.map { ["SLAVEOF", $0.host, String($0.port)] } ?? ["SLAVEOF", "NO", "ONE"]
+        let slaveof = master.map { ["SLAVEOF", announcedHost($0), String($0.port)] } ?? ["SLAVEOF", "NO", "ONE"]
         for words in [["MULTI"], slaveof, ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"],
                       ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"]] {
             sendCommand(target, words, .ignored, into: &effects)

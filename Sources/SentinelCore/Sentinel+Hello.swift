@@ -118,10 +118,10 @@ extension Sentinel {
         let oldAddress = masters[m].instance.address
         masters[m].settings.configEpoch = hello.masterConfigEpoch
         effects.append(.persistConfig)
-        guard !oldAddress.sameAs(hello.master) else { return }
+        guard !sameAddress(oldAddress, hello.master) else { return }
         effects.append(event(.warning, "+config-update-from", ref(masterName, .sentinel(hello.runID))))
         effects.append(masterEvent(.warning, "+switch-master", master: masterName,
-                                   "\(masterName) \(oldAddress.host) \(oldAddress.port) \(hello.master.host) \(hello.master.port)"))
+                                   "\(masterName) \(announcedHost(oldAddress)) \(oldAddress.port) \(hello.master.host) \(hello.master.port)"))
         queueClientReconfigScript(m, role: "observer", from: oldAddress, to: hello.master, now: now)
         switchMasterAddress(m, to: hello.master, now: now, into: &effects)
     }
@@ -138,6 +138,7 @@ extension Sentinel {
 
     mutating func switchMasterAddress(_ m: Int, to newAddress: Address, now: Instant, into effects: inout [Effect]) {
         let replicaAddresses = replicaAddresses(m, underMaster: newAddress)
+        resolve(newAddress.host)
         let peers = masters[m].sentinels
         closeLinks(of: ref(masters[m].name, .master), into: &effects)
         for replica in masters[m].replicas { closeLinks(of: ref(masters[m].name, .replica(replica.name)), into: &effects) }
@@ -146,7 +147,7 @@ extension Sentinel {
         var fresh = MasterState(settings: settings, now: now)
         fresh.sentinels = peers
         for address in replicaAddresses {
-            let replica = ReplicaState(address: address, downAfter: settings.downAfterMilliseconds, now: now)
+            let replica = makeReplica(address, downAfter: settings.downAfterMilliseconds, now: now)
             fresh.replicas.append(replica)
         }
         masters[m] = fresh

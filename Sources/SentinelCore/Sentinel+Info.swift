@@ -11,7 +11,7 @@ extension Sentinel {
         ]
         for (index, master) in masters.enumerated() {
             let status = master.isObjectivelyDown ? "odown" : master.instance.isSubjectivelyDown ? "sdown" : "ok"
-            let address = master.instance.address
+            let address = announced(master.instance.address)
             lines.append(
                 "master\(index):name=\(master.name),status=\(status),address=\(address.host):\(address.port),"
                     + "slaves=\(master.replicas.count),sentinels=\(master.sentinels.count + 1)")

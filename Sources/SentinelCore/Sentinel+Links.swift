@@ -3,6 +3,8 @@ extension Sentinel {
     mutating func reconnect(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
         guard let state = instance(target), state.link.isDisconnected, state.address.port != 0 else { return }
         if let last = state.link.lastReconnectAttempt, now - last < timing.pingPeriod { return }
+        // The host may have moved (or failed to resolve before): Redis resolves it again first.
+        if settings.resolveHostnames { resolve(state.address.host) }
         var opened: [(LinkID, LinkKind)] = []
         if state.link.commandLink == nil { opened.append((allocateLink(for: target, kind: .command), .command)) }
         if state.link.needsPubsub && state.link.pubsubLink == nil {

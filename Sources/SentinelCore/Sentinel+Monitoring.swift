@@ -121,7 +121,7 @@ extension Sentinel {
         let port = settings.announcePort != 0 ? settings.announcePort : baseConfig.helloPort ?? baseConfig.port
         let master = masters[m]
         let address = currentMasterAddress(m)
-        return "\(announceHost),\(port),\(myID),\(currentEpoch),\(master.name),\(address.host),\(address.port),\(master.settings.configEpoch)"
+        return "\(announceHost),\(port),\(myID),\(currentEpoch),\(master.name),\(announcedHost(address)),\(address.port),\(master.settings.configEpoch)"
     }
 
     /// Drops links that look stuck, so that they are opened again (§3.2).

@@ -6,7 +6,7 @@ extension Sentinel {
         guard let quorum = Int(args[3]) else { return CommandOutcome(reply: .error("ERR Invalid quorum")) }
         guard let port = Int(args[2]) else { return CommandOutcome(reply: .error("ERR Invalid port")) }
         guard quorum > 0 else { return CommandOutcome(reply: .error("ERR Quorum must be 1 or greater.")) }
-        guard settings.resolveHostnames ? !host.isEmpty : IPLiteral.isValid(host) else {
+        guard resolve(host) != nil else {
             return CommandOutcome(reply: .error("ERR Invalid IP address or hostname specified"))
         }
         guard masterIndex(named: name) == nil else { return CommandOutcome(reply: .error("ERR Duplicate master name.")) }

@@ -28,7 +28,7 @@ extension Sentinel {
                 sendCommand(oldMaster, words, .ignored, into: &effects)
             }
         }
-        effects.append(masterEvent(.warning, "+switch-master", master: name, "\(name) \(old.host) \(old.port) \(new.host) \(new.port)"))
+        effects.append(masterEvent(.warning, "+switch-master", master: name, "\(name) \(announcedHost(old)) \(old.port) \(announcedHost(new)) \(new.port)"))
         masters[m].failover?.switchAnnounced = true
         queueClientReconfigScript(m, role: "leader", from: old, to: new, now: now)
         forceHello(m)
@@ -101,7 +101,7 @@ extension Sentinel {
         let old = masters[m].instance.address
         let new = masters[m].replicas[p].instance.address
         if !failover.switchAnnounced {
-            effects.append(masterEvent(.warning, "+switch-master", master: masters[m].name, "\(masters[m].name) \(old.host) \(old.port) \(new.host) \(new.port)"))
+            effects.append(masterEvent(.warning, "+switch-master", master: masters[m].name, "\(masters[m].name) \(announcedHost(old)) \(old.port) \(announcedHost(new)) \(new.port)"))
         }
         switchMasterAddress(m, to: new, now: now, into: &effects)
     }
@@ -121,7 +121,7 @@ extension Sentinel {
         let replica = masters[m].replicas[r]
         if case .sent = replica.reconfiguration, report.role == .slave,
             let host = report.masterHost, let port = report.masterPort,
-            Address(host: host, port: port).sameAs(promotedAddress)
+            sameAddress(Address(host: host, port: port), promotedAddress)
         {
             masters[m].replicas[r].reconfiguration = .inProgress
             effects.append(event(.notice, "+slave-reconf-inprog", target))

@@ -22,7 +22,7 @@ extension Sentinel {
             guard let refreshed = state.infoRefreshed, now - refreshed <= infoValidity else { return false }
             if inSyncWithMaster {
                 let replicatesFromMaster = replica.masterLinkUp
-                    && replica.masterHost.map { Address(host: $0, port: replica.masterPort).sameAs(master.instance.address) } == true
+                    && replica.masterHost.map { sameAddress(Address(host: $0, port: replica.masterPort), master.instance.address) } == true
                 guard replicatesFromMaster || listedOnline.contains(where: { $0.sameAs(state.address) }) else { return false }
             }
             return replica.masterLinkDownMilliseconds <= linkDownLimit

@@ -111,9 +111,11 @@ extension Sentinel {
 
     mutating func discoverReplicas(masterIndex m: Int, listed: [Address], now: Instant, into effects: inout [Effect]) {
         var added = false
-        for address in listed where masters[m].replicaIndex(at: address) == nil {
+        for address in listed where replicaIndex(m, reportedAt: address) == nil {
             guard masters[m].replicas.count < CoreLimits.maxReplicasPerMaster else { break }
-            let replica = ReplicaState(address: address, downAfter: masters[m].settings.downAfterMilliseconds, now: now)
+            // A replica announcing a hostname (replica-announce-ip) needs resolve-hostnames, as in Redis.
+            guard acceptsReportedHost(address.host) else { continue }
+            let replica = makeReplica(address, downAfter: masters[m].settings.downAfterMilliseconds, now: now)
             masters[m].replicas.append(replica)
             effects.append(event(.notice, "+slave", ref(masters[m].name, .replica(replica.name))))
             added = true

@@ -15,7 +15,7 @@ extension Sentinel {
 
     mutating func queueClientReconfigScript(_ m: Int, role: String, from old: Address, to new: Address, now: Instant) {
         guard let script = masters[m].settings.clientReconfigScript else { return }
-        scripts.enqueue([script, masters[m].name, role, "start", old.host, String(old.port), new.host, String(new.port)], now: now)
+        scripts.enqueue([script, masters[m].name, role, "start", announcedHost(old), String(old.port), announcedHost(new), String(new.port)], now: now)
     }
 
     mutating func killOverdueScripts(now: Instant, into effects: inout [Effect]) {

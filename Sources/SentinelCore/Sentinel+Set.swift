@@ -106,7 +106,13 @@ extension Sentinel {
 public struct SentinelEnvironment: Sendable {
     /// Whether a script path exists and is executable (access X_OK).
     public var isExecutable: @Sendable (String) -> Bool
-    public init(isExecutable: @escaping @Sendable (String) -> Bool = { _ in false }) {
+    /// The numeric IP a hostname resolves to (getaddrinfo), or nil; asked only with resolve-hostnames.
+    public var resolveHost: @Sendable (String) -> String?
+    public init(
+        isExecutable: @escaping @Sendable (String) -> Bool = { _ in false },
+        resolveHost: @escaping @Sendable (String) -> String? = { IPLiteral.isValid($0) ? $0 : nil }
+    ) {
         self.isExecutable = isExecutable
+        self.resolveHost = resolveHost
     }
 }

@@ -29,6 +29,8 @@ public struct Sentinel: Sendable {
     public internal(set) var masters: [MasterState] = []
     public var timing = Timing()
     public var environment = SentinelEnvironment()
+    /// Hostname (lower-cased) to the IP it last resolved to, with resolve-hostnames (§6).
+    var resolvedHosts: [String: String] = [:]
     public internal(set) var settings: GlobalSettings
     var random: SplitMix64
     var nextLinkNumber = 1
@@ -73,6 +75,7 @@ public struct Sentinel: Sendable {
     public mutating func start(now: Instant) -> [Effect] {
         guard !started else { return [] }
         started = true
+        resolveAllHosts()
         var effects: [Effect] = []
         if baseConfig.myid == nil {
             baseConfig.myid = myID
@@ -194,10 +197,11 @@ public struct Sentinel: Sendable {
             // says the same: a leader that restarted before the failover ended would otherwise come
             // back with the old master under the new epoch, and hellos of an equal epoch never
             // correct it (found by simulation).
-            settings.address = currentMasterAddress(m)
-            settings.knownReplicas = replicaAddresses(m, underMaster: settings.address)
+            let address = currentMasterAddress(m)
+            settings.address = persisted(address)
+            settings.knownReplicas = replicaAddresses(m, underMaster: address).map(persisted)
             settings.knownSentinels = master.sentinels.compactMap { peer in
-                peer.instance.runID.map { KnownSentinel(address: peer.instance.address, runID: $0) }
+                peer.instance.runID.map { KnownSentinel(address: persisted(peer.instance.address), runID: $0) }
             }
             return settings
         }

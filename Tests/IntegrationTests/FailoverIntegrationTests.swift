@@ -115,4 +115,52 @@ final class FailoverIntegrationTests: XCTestCase {
             redisCLI(stalePort, "SENTINEL", "get-master-addr-by-name", "mymaster") == agreed
         }, "the restarted sentinel did not learn the new master from its peers' hellos")
     }
+
+    /// The master given as `localhost`, with resolve-hostnames and announce-hostnames on (as Redis's
+    /// own test 08 does): the sentinels find each other, answer by name, and fail over by name.
+    func testVigilsMonitoringLocalhostAnnounceItAndFailOverByName() throws {
+        topology.masterPort = try LoopbackPorts.next()
+        let master = try topology.startRedis(port: topology.masterPort)
+        // The replica reports itself by name in the master's INFO, so the sentinels know it by name.
+        let replicaPort = try LoopbackPorts.next()
+        _ = try topology.startRedis(port: replicaPort, replicaOf: topology.masterPort, extraArguments: ["--replica-announce-ip", "localhost"])
+        XCTAssertTrue(waitUntil(timeout: 15) {
+            redisCLI(self.topology.masterPort, "INFO", "replication").contains { $0.hasPrefix("connected_slaves:1") }
+        })
+        sentinelPorts = try (0..<3).map { _ in try LoopbackPorts.next() }
+        let hostnames = "sentinel resolve-hostnames yes\nsentinel announce-hostnames yes\n"
+        for port in sentinelPorts {
+            _ = try topology.startSentinel(
+                port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, masterHost: "localhost", header: hostnames))
+        }
+        for port in sentinelPorts {
+            XCTAssertTrue(waitUntil(timeout: 30) {
+                let reply = redisCLI(port, "SENTINEL", "MASTER", "mymaster")
+                return field("num-other-sentinels", in: reply) == "2" && field("num-slaves", in: reply) == "1"
+            }, "sentinel \(port) did not find its peers and the replica: \(redisCLI(port, "SENTINEL", "MASTER", "mymaster"))")
+            XCTAssertEqual(redisCLI(port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"), ["localhost", String(topology.masterPort)])
+            XCTAssertEqual(field("ip", in: redisCLI(port, "SENTINEL", "MASTER", "mymaster")), "localhost")
+            XCTAssertEqual(field("name", in: redisCLI(port, "SENTINEL", "REPLICAS", "mymaster")), "localhost:\(replicaPort)")
+        }
+
+        master.killHard()
+        let promoted = ["localhost", String(replicaPort)]
+        XCTAssertTrue(waitUntil(timeout: 60) {
+            self.sentinelPorts.allSatisfy { redisCLI($0, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster") == promoted }
+        }, "the sentinels did not agree on the replica by name: \(self.sentinelPorts.map { redisCLI($0, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster") })")
+        XCTAssertTrue(waitUntil(timeout: 30) { redisCLI(replicaPort, "ROLE").first == "master" })
+        let switched = "+switch-master mymaster localhost \(topology.masterPort) localhost \(replicaPort)"
+        let sentinels = topology.processes.suffix(3)
+        XCTAssertTrue(waitUntil(timeout: 10) { sentinels.allSatisfy { $0.output.contains(switched) } },
+                      sentinels.map(\.output).joined(separator: "\n----\n"))
+        // Without announce-hostnames the same master is shown by the IP it resolves to, as Redis does.
+        XCTAssertEqual(redisCLI(sentinelPorts[0], "SENTINEL", "CONFIG", "SET", "announce-hostnames", "no"), ["OK"])
+        XCTAssertEqual(redisCLI(sentinelPorts[0], "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"), ["127.0.0.1", String(replicaPort)])
+        XCTAssertEqual(redisCLI(sentinelPorts[0], "SENTINEL", "MONITOR", "other", "no-such-host.invalid", "6379", "1").first,
+                       "ERR Invalid IP address or hostname specified")
+        for port in sentinelPorts.dropFirst() {
+            let config = (try? String(contentsOfFile: topology.directory + "/sentinel-\(port).conf", encoding: .utf8)) ?? ""
+            XCTAssertTrue(config.contains("sentinel monitor mymaster localhost \(replicaPort) 2"), config)
+        }
+    }
 }

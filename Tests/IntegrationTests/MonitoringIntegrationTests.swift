@@ -113,6 +113,31 @@ final class MonitoringIntegrationTests: XCTestCase {
                        "known replicas come back from the file, before any INFO")
     }
 
+    /// Redis chdir()s to `dir` before it applies sentinel lines, so a script path relative to `dir`
+    /// that SENTINEL SET accepted (and the rewrite kept) is still found after a restart.
+    func testRelativeNotificationScriptSetAtRunTimeStillRunsAfterRestart() throws {
+        try topology.startReplicationGroup(replicas: 0)
+        let port = try LoopbackPorts.next()
+        let dataDirectory = topology.directory + "/data"
+        let scriptDirectory = topology.directory + "/scripts"
+        for path in [dataDirectory, scriptDirectory] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        let record = topology.directory + "/notified.txt"
+        let script = scriptDirectory + "/notify.sh"
+        FileManager.default.createFile(atPath: script, contents: Data("#!/bin/sh\necho \"$@\" >> '\(record)'\n".utf8),
+                                       attributes: [.posixPermissions: 0o755])
+        // Started from the topology directory, where the relative path leads nowhere.
+        let path = topology.writeSentinelConfig(port: port, header: "dir \(dataDirectory)\n", extra: "sentinel deny-scripts-reconfig no\n")
+        let first = try topology.startSentinel(port: port, configPath: path)
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "SET", "mymaster", "notification-script", "../scripts/notify.sh"), ["OK"])
+        first.stop()
+        let second = try topology.startSentinel(port: port, configPath: path)
+        XCTAssertTrue(second.isRunning, second.output)
+        let expected = "+monitor master mymaster 127.0.0.1 \(topology.masterPort) quorum 1"
+        XCTAssertTrue(waitUntil(timeout: 10) {
+            ((try? String(contentsOfFile: record, encoding: .utf8)) ?? "").contains(expected)
+        }, "the script did not run on +monitor after the restart: \(second.output)")
+    }
+
     func testBrokenConfigExitsWithRedisFatalReport() throws {
         let path = topology.directory + "/bad.conf"
         FileManager.default.createFile(atPath: path, contents: Data("port 1\nsentinel monitor mymaster 127.0.0.1 6379 0\n".utf8))

@@ -1,13 +1,19 @@
 /// Reads a sentinel config file as redis-sentinel does (§0, §2.1): generic directives as they come,
 /// `sentinel` directives after the whole file, in three passes.
 public enum ConfigFile {
+    /// Changes the working directory for a `dir` directive; returns the reason it failed (strerror),
+    /// or nil. Supplied by the shell: the core touches no files.
+    public typealias ChangeDirectory = (String) -> String?
+
     struct SentinelLine {
         var number: Int
         var text: String
         var words: [String]
     }
 
-    public static func parse(_ text: String) throws(ConfigError) -> SentinelConfig {
+    /// Redis chdir()s at each `dir` line as it reads it, before any `sentinel` line is applied, so
+    /// relative script paths are checked against the final `dir`; `changeDirectory` does the same.
+    public static func parse(_ text: String, changeDirectory: ChangeDirectory? = nil) throws(ConfigError) -> SentinelConfig {
         var config = SentinelConfig()
         var sentinelLines: [SentinelLine] = []
         var number = 0
@@ -25,7 +31,8 @@ public enum ConfigFile {
                 if words.count > 1 { sentinelLines.append(SentinelLine(number: number, text: String(trimmed), words: Array(words.dropFirst()))) }
                 continue
             }
-            if let reason = applyGeneric(first.lowercased(), Array(words.dropFirst()), to: &config) {
+            if let reason = applyGeneric(first.lowercased(), Array(words.dropFirst()), to: &config)
+                ?? changeDirectoryIfDir(first, words, changeDirectory) {
                 throw ConfigError(line: number, text: String(trimmed), reason: reason)
             }
         }
@@ -37,6 +44,11 @@ public enum ConfigFile {
             }
         }
         return config
+    }
+
+    private static func changeDirectoryIfDir(_ key: String, _ words: [String], _ change: ChangeDirectory?) -> String? {
+        guard let change, key.lowercased() == "dir", words.count == 2 else { return nil }
+        return change(words[1])
     }
 
     static func yesNo(_ arguments: [String], _ set: (Bool) -> Void) -> String? {

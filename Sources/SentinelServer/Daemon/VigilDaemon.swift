@@ -26,7 +26,8 @@ public enum VigilDaemon {
         var config: SentinelConfig
         do {
             let text = try store.read() + "\n" + parsed.extraConfig
-            config = try ConfigFile.parse(text)
+            // `dir` takes effect as it is read, as in Redis, so scripts are checked relative to it.
+            config = try ConfigFile.parse(text) { dir in chdir(dir) == 0 ? nil : String(cString: strerror(errno)) }
             if let error = scriptError(config, text: text) { throw error }
             if let (words, reason) = AccessControl.firstInvalid(config.users) {
                 let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -38,10 +39,6 @@ public enum VigilDaemon {
             return 1
         } catch {
             FileHandle.standardError.write(Data("Can't open the config file '\(path)': \(error)\n".utf8))
-            return 1
-        }
-        if let dir = config.dir, chdir(dir) != 0 {
-            startupLog.log(.warning, "Can't chdir to '\(dir)': \(String(cString: strerror(errno)))")
             return 1
         }
         // Redis always writes the working directory back as an absolute `dir`.
@@ -65,7 +62,8 @@ public enum VigilDaemon {
         return serve(config: config, store: store, configPath: path, tls: tls)
     }
 
-    /// Scripts named in the file must exist and be executable (checked here: the core touches no files).
+    /// Scripts named in the file must exist and be executable (checked here: the core touches no files),
+    /// relative to the working directory that `dir` set.
     static func scriptError(_ config: SentinelConfig, text: String) -> ConfigError? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         for master in config.masters {

@@ -30,7 +30,7 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
         self.store = store
         self.log = log
         sentinel = Sentinel(config: config, seed: seed, now: SentinelDriver.now())
-        sentinel.environment = SentinelEnvironment(isExecutable: { access($0, X_OK) == 0 })
+        sentinel.environment = SentinelEnvironment(isExecutable: { access($0, X_OK) == 0 }, resolveHost: HostResolver.resolve)
         links = RedisLinks(eventLoop: eventLoop, tls: linkTLS) { [weak self] input in self?.handle(input) }
         links.warn = { [log] message in log.log(.warning, message) }
     }

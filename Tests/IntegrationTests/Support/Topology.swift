@@ -56,9 +56,10 @@ final class Topology {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
-    func startRedis(port: Int, replicaOf master: Int? = nil) throws -> ManagedProcess {
+    func startRedis(port: Int, replicaOf master: Int? = nil, extraArguments: [String] = []) throws -> ManagedProcess {
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory]
         if let master { arguments += ["--replicaof", "127.0.0.1", String(master)] }
+        arguments += extraArguments
         let process = try ManagedProcess(name: "redis-\(port)", executable: Binaries.redisServer, arguments: arguments, directory: directory)
         processes.append(process)
         XCTAssertTrue(waitUntil(timeout: 10) { redisCLI(port, "PING").first == "PONG" }, "redis-server on \(port) did not start")
@@ -79,12 +80,14 @@ final class Topology {
         }, "replication did not start: \(redisCLI(masterPort, "INFO", "replication"))")
     }
 
-    func writeSentinelConfig(port: Int, quorum: Int = 1, downAfter: Int = 1000, header: String = "", extra: String = "") -> String {
+    func writeSentinelConfig(
+        port: Int, quorum: Int = 1, downAfter: Int = 1000, masterHost: String = "127.0.0.1", header: String = "", extra: String = ""
+    ) -> String {
         let path = directory + "/sentinel-\(port).conf"
         let text = header + """
             port \(port)
             bind 127.0.0.1
-            sentinel monitor mymaster 127.0.0.1 \(masterPort) \(quorum)
+            sentinel monitor mymaster \(masterHost) \(masterPort) \(quorum)
             sentinel down-after-milliseconds mymaster \(downAfter)
             sentinel failover-timeout mymaster 10000
 

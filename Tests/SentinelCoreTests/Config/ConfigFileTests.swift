@@ -157,6 +157,22 @@ final class ConfigFileTests: XCTestCase {
         XCTAssertEqual(ConfigFile.rewrite(existing: text, with: config), text, "Vigil writes the same file redis-sentinel wrote")
     }
 
+    func testDirChangesDirectoryAsReadAndAFailureIsAFatalErrorOfItsLine() throws {
+        var visited: [String] = []
+        let text = "dir /var/lib/a\nsentinel monitor m 127.0.0.1 6379 1\ndir b\n"
+        let config = try ConfigFile.parse(text) { directory in
+            visited.append(directory)
+            return nil
+        }
+        XCTAssertEqual(visited, ["/var/lib/a", "b"], "every dir line, in file order")
+        XCTAssertEqual(config.dir, "b")
+        XCTAssertThrowsError(try ConfigFile.parse(text) { $0 == "b" ? "No such file or directory" : nil }) { error in
+            let error = error as? ConfigError
+            XCTAssertEqual(error?.line, 3)
+            XCTAssertEqual(error?.reason, "No such file or directory")
+        }
+    }
+
     func testRandomlyMutatedFilesNeverCrashTheParser() {
         var random = SplitMix64(seed: 99)
         let base = Array((operatorFile + "sentinel known-sentinel mymaster 127.0.0.1 26380 " + String(repeating: "a", count: 40) + "\n").utf8)
