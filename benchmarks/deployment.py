@@ -2,7 +2,8 @@
 redis-sentinel or Vigil) monitoring every master, all on free loopback ports (127.0.0.1 only).
 
 Every process is a child of this one, is stopped by its PID (`stop`, also on exceptions: use
-`with Deployment(...) as deployment:`), and logs into the deployment's temporary directory.
+`with Deployment(...) as deployment:`), and logs into the deployment's temporary directory (removed
+at the end unless the environment sets KEEP_LOGS).
 """
 import math
 import os
@@ -185,7 +186,10 @@ class Deployment:
 
     def stop(self):
         stop_processes(self.children)
-        shutil.rmtree(self.directory, ignore_errors=True)
+        if os.environ.get("KEEP_LOGS"):
+            print(f"logs and configurations kept in {self.directory}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self):
         return self
