@@ -67,8 +67,10 @@ class MasterGroup:
 
 class Deployment:
     def __init__(self, sentinel_binary, names=("mymaster",), replicas=2, sentinels=3, quorum=2,
-                 down_after_ms=1000, failover_timeout_ms=10000, prefix="vigil-bench-"):
-        self.directory = tempfile.mkdtemp(prefix=prefix)
+                 down_after_ms=1000, failover_timeout_ms=10000, prefix="vigil-bench-", parent=None):
+        # The configuration files (which the sentinels rewrite and fsync) and logs go below `parent`
+        # (the system's temporary directory by default).
+        self.directory = tempfile.mkdtemp(prefix=prefix, dir=parent)
         self.children = []
         self.replicas = replicas
         self.groups = []

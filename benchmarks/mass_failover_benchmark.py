@@ -42,40 +42,65 @@ def log(message):
 
 class EventLog:
     """Every event each sentinel publishes (PSUBSCRIBE *), with the time it arrived and which sentinel
-    (index into the ports) sent it. Each sentinel has its own connection, so its events stay in order."""
+    (index into the ports) sent it. Each sentinel has its own connection, so its events stay in order.
+    A lost subscription is made again (what was published meanwhile is missed, and counted)."""
 
-    def __init__(self, ports, limit_seconds):
+    def __init__(self, ports, limit_seconds, subscribe_timeout=30):
+        self.ports = ports
         self.events = []  # (monotonic time, sentinel index, channel, message)
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self.subscribed = threading.Semaphore(0)
+        self.subscribed = [threading.Event() for _ in ports]
+        self.started = time.monotonic()
+        self.late = 0  # the longest any sentinel took to be subscribed (its events until then are missed)
+        self.interruptions = [0 for _ in ports]
         self.deadline = time.monotonic() + limit_seconds
-        self.threads = [threading.Thread(target=self.listen, args=(index, port), daemon=True)
-                        for index, port in enumerate(ports)]
+        self.threads = [threading.Thread(target=self.listen, args=(index,), daemon=True) for index in range(len(ports))]
         for thread in self.threads:
             thread.start()
-        for _ in self.threads:
-            if not self.subscribed.acquire(timeout=10):
-                self.stop()
-                raise RuntimeError("could not subscribe to a sentinel's events")
+        give_up = time.monotonic() + subscribe_timeout
+        for index, subscribed in enumerate(self.subscribed):
+            if not subscribed.wait(timeout=max(0, give_up - time.monotonic())):
+                log(f"sentinel {ports[index]}: no event subscription after {subscribe_timeout} s (still trying)")
 
-    def listen(self, index, port):
-        client = redis.Redis(port=port, decode_responses=True, socket_timeout=5)
-        pubsub = client.pubsub()
-        try:
-            pubsub.psubscribe("*")
-            wait_for(lambda: pubsub.get_message(timeout=0.5) is not None, timeout=5)
-            self.subscribed.release()
-            while not self.stopping.is_set() and time.monotonic() < self.deadline:
-                message = pubsub.get_message(timeout=0.1)
-                if message and message["type"] == "pmessage":
-                    with self.lock:
-                        self.events.append((time.monotonic(), index, message["channel"], message["data"]))
-        except redis.RedisError as error:
-            log(f"sentinel {port}: event subscription ended: {error}")
-        finally:
-            pubsub.close()
-            client.close()
+    def listen(self, index):
+        while not self.stopping.is_set() and time.monotonic() < self.deadline:
+            client = redis.Redis(port=self.ports[index], decode_responses=True, socket_timeout=10)
+            pubsub = client.pubsub()
+            try:
+                pubsub.psubscribe("*")
+                while not self.stopping.is_set() and time.monotonic() < self.deadline:
+                    message = pubsub.get_message(timeout=0.1)
+                    if message and message["type"] == "psubscribe":
+                        if not self.subscribed[index].is_set():
+                            self.late = max(self.late, time.monotonic() - self.started)
+                        self.subscribed[index].set()
+                    elif message and message["type"] == "pmessage":
+                        with self.lock:
+                            self.events.append((time.monotonic(), index, message["channel"], message["data"]))
+            except redis.RedisError as error:
+                if self.subscribed[index].is_set():
+                    self.interruptions[index] += 1
+                    log(f"sentinel {self.ports[index]}: event subscription lost ({error}); subscribing again")
+                time.sleep(0.2)
+            finally:
+                pubsub.close()
+                client.close()
+
+    def notes(self, since=None):
+        """What makes the measurement doubtful: missing subscriptions, and TILT."""
+        notes = []
+        missing = sum(1 for subscribed in self.subscribed if not subscribed.is_set())
+        if missing or any(self.interruptions):
+            notes.append(f"events of {len(self.ports) - missing}/{len(self.ports)} sentinels, "
+                         f"{sum(self.interruptions)} subscriptions lost")
+        if self.late > 5:
+            notes.append(f"a sentinel's events were missed for {self.late:.0f} s")
+        tilts = self.since(0, "+tilt")
+        if tilts:
+            before = sum(1 for event in tilts if since is not None and event[0] < since)
+            notes.append(f"{len(tilts)} +tilt" + (f" ({before} before the kill)" if since is not None else ""))
+        return "; ".join(notes)
 
     def since(self, start, channel=None):
         with self.lock:
@@ -162,18 +187,36 @@ def converge(deployment, timeout):
     return None, fewest
 
 
+def sentinels_in_tilt(deployment):
+    count = 0
+    for port in deployment.sentinel_ports:
+        client = redis.Redis(port=port, socket_timeout=5)
+        try:
+            count += int(client.info("sentinel").get("sentinel_tilt", 0))
+        finally:
+            client.close()
+    return count
+
+
 def mass(kind, binary, args):
     names = [f"master-{number:03d}" for number in range(args.masters)]
     result = {"kind": kind}
+    wait_deadline = args.down_after / 1000 + args.deadline
     with Deployment(binary, names=names, replicas=1, down_after_ms=args.down_after,
-                    failover_timeout_ms=args.failover_timeout, prefix="vigil-mass-") as deployment:
-        result["converged"], result["settled"] = converge(deployment, args.converge_timeout)
-        log(f"{kind}: converged in {result['converged']:.1f} s" if result["converged"] else
-            f"{kind}: not converged after {args.converge_timeout} s ({result['settled']}/{len(names)} masters settled on every sentinel)")
-        wait_deadline = args.down_after / 1000 + args.deadline
-        events = EventLog(deployment.sentinel_ports, limit_seconds=args.rest_seconds + wait_deadline + 30)
+                    failover_timeout_ms=args.failover_timeout, prefix="vigil-mass-", parent=args.state_dir) as deployment:
+        # Subscribed from the start, so that a TILT while the sentinels converge is seen too.
+        events = EventLog(deployment.sentinel_ports, subscribe_timeout=5,
+                          limit_seconds=args.converge_timeout + args.rest_seconds + wait_deadline + 60)
         try:
+            result["converged"], result["settled"] = converge(deployment, args.converge_timeout)
+            log(f"{kind}: converged in {result['converged']:.1f} s" if result["converged"] else
+                f"{kind}: not converged after {args.converge_timeout} s ({result['settled']}/{len(names)} masters settled on every sentinel)")
+            # A sentinel that stalled while converging (TILT) would not fail over for 30 s: the host is
+            # lost only when none is in TILT.
+            if not wait_for(lambda: sentinels_in_tilt(deployment) == 0, timeout=args.calm_timeout, interval=0.5):
+                log(f"{kind}: a sentinel was still in TILT after {args.calm_timeout} s")
             result["cpu"], result["rss"] = at_rest(deployment.sentinels, args.rest_seconds)
+            result["tilt-at-kill"] = sentinels_in_tilt(deployment)
             killed_at = {}
             for group in deployment.groups:
                 killed_at[group.name] = time.monotonic()
@@ -183,10 +226,12 @@ def mass(kind, binary, args):
         finally:
             events.stop()
         after = events.since(kill)
+        result["notes"] = "; ".join(filter(None, [events.notes(since=kill), f"{result['tilt-at-kill']} sentinels in TILT at the kill"
+                                                  if result["tilt-at-kill"] else ""]))
         if args.events:
             with open(f"{args.events}-mass-{kind}.txt", "w") as handle:
                 handle.writelines(f"{at - kill:9.3f} {deployment.sentinel_ports[who]} {channel} {message}\n"
-                                  for at, who, channel, message in after)
+                                  for at, who, channel, message in events.since(0))
         switched = first_switches(after)
         result["switch"] = [switched[name] - killed_at[name] - args.down_after / 1000
                             for name in names if name in switched and switched[name] - killed_at[name] <= wait_deadline]
@@ -222,7 +267,7 @@ def short(kind, binary, hogs, args):
         for _ in range(hogs):
             hog_processes.append(subprocess.Popen([sys.executable, "-c", "while True: pass"]))
         with Deployment(binary, down_after_ms=args.short_down_after, failover_timeout_ms=args.failover_timeout,
-                        prefix="vigil-short-") as deployment:
+                        prefix="vigil-short-", parent=args.state_dir) as deployment:
             if not deployment.ready(timeout=60) or not deployment.whole():
                 raise RuntimeError(f"{kind}: the deployment did not settle")
             limit = args.load_seconds + args.trials * (args.trial_timeout + 100) + 60
@@ -254,6 +299,7 @@ def short(kind, binary, hogs, args):
                 writer.stopping.set()
                 writer.join(timeout=5)
                 events.stop()
+                result["notes"] = events.notes()
     finally:
         stop_processes(hog_processes)
     return result
@@ -270,7 +316,7 @@ def ratio(ours, stock):
 def mass_table(results, args):
     header = ["sentinel", "masters", "converged after", "CPU at rest (per sentinel)", "RSS (per sentinel)",
               f"switched within down-after + {args.deadline:.0f} s", "switch − down-after, median", "p90", "last",
-              "-failover-abort-not-elected", "other aborts", "masters with 2 leaders in an epoch"]
+              "-failover-abort-not-elected", "other aborts", "masters with 2 leaders in an epoch", "notes"]
     rows = []
     for r in results:
         switch = r["switch"]
@@ -278,32 +324,32 @@ def mass_table(results, args):
         rows.append([r["kind"], args.masters, converged, f"{r['cpu']:.1f} %", f"{r['rss']:.1f} MiB",
                      f"{len(switch)}/{args.masters}", ms(statistics.median(switch) if switch else None),
                      ms(percentile(switch, 0.9)), ms(max(switch) if switch else None), r["not-elected"], aborts_cell(r["other-aborts"]),
-                     len(r["two-leaders"])])
+                     len(r["two-leaders"]), r["notes"]])
     kinds = {r["kind"]: r for r in results}
     if "vigil" in kinds and "redis-sentinel" in kinds:
         ours, stock = kinds["vigil"], kinds["redis-sentinel"]
         pick = [lambda s: statistics.median(s) if s else None, lambda s: percentile(s, 0.9), lambda s: max(s) if s else None]
         rows.append(["vigil / redis-sentinel", "", ratio(ours["converged"], stock["converged"]), ratio(ours["cpu"], stock["cpu"]),
-                     ratio(ours["rss"], stock["rss"]), ""] + [ratio(f(ours["switch"]), f(stock["switch"])) for f in pick] + ["", "", ""])
+                     ratio(ours["rss"], stock["rss"]), ""] + [ratio(f(ours["switch"]), f(stock["switch"])) for f in pick] + ["", "", "", ""])
     return markdown(header, rows)
 
 
 def short_table(results, args):
     header = ["sentinel", "CPU hogs", f"false +sdown in {args.load_seconds:.0f} s of load", "writes/s",
-              "switched", "+switch-master after the kill, median", "p90", "max", "within 300 ms", "failover aborts"]
+              "switched", "+switch-master after the kill, median", "p90", "max", "within 300 ms", "failover aborts", "notes"]
     rows = []
     for r in results:
         done = [t for t in r["trials"] if t is not None]
         rows.append([r["kind"], r["hogs"], r["false-sdown"] if not r["false-switch"] else f"{r['false-sdown']} ({r['false-switch']} +switch-master)",
                      f"{r['writes/s']:.0f}", f"{len(done)}/{args.trials}", ms(statistics.median(done) if done else None),
                      ms(percentile(done, 0.9)), ms(max(done) if done else None), f"{sum(1 for t in done if t <= 0.3)}/{args.trials}",
-                     aborts_cell(r["aborts"])])
+                     aborts_cell(r["aborts"]), r["notes"]])
     for hogs in sorted({r["hogs"] for r in results}):
         kinds = {r["kind"]: [t for t in r["trials"] if t is not None] for r in results if r["hogs"] == hogs}
         if kinds.get("vigil") and kinds.get("redis-sentinel"):
             ours, stock = kinds["vigil"], kinds["redis-sentinel"]
             rows.append(["vigil / redis-sentinel", hogs, "", "", "", ratio(statistics.median(ours), statistics.median(stock)),
-                         ratio(percentile(ours, 0.9), percentile(stock, 0.9)), ratio(max(ours), max(stock)), "", ""])
+                         ratio(percentile(ours, 0.9), percentile(stock, 0.9)), ratio(max(ours), max(stock)), "", "", ""])
     return markdown(header, rows)
 
 
@@ -331,6 +377,7 @@ def main():
     parser.add_argument("--failover-timeout", type=int, default=10000, help="failover-timeout in ms (both scenarios)")
     parser.add_argument("--deadline", type=float, default=30, help="mass: seconds after down-after a switch counts")
     parser.add_argument("--converge-timeout", type=float, default=120, help="mass: seconds to wait for the sentinels to settle")
+    parser.add_argument("--calm-timeout", type=float, default=60, help="mass: seconds to wait for no sentinel in TILT")
     parser.add_argument("--rest-seconds", type=float, default=5, help="mass: seconds over which CPU at rest is sampled")
     parser.add_argument("--short-down-after", type=int, default=100, help="short: down-after-milliseconds")
     parser.add_argument("--load-seconds", type=float, default=30, help="short: seconds of load counting false +sdown")
@@ -338,7 +385,10 @@ def main():
     parser.add_argument("--trial-timeout", type=float, default=30, help="short: seconds to wait for +switch-master")
     parser.add_argument("--settle", type=float, default=2, help="short: seconds between recovery and the next kill")
     parser.add_argument("--cpu-hogs", type=int, default=2, help="short: busy-loop processes of the run with hogs (0: none)")
-    parser.add_argument("--events", metavar="PREFIX", help="write the events after each kill to PREFIX-<scenario>-<kind>.txt")
+    parser.add_argument("--state-dir", default="/dev/shm" if os.path.isdir("/dev/shm") else None,
+                        help="where the sentinels' configuration files (rewritten and fsynced on every change) and the logs "
+                             "go; default /dev/shm, so that disk latency is not measured (give /tmp to measure it)")
+    parser.add_argument("--events", metavar="PREFIX", help="mass: write every event (time from the kill) to PREFIX-mass-<kind>.txt")
     args = parser.parse_args()
     binaries = {"redis-sentinel": args.redis_sentinel, "vigil": os.path.abspath(args.vigil)}
     kinds = [kind.strip() for kind in args.kinds.split(",")]
