@@ -1,6 +1,6 @@
 # Vigil: `make demo` runs a crash drill and a coordinated switchover drill on a local deployment;
 # `make test` runs every test.
-.PHONY: all build test demo deps simulate benchmark drills clean
+.PHONY: all build test demo deps simulate benchmark mass-benchmark drills clean
 
 all: build
 
@@ -34,6 +34,13 @@ TRIALS ?= 7
 benchmark: deps
 	swift build -c release --product vigil
 	python3 benchmarks/failover_benchmark.py --trials $(TRIALS) --vigil .build/release/vigil
+
+# Many masters killed at once, and down-after 100 ms under load (with and without CPU hogs), against
+# stock redis-sentinel in the same run: make mass-benchmark MASTERS=200 TRIALS=5
+MASTERS ?= 50
+mass-benchmark: deps
+	swift build -c release --product vigil
+	python3 benchmarks/mass_failover_benchmark.py --masters $(MASTERS) --trials $(TRIALS) --vigil .build/release/vigil
 
 clean:
 	rm -rf .build

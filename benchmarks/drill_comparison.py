@@ -13,7 +13,6 @@ longest time between two acknowledged writes, and of the acknowledged writes los
 """
 import argparse
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -21,51 +20,11 @@ import sys
 import tempfile
 import time
 
-import redis
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from failover_benchmark import Topology, wait_for  # noqa: E402
+from deployment import Deployment, percentile  # noqa: E402
 
 MILESTONES = [("sdown", "SDOWN"), ("odown", "ODOWN"), ("elected-leader", "elected"), ("promoted", "promoted"),
               ("switch-master", "+switch-master"), ("first-write", "first write on new master")]
-
-
-def percentile(values, fraction):
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-def agreed_master(topology):
-    answers = [tuple(redis.Redis(port=p, decode_responses=True).execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"))
-               for p in topology.sentinel_ports]
-    return int(answers[0][1]) if len(set(answers)) == 1 else None
-
-
-def whole(topology):
-    """Every sentinel names the same master, and it has both other nodes as online replicas."""
-    def check():
-        port = agreed_master(topology)
-        info = redis.Redis(port=port).info("replication")
-        # Online and streaming: Redis sends a replica nothing after a diskless sync until its first ACK.
-        online = sum(1 for key, value in info.items() if key.startswith("slave") and isinstance(value, dict)
-                     and value.get("state") == "online" and int(value.get("offset", 0)) > 0)
-        return info["role"] == "master" and online == 2
-    return wait_for(check, timeout=90)
-
-
-def restart(topology, port):
-    """Starts a crashed node again with its arguments, minus --replicaof: the sentinels convert it."""
-    for child in topology.children:
-        argv = list(child.args)
-        if child.poll() is not None and "--port" in argv and argv[argv.index("--port") + 1] == str(port):
-            if "--replicaof" in argv:
-                at = argv.index("--replicaof")
-                del argv[at:at + 3]
-            topology.start(argv)
-            return
 
 
 def drill(vigil, topology, fault, trials, report_dir):
@@ -82,25 +41,25 @@ def drill(vigil, topology, fault, trials, report_dir):
 
 
 def run_kind(kind, sentinel_binary, vigil, trials):
-    topology = Topology(sentinel_binary)
+    topology = Deployment(sentinel_binary)
     report_dir = tempfile.mkdtemp(prefix="vigil-drills-")
     results = {}
     try:
-        if not topology.ready() or not whole(topology):
+        if not topology.ready() or not topology.whole():
             raise SystemExit(f"{kind}: the topology did not settle")
         faults = ["switchover", "coordinated", "crash"] if kind == "vigil" else ["switchover", "crash"]
         for fault in faults:
             runs = []
             if fault == "crash":
                 for _ in range(trials):
-                    if not whole(topology):
+                    if not topology.whole():
                         raise SystemExit(f"{kind}: the topology did not recover before a crash drill")
                     time.sleep(1)
                     [run] = drill(vigil, topology, fault, 1, report_dir)
                     runs.append(run)
-                    restart(topology, run["timeline"]["oldMaster"]["port"])
+                    topology.restart(run["timeline"]["oldMaster"]["port"])
             else:
-                if not whole(topology):
+                if not topology.whole():
                     raise SystemExit(f"{kind}: the topology did not settle before {fault} drills")
                 runs = drill(vigil, topology, fault, trials, report_dir)
             results[fault] = runs

@@ -14,12 +14,9 @@ It prints median and p90 of both per kind and fault, and Vigil's ratio to redis-
 """
 import argparse
 import os
-import shutil
 import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -28,66 +25,12 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
-from loopback_ports import free_port  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from deployment import ROOT, Deployment, wait_for  # noqa: E402
 DOWN_AFTER_MS = 1000
 # redis-py retries failed commands with a backoff of up to seconds by default; the writer must see
 # each failure at once and look the master up again, so that only the sentinels' speed is measured.
 NO_RETRY = dict(retry=Retry(NoBackoff(), 0))
-
-
-def wait_for(condition, timeout, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return True
-        except Exception:
-            pass
-        time.sleep(interval)
-    return False
-
-
-class Topology:
-    def __init__(self, sentinel_binary):
-        self.directory = tempfile.mkdtemp(prefix="vigil-bench-")
-        self.children = []
-        self.master_port = free_port()
-        self.replica_ports = [free_port(), free_port()]
-        self.sentinel_ports = [free_port() for _ in range(3)]
-        common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", self.directory]
-        self.master = self.start(["redis-server", "--port", str(self.master_port)] + common)
-        for port in self.replica_ports:
-            self.start(["redis-server", "--port", str(port), "--replicaof", "127.0.0.1", str(self.master_port)] + common)
-        for port in self.sentinel_ports:
-            path = os.path.join(self.directory, f"sentinel-{port}.conf")
-            with open(path, "w") as handle:
-                handle.write(f"port {port}\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 {self.master_port} 2\n"
-                             f"sentinel down-after-milliseconds mymaster {DOWN_AFTER_MS}\nsentinel failover-timeout mymaster 10000\n")
-            self.start([sentinel_binary, path])
-
-    def start(self, argv):
-        log = open(os.path.join(self.directory, f"{len(self.children)}.log"), "wb")
-        child = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory)
-        self.children.append(child)
-        return child
-
-    def ready(self):
-        def settled(port):
-            master = redis.Redis(port=port, decode_responses=True).execute_command("SENTINEL", "MASTER", "mymaster")
-            fields = dict(zip(master[::2], master[1::2])) if isinstance(master, list) else master
-            return int(fields["num-slaves"]) == 2 and int(fields["num-other-sentinels"]) == 2
-        replicas_up = lambda: all(redis.Redis(port=p).info("replication")["master_link_status"] == "up" for p in self.replica_ports)
-        return wait_for(lambda: replicas_up() and all(settled(p) for p in self.sentinel_ports), timeout=60)
-
-    def stop(self):
-        for child in reversed(self.children):
-            if child.poll() is None:
-                os.kill(child.pid, signal.SIGCONT)
-                child.kill()
-                child.wait()
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 class Writer(threading.Thread):
@@ -149,7 +92,7 @@ class Writer(threading.Thread):
 
 
 def trial(binary, fault):
-    topology = Topology(binary)
+    topology = Deployment(binary, down_after_ms=DOWN_AFTER_MS)
     try:
         if not topology.ready():
             raise RuntimeError("topology did not settle")
