@@ -44,12 +44,37 @@ func field(_ name: String, in lines: [String]) -> String? {
     return nil
 }
 
+/// The entries of a reply that lists instances (SENTINEL MASTERS, REPLICAS, SENTINELS), by their `name` field.
+func records(in lines: [String]) -> [String: [String]] {
+    var result: [String: [String]] = [:]
+    var current: [String] = []
+    var index = 0
+    while index + 1 < lines.count {
+        if lines[index] == "name", let name = field("name", in: current) { result[name] = current; current = [] }
+        current += [lines[index], lines[index + 1]]
+        index += 2
+    }
+    if let name = field("name", in: current) { result[name] = current }
+    return result
+}
+
+/// A master that sentinels monitor under `name`, with its replicas.
+struct ReplicationGroup {
+    let name: String
+    let masterPort: Int
+    let replicaPorts: [Int]
+    let master: ManagedProcess
+}
+
 /// A temporary directory, a master and replicas on free ports, and sentinels (Vigil or redis-sentinel).
+/// One master is `mymaster` at `masterPort`; a deployment of several masters is `groups`, each named.
 final class Topology {
     let directory: String
     var processes: [ManagedProcess] = []
     var masterPort = 0
     var replicaPorts: [Int] = []
+    /// Several named masters; sentinel configs written after `startReplicationGroups` monitor them all.
+    var groups: [ReplicationGroup] = []
 
     init(testName: String) throws {
         directory = NSTemporaryDirectory() + "vigil-\(testName)-\(getpid())-\(Int.random(in: 0..<1_000_000))"
@@ -68,30 +93,47 @@ final class Topology {
 
     /// A master and `replicas` replicas, replication established.
     func startReplicationGroup(replicas: Int = 1) throws {
-        masterPort = try LoopbackPorts.next()
-        _ = try startRedis(port: masterPort)
-        for _ in 0..<replicas {
-            let port = try LoopbackPorts.next()
-            replicaPorts.append(port)
-            _ = try startRedis(port: port, replicaOf: masterPort)
-        }
+        let group = try startGroup(name: "mymaster", replicas: replicas)
+        masterPort = group.masterPort
+        replicaPorts = group.replicaPorts
+        waitForReplication(group)
+    }
+
+    /// One master per name, each with `replicas` replicas, replication established.
+    func startReplicationGroups(names: [String], replicas: Int = 1) throws {
+        let started = try names.map { try startGroup(name: $0, replicas: replicas) }
+        groups += started
+        for group in started { waitForReplication(group) }
+    }
+
+    private func startGroup(name: String, replicas: Int) throws -> ReplicationGroup {
+        let port = try LoopbackPorts.next()
+        let master = try startRedis(port: port)
+        let replicaPorts = try (0..<replicas).map { _ in try LoopbackPorts.next() }
+        for replica in replicaPorts { _ = try startRedis(port: replica, replicaOf: port) }
+        return ReplicationGroup(name: name, masterPort: port, replicaPorts: replicaPorts, master: master)
+    }
+
+    private func waitForReplication(_ group: ReplicationGroup) {
         XCTAssertTrue(waitUntil(timeout: 15) {
-            redisCLI(masterPort, "INFO", "replication").contains { $0.hasPrefix("connected_slaves:\(replicas)") }
-        }, "replication did not start: \(redisCLI(masterPort, "INFO", "replication"))")
+            redisCLI(group.masterPort, "INFO", "replication").contains { $0.hasPrefix("connected_slaves:\(group.replicaPorts.count)") }
+        }, "replication of \(group.name) did not start: \(redisCLI(group.masterPort, "INFO", "replication"))")
     }
 
     func writeSentinelConfig(
         port: Int, quorum: Int = 1, downAfter: Int = 1000, masterHost: String = "127.0.0.1", header: String = "", extra: String = ""
     ) -> String {
         let path = directory + "/sentinel-\(port).conf"
-        let text = header + """
-            port \(port)
-            bind 127.0.0.1
-            sentinel monitor mymaster \(masterHost) \(masterPort) \(quorum)
-            sentinel down-after-milliseconds mymaster \(downAfter)
-            sentinel failover-timeout mymaster 10000
+        let monitored = groups.isEmpty ? [(name: "mymaster", port: masterPort)] : groups.map { (name: $0.name, port: $0.masterPort) }
+        let monitors = monitored.map { master in
+            """
+            sentinel monitor \(master.name) \(masterHost) \(master.port) \(quorum)
+            sentinel down-after-milliseconds \(master.name) \(downAfter)
+            sentinel failover-timeout \(master.name) 10000
 
-            """ + extra
+            """
+        }
+        let text = header + "port \(port)\nbind 127.0.0.1\n" + monitors.joined() + extra
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }
