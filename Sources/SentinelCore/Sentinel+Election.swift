@@ -52,9 +52,10 @@ extension Sentinel {
     }
 
     /// How long after a split vote the next attempt may start: at least a few round trips, so that
-    /// the candidates' votes of the lost epoch have arrived everywhere, plus a random spread.
-    static let splitVoteRetryMinimumMilliseconds: Int64 = 100
-    static let splitVoteRetrySpreadMilliseconds: Int64 = 400
+    /// the candidates' votes of the lost epoch have arrived everywhere, plus a random spread wide
+    /// enough that the first candidate's request usually reaches the others before they retry.
+    static let splitVoteRetryMinimumMilliseconds: Int64 = 50
+    static let splitVoteRetrySpreadMilliseconds: Int64 = 250
 
     /// `SENTINEL FAILOVER <name> [COORDINATED]`: forced, needs neither ODOWN nor an election. With
     /// COORDINATED (Valkey 9's syntax) the master hands over itself, which needs it up and answering.

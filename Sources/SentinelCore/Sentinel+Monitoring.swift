@@ -84,11 +84,14 @@ extension Sentinel {
 
     /// Redis pings once the last reply is min(down-after, ping-period) old, and down-after counts from
     /// the first unanswered ping, so a node that hangs right after answering is seen down only after
-    /// nearly twice down-after. Pinging at a twentieth of down-after bounds that extra time to 5% of
-    /// down-after; never more often than every 50 ms (the load stays a few pings a second per node)
-    /// and never less often than Redis's one second.
-    func pingInterval(for state: InstanceState) -> Int64 {
-        min(timing.pingPeriod, max(state.downAfterMilliseconds / 20, 50))
+    /// nearly twice down-after. Pinging a master at a twentieth of down-after bounds that extra time to
+    /// 5% of down-after; never more often than every 50 ms (the load stays a few pings a second per
+    /// master) and never less often than Redis's one second. Replicas and peer sentinels keep Redis's
+    /// pace: how soon they are seen down decides no failover's timing, and with many masters they are
+    /// most of the links, so pinging them fast would multiply the cost at rest.
+    func pingInterval(for state: InstanceState, isMaster: Bool) -> Int64 {
+        guard isMaster else { return min(timing.pingPeriod, state.downAfterMilliseconds) }
+        return min(timing.pingPeriod, max(state.downAfterMilliseconds / 20, 50))
     }
 
     mutating func sendPeriodicCommands(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
@@ -102,7 +105,8 @@ extension Sentinel {
                 sendCommand(target, ["INFO"], .info, into: &effects)
             }
         }
-        let pingInterval = pingInterval(for: state)
+        let isMaster = if case .master = target.member { true } else { false }
+        let pingInterval = pingInterval(for: state, isMaster: isMaster)
         let pingDue = now - state.link.lastReply > pingInterval
             && (state.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
         if pingDue { sendPing(target, now: now, into: &effects) }

@@ -100,10 +100,20 @@ public struct Sentinel: Sendable {
     /// The state of one instance, or nil when it is gone.
     public func instance(_ target: InstanceRef) -> InstanceState? {
         guard let m = masterIndex(named: target.master) else { return nil }
+        // Index loops over the element arrays in place: calling a method on `masters[m]` copies the
+        // whole master (every array retained and released), and this runs several times per
+        // instance on every tick.
         switch target.member {
-        case .master: return masters[m].instance
-        case .replica(let name): return masters[m].replicaIndex(named: name).map { masters[m].replicas[$0].instance }
-        case .sentinel(let runID): return masters[m].sentinelIndex(runID: runID).map { masters[m].sentinels[$0].instance }
+        case .master:
+            return masters[m].instance
+        case .replica(let name):
+            for r in masters[m].replicas.indices where masters[m].replicas[r].name == name { return masters[m].replicas[r].instance }
+            return nil
+        case .sentinel(let runID):
+            for s in masters[m].sentinels.indices where masters[m].sentinels[s].instance.runID == runID {
+                return masters[m].sentinels[s].instance
+            }
+            return nil
         }
     }
 
@@ -170,7 +180,7 @@ public struct Sentinel: Sendable {
                 consider(silentSince + state.downAfterMilliseconds + 1)
             }
             guard !link.isDisconnected else { continue }
-            let interval = pingInterval(for: state)
+            let interval = pingInterval(for: state, isMaster: true)
             var pingDue = link.lastReply + interval + 1
             if let sent = link.lastPingSent { pingDue = max(pingDue, sent + interval / 2 + 1) }
             consider(pingDue)
