@@ -44,7 +44,9 @@ public struct SimulationWorld: Sendable {
             case 2: downAfter = 1_000 + random.below(4_000)
             default: downAfter = 5_000 + random.below(25_001)
             }
-            maxNetworkDelay = 1 + random.below(20)
+            // A network whose round trips come near down-after cannot tell a slow node from a dead
+            // one; no operator runs such a setting, so delays stay under a tenth of down-after.
+            maxNetworkDelay = 1 + random.below(min(20, downAfter / 10))
             lossPerMille = random.below(4) == 0 ? random.below(20) : 0
             partialWatching = masterCount > 1 && sentinelCount > 3 && random.below(3) == 0
         }
@@ -153,7 +155,10 @@ public struct SimulationWorld: Sendable {
             sentinelAddresses.append(Address(host: "10.255.9.\(index + 1)", port: 26379))
             let watched = groups.filter { $0.watchers.contains(index) }
             sentinels.append(SimulationWorld.makeSentinel(parameters: parameters, watching: watched, nodes: nodes, seed: random.next()))
-            nextTick.append(Instant(milliseconds: random.below(100)))
+            // Sentinels start within a quarter of down-after of each other (at most 100 ms), as a
+            // deployment's processes do; a first tick later than down-after would find the master
+            // unanswered since start-up.
+            nextTick.append(Instant(milliseconds: random.below(max(1, min(100, parameters.downAfter / 4)))))
             links.append([:])
             highestEpochSeen.append(0)
         }
