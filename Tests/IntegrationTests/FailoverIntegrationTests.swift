@@ -15,12 +15,12 @@ final class FailoverIntegrationTests: XCTestCase {
         topology.stopAll()
     }
 
-    func startThreeVigils(binaries: [String]? = nil) throws {
+    func startThreeVigils(binaries: [String]? = nil, downAfter: Int = 1000) throws {
         try topology.startReplicationGroup(replicas: 2)
         sentinelPorts = try (0..<3).map { _ in try LoopbackPorts.next() }
         for (index, port) in sentinelPorts.enumerated() {
             let binary = binaries?[index] ?? Binaries.vigil
-            _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, downAfter: 1000),
+            _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2, downAfter: downAfter),
                                            binary: binary)
         }
         for port in sentinelPorts {
@@ -65,6 +65,53 @@ final class FailoverIntegrationTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 60) {
             redisCLI(self.topology.masterPort, "INFO", "replication").contains("master_port:\(newPort)")
         }, "the old master was not turned into a replica")
+    }
+
+    /// Down-after 100 ms: the election is over a few ms after the crash, before any INFO of the
+    /// replicas since; the leader must wait for one rather than abort with
+    /// -failover-abort-no-good-slave and leave the next attempt to twice the failover timeout (20 s).
+    /// Three crashes in a row, each failed over well inside that.
+    func testShortDownAfterFailsOverInTheFirstAttempt() throws {
+        try startThreeVigils(downAfter: 100)
+        for round in 1...3 {
+            let old = agreedMaster() ?? ""
+            guard let oldPort = Int(old.split(separator: ":").last ?? ""),
+                let process = topology.processes.last(where: { $0.name == "redis-\(oldPort)" })
+            else { return XCTFail("round \(round): no agreed master") }
+            // Redis's freshness rule for the replica to promote is 5 s, and replicas are asked for INFO
+            // every 10 s: the crash comes when every Vigil's INFO of every replica is older than that.
+            XCTAssertTrue(waitUntil(timeout: 30) {
+                self.sentinelPorts.allSatisfy { port in
+                    let replicas = redisCLI(port, "SENTINEL", "REPLICAS", "mymaster")
+                    let ages = zip(replicas, replicas.dropFirst()).filter { $0.0 == "info-refresh" }.compactMap { Int($0.1) }
+                    return ages.count == 2 && ages.allSatisfy { $0 > 5_500 }
+                }
+            }, "round \(round): the replicas' INFO never grew older than 5.5 s")
+            process.killHard()
+            XCTAssertTrue(waitUntil(timeout: 8) { (self.agreedMaster() ?? old) != old },
+                          "round \(round): no failover within 8 s of the crash (a second attempt comes only after 20 s)")
+            guard let agreed = agreedMaster(), let newPort = Int(agreed.split(separator: ":").last ?? "") else { return }
+            // The old master returns and is made a replica of the new one before the next crash.
+            _ = try topology.startRedis(port: oldPort)
+            XCTAssertTrue(waitUntil(timeout: 30) {
+                redisCLI(oldPort, "INFO", "replication").contains("master_port:\(newPort)")
+                    && self.sentinelPorts.allSatisfy { field("num-slaves", in: redisCLI($0, "SENTINEL", "MASTER", "mymaster")) == "2" }
+            }, "round \(round): the old master did not come back as a replica")
+        }
+    }
+
+    /// Redis asks a newly found replica for INFO at once: a forced failover sent right after the
+    /// replicas are discovered is accepted and completes.
+    func testForcedFailoverRightAfterDiscoveryIsAccepted() throws {
+        try topology.startReplicationGroup(replicas: 2)
+        let port = try LoopbackPorts.next()
+        sentinelPorts = [port]
+        _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 1))
+        XCTAssertTrue(waitUntil(timeout: 30) {
+            field("num-slaves", in: redisCLI(port, "SENTINEL", "MASTER", "mymaster")) == "2"
+        })
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "FAILOVER", "mymaster"), ["OK"])
+        XCTAssertTrue(waitUntil(timeout: 30) { (self.agreedMaster() ?? "") != "127.0.0.1:\(self.topology.masterPort)" })
     }
 
     func testSigstopOfMasterFailsOver() throws {
