@@ -70,9 +70,16 @@ def replicas_online(port, count=2):
     """`count` replicas are online and streaming. After a diskless full sync Redis 7.0 lists a
     replica as online but sends it nothing until the replica's first REPLCONF ACK (up to a second
     later), so a master that dies in that window loses its writes: wait for an acknowledged offset."""
-    info = redis.Redis(port=port).info("replication")
-    return sum(1 for key, value in info.items() if key.startswith("slave") and isinstance(value, dict)
-               and value.get("state") == "online" and int(value.get("offset", 0)) > 0) == count
+    master = redis.Redis(port=port)
+    info = master.info("replication")
+    online = sum(1 for key, value in info.items() if key.startswith("slave") and isinstance(value, dict)
+                 and value.get("state") == "online" and int(value.get("offset", 0)) > 0) == count
+    # On a busy machine a replica can still be listed with an old acknowledged offset while nothing
+    # reaches it: a probe write that every replica acknowledges shows the stream really flows.
+    if not online:
+        return False
+    master.set("vigil-test:replication-probe", "1", ex=60)
+    return master.execute_command("WAIT", count, 500) >= count
 
 
 def test_coordinated_drills_measure_the_switch_and_lose_nothing(failover_deployment, tmp_path):
