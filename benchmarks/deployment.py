@@ -19,19 +19,7 @@ import redis
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
 from loopback_ports import free_port  # noqa: E402
-
-
-def wait_for(condition, timeout, interval=0.02):
-    """Polls `condition` (exceptions count as False) until it holds or `timeout` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return True
-        except Exception:
-            pass
-        time.sleep(interval)
-    return False
+from polling import wait_for  # noqa: E402,F401 (the benchmarks import it from here)
 
 
 def percentile(values, fraction):

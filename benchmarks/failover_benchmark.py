@@ -111,7 +111,7 @@ def trial(binary, fault):
         listener.start()
         writer = Writer(topology)
         writer.start()
-        if not wait_for(lambda: writer.acknowledged_count() >= 50, timeout=10):
+        if not wait_for(lambda: writer.acknowledged_count() >= 50, timeout=10, interval=0.02):
             raise RuntimeError("the writer could not write before the fault")
         fault_at = time.monotonic()
         if fault == "crash":

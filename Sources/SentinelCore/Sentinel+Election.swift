@@ -69,10 +69,7 @@ extension Sentinel {
         // A replica just discovered, whose first INFO has not come back yet, may be the one to
         // promote: the failover waits for its INFO (Redis asks a new replica for INFO at once, and
         // answers OK here).
-        let awaitingFirstInfo = masters[m].replicas.contains {
-            $0.instance.infoRefreshed == nil && !$0.instance.isSubjectivelyDown && $0.priority != 0
-        }
-        guard selectReplica(m, now: now) != nil || awaitingFirstInfo else {
+        guard selectReplica(m, now: now) != nil || replicaAwaitsFreshInfo(m) else {
             return CommandOutcome(reply: .error("NOGOODSLAVE No suitable replica to promote"))
         }
         if coordinated {

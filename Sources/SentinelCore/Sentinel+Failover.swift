@@ -154,11 +154,14 @@ extension Sentinel {
     /// good replica. Two seconds cover several polls under load.
     static let replicaWaitMilliseconds: Int64 = 2_000
 
-    /// A replica that may qualify once its next INFO arrives: up, promotable, last heard before `since`.
-    func replicaAwaitsFreshInfo(_ m: Int, since: Instant) -> Bool {
+    /// A replica that may qualify once its next INFO arrives: up, promotable, and not heard from since
+    /// `since` (with no `since`: never heard from at all).
+    func replicaAwaitsFreshInfo(_ m: Int, since: Instant? = nil) -> Bool {
         masters[m].replicas.contains { replica in
             let state = replica.instance
-            return !state.isSubjectivelyDown && replica.priority != 0 && (state.infoRefreshed.map { $0 < since } ?? true)
+            guard !state.isSubjectivelyDown, replica.priority != 0 else { return false }
+            guard let refreshed = state.infoRefreshed else { return true }
+            return since.map { refreshed < $0 } ?? false
         }
     }
     /// How long the master may wait for the replica to catch up before it gives up and keeps serving.

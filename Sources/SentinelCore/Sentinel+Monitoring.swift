@@ -91,7 +91,12 @@ extension Sentinel {
     /// most of the links, so pinging them fast would multiply the cost at rest.
     func pingInterval(for state: InstanceState, isMaster: Bool) -> Int64 {
         guard isMaster else { return min(timing.pingPeriod, state.downAfterMilliseconds) }
-        return min(timing.pingPeriod, max(state.downAfterMilliseconds / 20, 50))
+        return Sentinel.masterPingInterval(downAfter: state.downAfterMilliseconds, pingPeriod: timing.pingPeriod)
+    }
+
+    /// How often a master is pinged (see `pingInterval`); the simulator's liveness bound uses it too.
+    public static func masterPingInterval(downAfter: Int64, pingPeriod: Int64 = Timing().pingPeriod) -> Int64 {
+        min(pingPeriod, max(downAfter / 20, 50))
     }
 
     mutating func sendPeriodicCommands(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {

@@ -19,7 +19,7 @@ struct LivenessCheck {
         groups = failedGroups.filter { world.groups[$0].nodes.count > 1 }.map { ($0, world.groups[$0].name) }
         failedAt = world.now
         downAfter = parameters.downAfter
-        let pingInterval = min(1_000, max(parameters.downAfter / 20, 50))
+        let pingInterval = Sentinel.masterPingInterval(downAfter: parameters.downAfter)
         bound = parameters.downAfter + pingInterval + 1_000 + 20 * parameters.maxNetworkDelay
     }
 

@@ -179,9 +179,6 @@ public struct SimulationWorld: Sendable {
 
     static let failoverTimeout: Int64 = 6_000
 
-    /// The group a node belongs to.
-    public func group(ofNode node: Int) -> Int { groupOfNode[node] }
-    public func group(named name: String) -> Int? { groups.firstIndex { $0.name == name } }
 
     /// Node addresses never change, so they are indexed once: the model answers thousands of
     /// requests per simulated second in worlds of many masters.

@@ -3,26 +3,14 @@ import os
 import signal
 import subprocess
 import tempfile
-import time
 
 import pytest
 
 from loopback_ports import free_port  # noqa: F401 (the fixtures and tests use it)
+from polling import wait_for  # noqa: F401 (the fixtures and tests use it)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VIGIL = os.environ.get("VIGIL_BINARY", os.path.join(ROOT, ".build", "debug", "vigil"))
-
-
-def wait_for(condition, timeout=15.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return True
-        except Exception:
-            pass
-        time.sleep(interval)
-    return False
 
 
 class Processes:
