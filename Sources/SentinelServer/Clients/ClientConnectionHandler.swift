@@ -8,18 +8,22 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let context: ClientServerContext
+    private let output: PendingOutputCounter
     private var parser: RESPRequestParser
     private var pending: ByteBuffer?
     private var client: ClientRecord?
     private var closing = false
 
-    init(context: ClientServerContext) {
+    /// `output` is the counter in this connection's pipeline, between this handler and the socket.
+    init(context: ClientServerContext, output: PendingOutputCounter = PendingOutputCounter()) {
         self.context = context
+        self.output = output
         parser = RESPRequestParser(limits: context.configuration.limits)
     }
 
     func channelActive(context channelContext: ChannelHandlerContext) {
-        guard let record = context.registry.register(channelContext.channel, authenticated: !context.requiresPassword) else {
+        let authenticated = !context.requiresPassword
+        guard let record = context.registry.register(channelContext.channel, authenticated: authenticated, output: output) else {
             var buffer = channelContext.channel.allocator.buffer(capacity: 64)
             RESPValue.error("ERR max number of clients reached").write(to: &buffer, protocolVersion: .resp2)
             channelContext.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channelContext.close(promise: nil) }
@@ -44,6 +48,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         var incoming = unwrapInboundIn(data)
         guard !closing, let client else { return }
         context.registry.inputBytes += incoming.readableBytes
+        // Any bytes received count as interaction for `timeout`, as in Redis, even half a request.
+        client.lastInteraction = .now()
         if pending == nil { pending = incoming } else { pending!.writeBuffer(&incoming) }
         var output = channelContext.channel.allocator.buffer(capacity: 256)
         // Bounded: every command consumes bytes from `pending`.
@@ -53,7 +59,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             guard let frame else { break }
             switch frame {
             case .command(let words):
-                client.lastInteraction = .now()
                 let arguments = words.map { String(decoding: $0, as: UTF8.self) }
                 let result = context.execute(arguments, client: client)
                 for reply in result.replies { reply.write(to: &output, protocolVersion: client.protocolVersion) }
@@ -67,11 +72,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         if let buffer = pending, buffer.readableBytes == 0 { pending = nil } else { pending?.discardReadBytes() }
+        client.queryBufferBytes = pending?.readableBytes ?? 0
+        client.unfinishedArgumentBytes = parser.unfinishedArgumentBytes
+        if output.readableBytes == 0 && !closing { return }
         context.registry.outputBytes += output.readableBytes
         let write = channelContext.writeAndFlush(wrapOutboundOut(output))
         if closing {
             pending = nil
             write.whenComplete { _ in channelContext.close(promise: nil) }
+        } else {
+            context.enforceOutputLimit(client)
         }
     }
 
