@@ -20,6 +20,17 @@ public struct SentinelConfig: Hashable, Sendable {
     /// ACL users, each `user` line's words after `user` (name, then rules), in file order. The core
     /// keeps them for the rewrite; the client server interprets them.
     public var users: [[String]] = []
+    /// `aclfile`: users come from this file (ACL LOAD/SAVE), never from `user` lines.
+    public var aclfile: String? = nil
+    /// Whether any `user` line was read, the default user's included: Redis refuses one with an aclfile.
+    public var declaresUsers = false
+    /// The main file's `include` lines as written; the rewrite keeps them.
+    public var includes: [String] = []
+    /// Rewrite keys set by included files and not by the main file: the rewrite leaves them to the
+    /// included files while their value is what those files said (`includedLines`).
+    public var includeOwnedKeys: Set<String> = []
+    /// The lines the rewrite rendered at start-up for `includeOwnedKeys` (see `recordIncludedLines`).
+    public var includedLines: [String: [String]] = [:]
     /// Vigil's own: log lines in Redis's format, or as JSON lines.
     public var logFormat: LogFormat = .redis
     /// Generic directives Redis accepts that Vigil keeps but does not act on (key lower-cased, arguments).
