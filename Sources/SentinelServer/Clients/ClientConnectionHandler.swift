@@ -19,6 +19,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context channelContext: ChannelHandlerContext) {
+        if ProtectedMode.refuses(
+            protectedMode: context.configuration.protectedMode, defaultUserNeedsNoPassword: context.access.defaultUser.noPass,
+            peerIP: channelContext.channel.remoteAddress?.ipAddress)
+        {
+            context.registry.rejectedConnections += 1
+            var buffer = channelContext.channel.allocator.buffer(capacity: ProtectedMode.denied.utf8.count)
+            buffer.writeString(ProtectedMode.denied)
+            channelContext.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channelContext.close(promise: nil) }
+            closing = true
+            return
+        }
         guard let record = context.registry.register(channelContext.channel, authenticated: !context.requiresPassword) else {
             var buffer = channelContext.channel.allocator.buffer(capacity: 64)
             RESPValue.error("ERR max number of clients reached").write(to: &buffer, protocolVersion: .resp2)
