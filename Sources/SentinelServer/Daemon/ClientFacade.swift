@@ -4,9 +4,14 @@ import SentinelCore
 /// Wires the client-facing server to the driver: SENTINEL commands go to the driver, events come
 /// back to subscribers.
 enum ClientFacade {
-    static func make(driver: SentinelDriver, config: SentinelConfig, configPath: String, eventLoop: EventLoop) -> ClientServer {
-        let configuration = ClientServerConfiguration(
+    static func make(
+        driver: SentinelDriver, config: SentinelConfig, configPath: String, fileUsers: [String: ACLUser]? = nil, eventLoop: EventLoop
+    ) -> ClientServer {
+        var configuration = ClientServerConfiguration(
             bind: config.bind, port: config.port, requirepass: config.requirepass, users: config.users, configPath: configPath)
+        configuration.protectedMode = config.protectedMode
+        configuration.aclfile = config.aclfile
+        configuration.fileUsers = fileUsers
         let context = ClientServerContext(configuration: configuration, target: driver)
         driver.publish = { [weak context] channel, message in context?.publish(channel: channel, message: message) }
         return ClientServer(context: context, eventLoop: eventLoop)
