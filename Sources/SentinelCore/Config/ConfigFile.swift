@@ -26,7 +26,12 @@ public enum ConfigFile {
         /// Rewrite keys (`port`, `sentinel announce-ip`...) of the main file and of included files.
         var mainKeys: Set<String> = []
         var includedKeys: Set<String> = []
+        /// The first `user` line (number, text): Redis refuses any, the default user's too, with an aclfile.
+        var firstUserLine: (Int, String)?
     }
+
+    static let usersWithAclfile =
+        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both."
 
     /// Included files nested deeper than this are refused (an include loop would never end).
     static let includeDepthMax = 16
@@ -47,6 +52,9 @@ public enum ConfigFile {
                 }
             }
         }
+        if config.aclfile != nil, let (number, text) = reading.firstUserLine {
+            throw ConfigError(line: number, text: text, reason: usersWithAclfile)
+        }
         config.includeOwnedKeys = reading.includedKeys.subtracting(reading.mainKeys)
         return config
     }
@@ -56,7 +64,8 @@ public enum ConfigFile {
         _ changeDirectory: ChangeDirectory?, _ readInclude: ReadInclude?
     ) throws(ConfigError) {
         var number = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Swift reads "\r\n" as one Character: lines end at either.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             var line = rawLine
             if line.last == "\r" { line = line.dropLast() }
@@ -86,7 +95,7 @@ public enum ConfigFile {
                 try include(words[1], depth: depth, line: number, text: String(trimmed), into: &config, &reading, changeDirectory, readInclude)
                 continue
             }
-            if first.lowercased() == "user" { config.declaresUsers = true }
+            if first.lowercased() == "user" && reading.firstUserLine == nil { reading.firstUserLine = (number, String(trimmed)) }
             if let reason = applyGeneric(first.lowercased(), Array(words.dropFirst()), to: &config)
                 ?? changeDirectoryIfDir(first, words, changeDirectory) {
                 throw ConfigError(line: number, text: String(trimmed), reason: reason)

@@ -23,7 +23,7 @@ enum ConfigRewriter {
         var output: [String?] = []
         var positions: [String: [Int]] = [:]
         var hasMarker = false
-        var oldLines = existing.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+        var oldLines = existing.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { line -> Substring in
             line.last == "\r" ? line.dropLast() : line
         }
         if oldLines.last == "" { oldLines.removeLast() }

@@ -22,8 +22,6 @@ public struct SentinelConfig: Hashable, Sendable {
     public var users: [[String]] = []
     /// `aclfile`: users come from this file (ACL LOAD/SAVE), never from `user` lines.
     public var aclfile: String? = nil
-    /// Whether any `user` line was read, the default user's included: Redis refuses one with an aclfile.
-    public var declaresUsers = false
     /// The main file's `include` lines as written; the rewrite keeps them.
     public var includes: [String] = []
     /// Rewrite keys set by included files and not by the main file: the rewrite leaves them to the

@@ -47,10 +47,6 @@ public enum VigilDaemon {
         ConfigFile.recordIncludedLines(&config)
         var fileUsers: [String: ACLUser]?
         if let aclfile = config.aclfile {
-            guard !config.declaresUsers else {
-                startupLog.log(.warning, "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.")
-                return 1
-            }
             switch ACLFile.load(aclfile) {
             case .success(let users): fileUsers = users
             case .failure(let error):

@@ -16,17 +16,27 @@ final class SecurityDirectiveTests: XCTestCase {
         let text = "port 26390\naclfile users.acl\nsentinel monitor m 127.0.0.1 6379 1\n"
         let config = try ConfigFile.parse(text)
         XCTAssertEqual(config.aclfile, "users.acl")
-        XCTAssertFalse(config.declaresUsers)
         let rewritten = ConfigFile.rewrite(existing: text, with: config)
         XCTAssertTrue(rewritten.contains("aclfile \"users.acl\"\n"), rewritten)
         XCTAssertFalse(rewritten.contains("user "), "users live in the aclfile, as Redis writes it: \(rewritten)")
         XCTAssertEqual(try ConfigFile.parse(rewritten).aclfile, "users.acl")
     }
 
-    func testAnyUserLineCountsAsDeclaringUsersTheDefaultOneToo() throws {
-        XCTAssertTrue(try ConfigFile.parse("user default on nopass ~* &* +@all\n").declaresUsers)
-        XCTAssertTrue(try ConfigFile.parse("user alice on >pw +@all\n").declaresUsers)
-        XCTAssertFalse(try ConfigFile.parse("port 26379\n").declaresUsers)
+    func testUserLinesWithAnAclfileAreRefusedTheDefaultUsersLineToo() {
+        let reason = "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both."
+        for (text, line) in [("aclfile u.acl\nport 1\nuser default on nopass ~* &* +@all\n", 3), ("user alice on >pw +@all\naclfile u.acl\n", 1)] {
+            XCTAssertEqual(self.reason(text)?.0, line, text)
+            XCTAssertEqual(self.reason(text)?.1, reason, text)
+        }
+        XCTAssertNil(self.reason("user alice on >pw +@all\n"), "user lines without an aclfile are fine")
+    }
+
+    func testCRLFLinesAreReadAsRedisReadsThem() throws {
+        let text = "port 27011\r\nbind 127.0.0.1\r\nsentinel monitor m 127.0.0.1 6390 1\r\n"
+        let config = try ConfigFile.parse(text)
+        XCTAssertEqual(config.port, 27011)
+        XCTAssertEqual(config.master(named: "m")?.address.port, 6390)
+        XCTAssertTrue(ConfigFile.rewrite(existing: text, with: config).hasPrefix("port 27011\nbind 127.0.0.1\nsentinel monitor m 127.0.0.1 6390 1\n"))
     }
 
     func testIncludeReadsTheFilesInPlaceAndLaterLinesWin() throws {
