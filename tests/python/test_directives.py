@@ -220,6 +220,7 @@ def test_tls_without_a_ca_starts_when_nothing_checks_certificates(workdir):
     ("tls-prefer-server-ciphers yes", "tls-prefer-server-ciphers yes is not supported"),
     ("tls-dh-params-file dh.pem", "tls-dh-params-file is not supported"),
     ("bind-source-addr 127.0.0.1", "bind-source-addr is not supported"),
+    ("proto-max-bulk-len 1mb", "proto-max-bulk-len other than Redis's default (512mb) is not supported"),
 ])
 def test_unsupported_security_directives_refuse_to_start_naming_the_line(workdir, line, reason):
     directory, _ = workdir

@@ -28,12 +28,29 @@ enum RefusedDirectives {
             return "tls-dh-params-file is not supported: Vigil's TLS library (BoringSSL) has no DHE cipher suites, so the parameters would go unused. Remove the line."
         case "bind-source-addr":
             return "bind-source-addr is not supported: Vigil's links to Redis and to other sentinels use the source address the system chooses. Remove the line."
+        case "client-query-buffer-limit", "proto-max-bulk-len":
+            // Vigil's request parser keeps Redis's defaults (Limits); another value would be ignored.
+            let redisDefault: UInt64 = key == "proto-max-bulk-len" ? 512 << 20 : 1 << 30
+            guard memoryBytes(value) != redisDefault else { return nil }
+            return "\(key) other than Redis's default (\(key == "proto-max-bulk-len" ? "512mb" : "1gb")) is not supported: "
+                + "Vigil's request limits are fixed at Redis's defaults. Remove the line."
         case "socket-mark-id":
             guard value != "0" else { return nil }
             return "socket-mark-id is not supported: Vigil does not mark its sockets. Remove the line."
         default:
             return nil
         }
+    }
+
+    /// Redis's memory values: a number with an optional unit (b, k, kb, m, mb, g, gb; k is 1000, kb 1024).
+    static func memoryBytes(_ text: String) -> UInt64? {
+        let lower = text.lowercased()
+        let digits = lower.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let number = UInt64(digits) else { return nil }
+        let units: [String: UInt64] = ["": 1, "b": 1, "k": 1000, "kb": 1024, "m": 1_000_000, "mb": 1 << 20, "g": 1_000_000_000, "gb": 1 << 30]
+        guard let unit = units[String(lower.dropFirst(digits.count))] else { return nil }
+        let (bytes, overflow) = number.multipliedReportingOverflow(by: unit)
+        return overflow ? nil : bytes
     }
 }
 

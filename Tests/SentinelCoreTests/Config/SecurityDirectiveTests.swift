@@ -137,6 +137,8 @@ final class SecurityDirectiveTests: XCTestCase {
             ("tls-dh-params-file dh.pem", "tls-dh-params-file is not supported"),
             ("bind-source-addr 10.0.0.1", "bind-source-addr is not supported"),
             ("socket-mark-id 7", "socket-mark-id is not supported"),
+            ("proto-max-bulk-len 1mb", "proto-max-bulk-len other than Redis's default (512mb) is not supported"),
+            ("client-query-buffer-limit 64mb", "client-query-buffer-limit other than Redis's default (1gb) is not supported"),
         ]
         for (line, start) in refused {
             let found = reason("port 1\n" + line + "\n")
@@ -144,7 +146,8 @@ final class SecurityDirectiveTests: XCTestCase {
             XCTAssertTrue(found?.1.hasPrefix(start) ?? false, "\(line): \(String(describing: found))")
         }
         for accepted in ["acl-pubsub-default resetchannels", "tls-prefer-server-ciphers no", "socket-mark-id 0", "unixsocketperm 700",
-                         "enable-debug-command yes", "enable-protected-configs yes", "enable-module-command yes"] {
+                         "enable-debug-command yes", "enable-protected-configs yes", "enable-module-command yes",
+                         "proto-max-bulk-len 512mb", "proto-max-bulk-len 536870912", "client-query-buffer-limit 1GB"] {
             XCTAssertNil(reason(accepted + "\n"), accepted)
         }
     }
