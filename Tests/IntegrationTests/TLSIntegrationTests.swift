@@ -144,11 +144,25 @@ final class TLSIntegrationTests: XCTestCase {
 
     func testMissingCertificateFileStopsStartup() throws {
         let path = topology.directory + "/broken-tls.conf"
-        try "port 0\ntls-port \(try LoopbackPorts.next())\ntls-cert-file \(certificates)/nope.crt\ntls-key-file \(certificates)/server.key\nsentinel monitor m 127.0.0.1 6379 1\n"
+        try "port 0\ntls-port \(try LoopbackPorts.next())\ntls-cert-file \(certificates)/nope.crt\ntls-key-file \(certificates)/server.key\ntls-ca-cert-file \(certificates)/ca.crt\nsentinel monitor m 127.0.0.1 6379 1\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let vigil = try ManagedProcess(name: "broken", executable: Binaries.vigil, arguments: [path], directory: topology.directory)
         XCTAssertTrue(vigil.waitForExit(timeout: 10))
         XCTAssertEqual(vigil.process.terminationStatus, 1)
-        XCTAssertTrue(vigil.output.contains("Failed to configure TLS: cannot load tls-cert-file '\(certificates)/nope.crt'"), vigil.output)
+        XCTAssertTrue(vigil.output.contains("cannot load tls-cert-file '\(certificates)/nope.crt'"), vigil.output)
+        XCTAssertTrue(vigil.output.contains("Failed to configure TLS. Check logs for more info."), vigil.output)
+    }
+
+    /// With no CA, every CA of the system store would be trusted; redis-sentinel refuses to start.
+    func testTLSWithoutACAStopsStartupAsRedisDoes() throws {
+        let path = topology.directory + "/no-ca.conf"
+        try "port 0\ntls-port \(try LoopbackPorts.next())\ntls-cert-file \(certificates)/server.crt\ntls-key-file \(certificates)/server.key\nsentinel monitor m 127.0.0.1 6379 1\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let vigil = try ManagedProcess(name: "no-ca", executable: Binaries.vigil, arguments: [path], directory: topology.directory)
+        XCTAssertTrue(vigil.waitForExit(timeout: 10))
+        XCTAssertEqual(vigil.process.terminationStatus, 1)
+        XCTAssertTrue(vigil.output.contains(
+            "Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, tls-replication or tls-auth-clients are enabled!"),
+            vigil.output)
     }
 }

@@ -21,7 +21,7 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Generic Redis directives Vigil accepts and keeps in the file without acting on them.
 enum KnownDirectives {
     static let kept: Set<String> = [
-        "user", "aclfile", "acllog-max-len", "acl-pubsub-default", "enable-debug-command", "enable-protected-configs",
+        "acllog-max-len", "acl-pubsub-default", "enable-debug-command", "enable-protected-configs",
         "enable-module-command", "hz", "dynamic-hz", "tcp-keepalive", "tcp-backlog", "supervised",
         "latency-tracking-info-percentiles", "latency-tracking", "syslog-enabled", "syslog-ident", "syslog-facility",
         "unixsocket", "unixsocketperm", "always-show-logo", "set-proc-title", "proc-title-template", "crash-log-enabled",
@@ -32,7 +32,7 @@ enum KnownDirectives {
         "tls-ciphersuites", "tls-prefer-server-ciphers", "tls-session-caching", "tls-session-cache-size",
         "tls-session-cache-timeout", "client-query-buffer-limit", "proto-max-bulk-len",
         "databases", "locale-collate", "shutdown-timeout", "shutdown-on-sigint", "shutdown-on-sigterm", "rename-command",
-        "include", "lazyfree-lazy-user-flush", "jemalloc-bg-thread", "activerehashing", "maxmemory", "maxmemory-policy",
+        "lazyfree-lazy-user-flush", "jemalloc-bg-thread", "activerehashing", "maxmemory", "maxmemory-policy",
         "socket-mark-id", "bind-source-addr", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold",
     ]
 }

@@ -5,19 +5,67 @@ public enum ConfigFile {
     /// or nil. Supplied by the shell: the core touches no files.
     public typealias ChangeDirectory = (String) -> String?
 
+    /// The files an `include` line names: each path with its text, in the order they are read; or
+    /// the reason they cannot be read. Supplied by the shell: the core touches no files.
+    public typealias ReadInclude = (String) -> Result<[(path: String, text: String)], IncludeFailure>
+
+    public struct IncludeFailure: Error {
+        public var reason: String
+        public init(reason: String) { self.reason = reason }
+    }
+
     struct SentinelLine {
         var number: Int
         var text: String
         var words: [String]
     }
 
+    /// What reading the main file and its included files collects besides the config.
+    struct Reading {
+        var sentinelLines: [SentinelLine] = []
+        /// Rewrite keys (`port`, `sentinel announce-ip`...) of the main file and of included files.
+        var mainKeys: Set<String> = []
+        var includedKeys: Set<String> = []
+        /// The first `user` line (number, text): Redis refuses any, the default user's too, with an aclfile.
+        var firstUserLine: (Int, String)?
+    }
+
+    static let usersWithAclfile =
+        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both."
+
+    /// Included files nested deeper than this are refused (an include loop would never end).
+    static let includeDepthMax = 16
+
     /// Redis chdir()s at each `dir` line as it reads it, before any `sentinel` line is applied, so
     /// relative script paths are checked against the final `dir`; `changeDirectory` does the same.
-    public static func parse(_ text: String, changeDirectory: ChangeDirectory? = nil) throws(ConfigError) -> SentinelConfig {
+    /// `include` lines read the files `readInclude` gives in place (refused when it is nil).
+    public static func parse(
+        _ text: String, changeDirectory: ChangeDirectory? = nil, readInclude: ReadInclude? = nil
+    ) throws(ConfigError) -> SentinelConfig {
         var config = SentinelConfig()
-        var sentinelLines: [SentinelLine] = []
+        var reading = Reading()
+        try read(text, depth: 0, into: &config, &reading, changeDirectory, readInclude)
+        for pass in SentinelDirectives.Pass.allCases {
+            for line in reading.sentinelLines where SentinelDirectives.pass(of: line.words[0]) == pass {
+                if let reason = SentinelDirectives.apply(line.words, to: &config) {
+                    throw ConfigError(line: line.number, text: line.text, reason: reason)
+                }
+            }
+        }
+        if config.aclfile != nil, let (number, text) = reading.firstUserLine {
+            throw ConfigError(line: number, text: text, reason: usersWithAclfile)
+        }
+        config.includeOwnedKeys = reading.includedKeys.subtracting(reading.mainKeys)
+        return config
+    }
+
+    private static func read(
+        _ text: String, depth: Int, into config: inout SentinelConfig, _ reading: inout Reading,
+        _ changeDirectory: ChangeDirectory?, _ readInclude: ReadInclude?
+    ) throws(ConfigError) {
         var number = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Swift reads "\r\n" as one Character: lines end at either.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             var line = rawLine
             if line.last == "\r" { line = line.dropLast() }
@@ -27,23 +75,53 @@ public enum ConfigFile {
                 throw ConfigError(line: number, text: String(trimmed), reason: "Unbalanced quotes in configuration line")
             }
             guard let first = words.first else { continue }
+            if let key = ConfigRewriter.key(of: words) {
+                if depth == 0 { reading.mainKeys.insert(key) } else { reading.includedKeys.insert(key) }
+            }
+            if depth > 0, let reason = IncludedDirectives.refusal(words) {
+                throw ConfigError(line: number, text: String(trimmed), reason: reason)
+            }
             if first.lowercased() == "sentinel" {
-                if words.count > 1 { sentinelLines.append(SentinelLine(number: number, text: String(trimmed), words: Array(words.dropFirst()))) }
+                if words.count > 1 {
+                    reading.sentinelLines.append(SentinelLine(number: number, text: String(trimmed), words: Array(words.dropFirst())))
+                }
                 continue
             }
+            if first.lowercased() == "include" {
+                guard words.count == 2 else {
+                    throw ConfigError(line: number, text: String(trimmed), reason: "Bad directive or wrong number of arguments")
+                }
+                if depth == 0 { config.includes.append(String(trimmed)) }
+                try include(words[1], depth: depth, line: number, text: String(trimmed), into: &config, &reading, changeDirectory, readInclude)
+                continue
+            }
+            if first.lowercased() == "user" && reading.firstUserLine == nil { reading.firstUserLine = (number, String(trimmed)) }
             if let reason = applyGeneric(first.lowercased(), Array(words.dropFirst()), to: &config)
                 ?? changeDirectoryIfDir(first, words, changeDirectory) {
                 throw ConfigError(line: number, text: String(trimmed), reason: reason)
             }
         }
-        for pass in SentinelDirectives.Pass.allCases {
-            for line in sentinelLines where SentinelDirectives.pass(of: line.words[0]) == pass {
-                if let reason = SentinelDirectives.apply(line.words, to: &config) {
-                    throw ConfigError(line: line.number, text: line.text, reason: reason)
-                }
+    }
+
+    /// Reads the files of one `include` line in place, as Redis does (glob patterns allowed).
+    private static func include(
+        _ pattern: String, depth: Int, line: Int, text: String, into config: inout SentinelConfig, _ reading: inout Reading,
+        _ changeDirectory: ChangeDirectory?, _ readInclude: ReadInclude?
+    ) throws(ConfigError) {
+        guard let readInclude else {
+            throw ConfigError(line: line, text: text, reason: "include is not supported here")
+        }
+        guard depth < includeDepthMax else {
+            throw ConfigError(line: line, text: text, reason: "Included files nest more than \(includeDepthMax) deep; is a file including itself?")
+        }
+        switch readInclude(pattern) {
+        case .failure(let failure):
+            throw ConfigError(line: line, text: text, reason: failure.reason)
+        case .success(let files):
+            for file in files {
+                try read(file.text, depth: depth + 1, into: &config, &reading, changeDirectory, readInclude)
             }
         }
-        return config
     }
 
     private static func changeDirectoryIfDir(_ key: String, _ words: [String], _ change: ChangeDirectory?) -> String? {
@@ -99,6 +177,9 @@ public enum ConfigFile {
             guard !arguments.isEmpty else { return bad }
             // The default user as Redis starts it is implied; the rewrite writes it back itself.
             if arguments != ConfigRewriter.defaultUserArguments { config.users.append(arguments) }
+        case "aclfile":
+            guard let value = single() else { return bad }
+            config.aclfile = value.isEmpty ? nil : value
         case "vigil-log-format":
             guard let value = single() else { return bad }
             guard let format = LogFormat(rawValue: value.lowercased()) else { return "argument must be 'redis' or 'json'" }
@@ -114,6 +195,7 @@ public enum ConfigFile {
             return ClientDirectives.apply(key, arguments, to: &config)
         default:
             guard KnownDirectives.kept.contains(key), !arguments.isEmpty else { return bad }
+            if let reason = RefusedDirectives.refusal(key, arguments) { return reason }
             // Written back as it was, except the lines the rewrite produces itself.
             if key != "latency-tracking-info-percentiles" && arguments != ConfigRewriter.defaultUserArguments {
                 config.otherDirectives.append(GenericDirective(key: key, arguments: arguments))

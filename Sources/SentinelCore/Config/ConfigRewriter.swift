@@ -23,7 +23,7 @@ enum ConfigRewriter {
         var output: [String?] = []
         var positions: [String: [Int]] = [:]
         var hasMarker = false
-        var oldLines = existing.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+        var oldLines = existing.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { line -> Substring in
             line.last == "\r" ? line.dropLast() : line
         }
         if oldLines.last == "" { oldLines.removeLast() }
@@ -81,7 +81,30 @@ enum ConfigRewriter {
 extension ConfigFile {
     /// The file's new text: `existing` rewritten in place to say what `config` says.
     public static func rewrite(existing: String, with config: SentinelConfig) -> String {
-        ConfigRewriter.rewrite(existing: existing, lines: lines(for: config))
+        ConfigRewriter.rewrite(existing: existing, lines: mainFileLines(for: config))
+    }
+
+    /// Records what the rewrite renders now for the keys included files set, so later rewrites leave
+    /// those keys to the included files while the values stay as they said. Called once the
+    /// loaded config is final (after `dir` is made absolute).
+    public static func recordIncludedLines(_ config: inout SentinelConfig) {
+        var rendered: [String: [String]] = [:]
+        for line in lines(for: config) where config.includeOwnedKeys.contains(line.key) {
+            rendered[line.key, default: []].append(line.text)
+        }
+        config.includedLines = rendered
+    }
+
+    /// The lines for the main file: an included key still at its included value is not copied in; one
+    /// changed at run time is, after the `include` line, where it overrides the included value.
+    static func mainFileLines(for config: SentinelConfig) -> [ConfigRewriter.Line] {
+        let all = lines(for: config)
+        guard !config.includeOwnedKeys.isEmpty else { return all }
+        var rendered: [String: [String]] = [:]
+        for line in all { rendered[line.key, default: []].append(line.text) }
+        return all.filter { line in
+            !config.includeOwnedKeys.contains(line.key) || rendered[line.key] != (config.includedLines[line.key] ?? [])
+        }
     }
 
     /// Every line the rewrite may write, in Redis's order.
@@ -108,6 +131,12 @@ extension ConfigFile {
             add(directive.key, ([directive.key] + directive.arguments.map(ConfigLine.word)).joined(separator: " "))
         }
         add("latency-tracking-info-percentiles", "latency-tracking-info-percentiles 50 99 99.9")
+        for include in config.includes { add("include", include) }
+        if let aclfile = config.aclfile {
+            // Users live in the aclfile (ACL SAVE writes it); Redis writes no user line then.
+            add("aclfile", "aclfile " + ConfigLine.quoted(aclfile))
+            return lines + sentinelLines(for: config)
+        }
         if !config.users.contains(where: { $0.first == "default" }) && config.requirepass == nil {
             add("user", "user " + ConfigRewriter.defaultUserArguments.joined(separator: " "))
         }

@@ -26,6 +26,15 @@ public struct SentinelConfig: Hashable, Sendable {
     public var clientIdleTimeoutSeconds: Int = 0
     /// client-output-buffer-limit, per client class.
     public var clientOutputBufferLimits = ClientOutputBufferLimits.redisDefaults
+    /// `aclfile`: users come from this file (ACL LOAD/SAVE), never from `user` lines.
+    public var aclfile: String? = nil
+    /// The main file's `include` lines as written; the rewrite keeps them.
+    public var includes: [String] = []
+    /// Rewrite keys set by included files and not by the main file: the rewrite leaves them to the
+    /// included files while their value is what those files said (`includedLines`).
+    public var includeOwnedKeys: Set<String> = []
+    /// The lines the rewrite rendered at start-up for `includeOwnedKeys` (see `recordIncludedLines`).
+    public var includedLines: [String: [String]] = [:]
     /// Vigil's own: log lines in Redis's format, or as JSON lines.
     public var logFormat: LogFormat = .redis
     /// Generic directives Redis accepts that Vigil keeps but does not act on (key lower-cased, arguments).

@@ -17,6 +17,9 @@ struct ACLUser: Equatable {
 
     init(name: String) { self.name = name }
 
+    /// The one rule error Redis echoes with the rule (it holds no password).
+    static let unknownName = "Unknown command or category name in ACL"
+
     /// `user default on nopass ~* &* +@all`, or with the requirepass hash when one is set.
     static func defaultUser(requirepass: String?) -> ACLUser {
         var user = ACLUser(name: "default")
@@ -144,7 +147,7 @@ struct ACLUser: Equatable {
             case "+", "-":
                 let target = rest.lowercased()
                 let known = target.hasPrefix("@") ? knownCategories.contains(String(target.dropFirst())) : knownCommands(target)
-                guard known, !target.isEmpty else { return "Unknown command or category name in ACL" }
+                guard known, !target.isEmpty else { return ACLUser.unknownName }
                 commandRules.append(String(first) + target)
             default:
                 return "Syntax error"
@@ -169,6 +172,14 @@ final class AccessControl {
             users[name] = user
         }
     }
+
+    /// The users of an aclfile, as `ACLFile` read them.
+    init(fileUsers: [String: ACLUser]) {
+        users = fileUsers
+    }
+
+    /// ACL LOAD: the file's users replace every user.
+    func replaceAll(with fileUsers: [String: ACLUser]) { users = fileUsers }
 
     var defaultUser: ACLUser { users["default"]! }
 

@@ -293,7 +293,10 @@ extension ClientServerContext {
         case "log":
             return .reply(.array([]))
         case "load", "save":
-            return .error("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.")
+            guard let aclfile = configuration.aclfile else {
+                return .error("ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.")
+            }
+            return arguments[1].lowercased() == "load" ? aclLoad(aclfile, requester: client) : aclSave(aclfile)
         default:
             return .reply(.array([
                 "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "CAT [<category>]",
@@ -346,8 +349,33 @@ extension ClientServerContext {
         return .reply(.integer(Int64(removed.count)))
     }
 
+    /// With an aclfile, users change in memory only until ACL SAVE, as in Redis.
     func persistUsers() -> Bool {
-        target?.replaceUsers(access.userDirectives) ?? false
+        if configuration.aclfile != nil { return true }
+        return target?.replaceUsers(access.userDirectives) ?? false
+    }
+
+    /// ACL LOAD: the whole file or nothing. Every user is rebuilt, so, as in Redis, connections
+    /// logged in as any user but `default` are closed (the requester after its reply).
+    func aclLoad(_ path: String, requester: ClientRecord) -> CommandResult {
+        switch ACLFile.load(path) {
+        case .failure(let error):
+            return .error("ERR " + error.message)
+        case .success(let users):
+            access.replaceAll(with: users)
+            for victim in registry.ordered where victim.userName != "default" { close(victim, requester: requester) }
+            return .reply(.simpleString("OK"))
+        }
+    }
+
+    /// ACL SAVE: every user to the aclfile, atomically (temp file, fsync, rename).
+    func aclSave(_ path: String) -> CommandResult {
+        do {
+            try ConfigStore(path: path).write(ACLFile.render(Array(access.users.values)))
+            return .reply(.simpleString("OK"))
+        } catch {
+            return .error("ERR There was an error trying to save the ACLs. Please check the server logs for more information")
+        }
     }
 
     /// ACL GETUSER's reply: flags, passwords, commands, keys, channels, selectors.

@@ -22,6 +22,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context channelContext: ChannelHandlerContext) {
+        if ProtectedMode.refuses(
+            protectedMode: context.configuration.protectedMode, defaultUserNeedsNoPassword: context.access.defaultUser.noPass,
+            peerIP: channelContext.channel.remoteAddress?.ipAddress)
+        {
+            context.registry.rejectedConnections += 1
+            var buffer = channelContext.channel.allocator.buffer(capacity: ProtectedMode.denied.utf8.count)
+            buffer.writeString(ProtectedMode.denied)
+            channelContext.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channelContext.close(promise: nil) }
+            closing = true
+            return
+        }
         let authenticated = !context.requiresPassword
         guard let record = context.registry.register(channelContext.channel, authenticated: authenticated, output: output) else {
             var buffer = channelContext.channel.allocator.buffer(capacity: 64)

@@ -13,6 +13,12 @@ public struct ClientServerConfiguration: Sendable {
     public var limits: RESPRequestLimits
     public var clientLimits: ClientLimits
     public var configPath: String
+    /// `protected-mode yes`: clients off the loopback interface are refused while the default user needs no password.
+    public var protectedMode = false
+    /// `aclfile`: ACL LOAD and ACL SAVE use it, and users are not written to the config file.
+    public var aclfile: String?
+    /// The aclfile's users as loaded at start-up; they replace `requirepass` and `users`.
+    var fileUsers: [String: ACLUser]?
 
     public init(
         bind: [String], port: Int, requirepass: String?, users: [[String]] = [], configPath: String, limits: RESPRequestLimits = .redisDefaults,
@@ -47,9 +53,13 @@ public final class ClientServerContext: @unchecked Sendable {
         self.target = target
         registry = ClientRegistry(maxClients: configuration.clientLimits.maxClients)
         broker = PubSubBroker(registry: registry)
-        access = AccessControl(
-            requirepass: configuration.requirepass, userLines: configuration.users,
-            knownCommands: ClientServerContext.isKnownCommand, knownCategories: Set(ClientServerContext.aclCategories))
+        if let fileUsers = configuration.fileUsers {
+            access = AccessControl(fileUsers: fileUsers)
+        } else {
+            access = AccessControl(
+                requirepass: configuration.requirepass, userLines: configuration.users,
+                knownCommands: ClientServerContext.isKnownCommand, knownCategories: Set(ClientServerContext.aclCategories))
+        }
         var generator = SystemRandomNumberGenerator()
         runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &generator)!) }.joined()
         broker.afterWrite = { [weak self] client in self?.enforceOutputLimit(client) }

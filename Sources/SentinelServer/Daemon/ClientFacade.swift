@@ -5,11 +5,15 @@ import SentinelCore
 /// back to subscribers.
 enum ClientFacade {
     static func make(
-        driver: SentinelDriver, config: SentinelConfig, configPath: String, clientLimits: ClientLimits, log: RedisLogWriter, eventLoop: EventLoop
+        driver: SentinelDriver, config: SentinelConfig, configPath: String, clientLimits: ClientLimits, fileUsers: [String: ACLUser]? = nil,
+        log: RedisLogWriter, eventLoop: EventLoop
     ) -> ClientServer {
-        let configuration = ClientServerConfiguration(
+        var configuration = ClientServerConfiguration(
             bind: config.bind, port: config.port, requirepass: config.requirepass, users: config.users, configPath: configPath,
             clientLimits: clientLimits)
+        configuration.protectedMode = config.protectedMode
+        configuration.aclfile = config.aclfile
+        configuration.fileUsers = fileUsers
         let context = ClientServerContext(configuration: configuration, target: driver)
         context.log = { level, message in log.log(level, message) }
         driver.publish = { [weak context] channel, message in context?.publish(channel: channel, message: message) }

@@ -27,7 +27,8 @@ public enum VigilDaemon {
         do {
             let text = try store.read() + "\n" + parsed.extraConfig
             // `dir` takes effect as it is read, as in Redis, so scripts are checked relative to it.
-            config = try ConfigFile.parse(text) { dir in chdir(dir) == 0 ? nil : String(cString: strerror(errno)) }
+            config = try ConfigFile.parse(
+                text, changeDirectory: { dir in chdir(dir) == 0 ? nil : String(cString: strerror(errno)) }, readInclude: IncludeReader.read)
             if let error = scriptError(config, text: text) { throw error }
             if let (words, reason) = AccessControl.firstInvalid(config.users) {
                 let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -43,6 +44,16 @@ public enum VigilDaemon {
         }
         // Redis always writes the working directory back as an absolute `dir`.
         config.dir = FileManager.default.currentDirectoryPath
+        ConfigFile.recordIncludedLines(&config)
+        var fileUsers: [String: ACLUser]?
+        if let aclfile = config.aclfile {
+            switch ACLFile.load(aclfile) {
+            case .success(let users): fileUsers = users
+            case .failure(let error):
+                startupLog.log(.warning, "Aborting Redis startup because of ACL errors: \(error.message)")
+                return 1
+            }
+        }
         // TLS files are read after `dir`, as Redis does, so relative paths are relative to it.
         var tls = TLSContexts()
         do {
@@ -56,10 +67,12 @@ public enum VigilDaemon {
                 }
             }
         } catch {
-            startupLog.log(.warning, "Failed to configure TLS: \(error)")
+            // Redis's two lines: the reason, then that TLS failed.
+            startupLog.log(.warning, "\(error)")
+            startupLog.log(.warning, "Failed to configure TLS. Check logs for more info.")
             return 1
         }
-        return serve(config: config, store: store, configPath: path, tls: tls)
+        return serve(config: config, store: store, configPath: path, tls: tls, fileUsers: fileUsers)
     }
 
     /// Scripts named in the file must exist and be executable (checked here: the core touches no files),
@@ -90,7 +103,9 @@ public enum VigilDaemon {
         var links: NIOSSLContext?
     }
 
-    private static func serve(config: SentinelConfig, store: ConfigStore, configPath: String, tls: TLSContexts) -> Int32 {
+    private static func serve(
+        config: SentinelConfig, store: ConfigStore, configPath: String, tls: TLSContexts, fileUsers: [String: ACLUser]?
+    ) -> Int32 {
         let log = RedisLogWriter(logfile: config.logfile, level: config.loglevel, format: config.logFormat)
         // Before any listener or link takes a descriptor, as Redis does it.
         guard let maxClients = OpenFilesLimit.adjust(maxClients: config.maxClients, log: log) else { return 1 }
@@ -107,7 +122,8 @@ public enum VigilDaemon {
         log.log(.notice, "Vigil starting, pid=\(getpid()), seed=\(seed)")
         let started = loop.flatSubmit { () -> EventLoopFuture<Void> in
             let server = ClientFacade.make(
-                driver: driver, config: config, configPath: configPath, clientLimits: clientLimits, log: log, eventLoop: loop)
+                driver: driver, config: config, configPath: configPath, clientLimits: clientLimits, fileUsers: fileUsers, log: log,
+                eventLoop: loop)
             driver.onShutdown = {
                 server.close()
                 exitCode.finish(0)

@@ -17,6 +17,18 @@ public struct TLSSettings: Sendable, Equatable {
     public var caCertDir: String?
     public var authClients = "yes"
     public var replication = false
+    public var cluster = false
+    public var keyFilePass: String?
+    public var clientKeyFilePass: String?
+    /// `tls-protocols`: Redis's default is TLSv1.2 and TLSv1.3.
+    public var minimumVersion = TLSVersion.tlsv12
+    public var maximumVersion = TLSVersion.tlsv13
+    /// `tls-ciphers`: the TLSv1.2 cipher list (OpenSSL's format); nil keeps the library's default.
+    public var ciphers: String?
+
+    /// Redis's text when no CA is given but one is needed to check certificates.
+    static let caRequired =
+        "Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-cluster, tls-replication or tls-auth-clients are enabled!"
 
     public struct SetupError: Error, CustomStringConvertible {
         public var description: String
@@ -46,23 +58,60 @@ public struct TLSSettings: Sendable, Equatable {
                     throw SetupError(description: "tls-auth-clients must be yes, no or optional, not '\(value)'")
                 }
                 settings.authClients = value.lowercased()
-            case "tls-replication":
+            case "tls-replication", "tls-cluster":
                 guard ["yes", "no"].contains(value.lowercased()) else {
-                    throw SetupError(description: "tls-replication must be yes or no, not '\(value)'")
+                    throw SetupError(description: "\(directive.key) must be yes or no, not '\(value)'")
                 }
-                settings.replication = value.lowercased() == "yes"
+                if directive.key == "tls-cluster" { settings.cluster = value.lowercased() == "yes" } else { settings.replication = value.lowercased() == "yes" }
+            case "tls-key-file-pass": settings.keyFilePass = value
+            case "tls-client-key-file-pass": settings.clientKeyFilePass = value
+            case "tls-protocols": try settings.setProtocols(directive.arguments)
+            case "tls-ciphers": settings.ciphers = value
             default:
                 break
             }
         }
-        guard mentioned, settings.port != 0 || settings.replication else { return nil }
+        guard mentioned, settings.port != 0 || settings.replication || settings.cluster else { return nil }
+        // Without a CA every certificate the system trusts would pass; Redis refuses to start instead.
+        if settings.caCertFile == nil && settings.caCertDir == nil
+            && (settings.authClients != "no" || settings.replication || settings.cluster) {
+            throw SetupError(description: caRequired)
+        }
         return settings
+    }
+
+    /// `tls-protocols "TLSv1.2 TLSv1.3"`: the versions allowed, which must be a contiguous range here.
+    mutating func setProtocols(_ arguments: [String]) throws {
+        let names: [(String, TLSVersion)] = [("tlsv1", .tlsv1), ("tlsv1.1", .tlsv11), ("tlsv1.2", .tlsv12), ("tlsv1.3", .tlsv13)]
+        var chosen: [Int] = []
+        for word in arguments.flatMap({ $0.split(separator: " ") }) {
+            guard let index = names.firstIndex(where: { $0.0 == word.lowercased() }) else {
+                throw SetupError(description: "Invalid tls-protocols specified. Use a combination of 'TLSv1', 'TLSv1.1', 'TLSv1.2' and 'TLSv1.3'.")
+            }
+            if !chosen.contains(index) { chosen.append(index) }
+        }
+        chosen.sort()
+        guard let low = chosen.first, let high = chosen.last else {
+            throw SetupError(description: "Invalid tls-protocols specified. Use a combination of 'TLSv1', 'TLSv1.1', 'TLSv1.2' and 'TLSv1.3'.")
+        }
+        guard high - low + 1 == chosen.count else {
+            throw SetupError(description: "tls-protocols with a gap between versions is not supported: list a contiguous range, e.g. 'TLSv1.2 TLSv1.3'.")
+        }
+        minimumVersion = names[low].1
+        maximumVersion = names[high].1
     }
 
     var trustRoots: NIOSSLTrustRoots {
         if let caCertFile { return .file(caCertFile) }
         if let caCertDir { return .file(caCertDir) }
         return .default
+    }
+
+    /// The versions and ciphers the directives allow, on either side.
+    func restrict(_ configuration: inout TLSConfiguration) {
+        configuration.minimumTLSVersion = minimumVersion
+        configuration.maximumTLSVersion = maximumVersion
+        if let ciphers { configuration.cipherSuites = ciphers }
     }
 
     /// For the TLS client port.
@@ -72,8 +121,9 @@ public struct TLSSettings: Sendable, Equatable {
         }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try Self.certificates(certFile, directive: "tls-cert-file"),
-            privateKey: try Self.key(keyFile, directive: "tls-key-file"))
+            privateKey: try Self.key(keyFile, directive: "tls-key-file", passphrase: keyFilePass))
         configuration.trustRoots = trustRoots
+        restrict(&configuration)
         switch authClients {
         case "no": configuration.certificateVerification = .none
         case "optional": configuration.certificateVerification = .optionalVerification
@@ -87,11 +137,13 @@ public struct TLSSettings: Sendable, Equatable {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = trustRoots
         configuration.certificateVerification = .noHostnameVerification
+        restrict(&configuration)
         let (certFile, certDirective) = clientCertFile.map { ($0, "tls-client-cert-file") } ?? (self.certFile.map { ($0, "tls-cert-file") } ?? (nil, ""))
-        let (keyFile, keyDirective) = clientKeyFile.map { ($0, "tls-client-key-file") } ?? (self.keyFile.map { ($0, "tls-key-file") } ?? (nil, ""))
+        let (keyFile, keyDirective, passphrase) = clientKeyFile.map { ($0, "tls-client-key-file", clientKeyFilePass) }
+            ?? (self.keyFile.map { ($0, "tls-key-file", keyFilePass) } ?? (nil, "", nil))
         if let certFile, let keyFile {
             configuration.certificateChain = try Self.certificates(certFile, directive: certDirective)
-            configuration.privateKey = try Self.key(keyFile, directive: keyDirective)
+            configuration.privateKey = try Self.key(keyFile, directive: keyDirective, passphrase: passphrase)
         }
         return try Self.context(configuration)
     }
@@ -104,8 +156,11 @@ public struct TLSSettings: Sendable, Equatable {
         }
     }
 
-    static func key(_ path: String, directive: String) throws -> NIOSSLPrivateKeySource {
+    static func key(_ path: String, directive: String, passphrase: String?) throws -> NIOSSLPrivateKeySource {
         do {
+            if let passphrase {
+                return .privateKey(try NIOSSLPrivateKey(file: path, format: .pem) { (set: NIOSSLPassphraseSetter<[UInt8]>) in set(Array(passphrase.utf8)) })
+            }
             return .privateKey(try NIOSSLPrivateKey(file: path, format: .pem))
         } catch {
             throw SetupError(description: "cannot load \(directive) '\(path)': \(error)")
