@@ -1,0 +1,31 @@
+// libFuzzer target for INFO handling: InfoReport's parser, and a Sentinel core fed random INFO
+// replies from its masters and replicas through handle(.replyReceived(_, .info, _)).
+//
+// The input is sections separated by NUL bytes. In each section, byte 0 picks the command link (in
+// the order the core opened them: mymaster, its replica, other, ...), byte 1 says what happens first:
+// bits 0-5 advance time by that many 50 ms steps with a tick, bit 6 answers the pings sent so far,
+// bit 7 sends the reply as an error instead of a bulk string. The rest is the INFO text.
+// Invariants: no trap; afterwards the core answers SENTINEL commands, and the config it renders
+// loads again and is stable under rewrite (see CoreDriver).
+import SentinelCore
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzInfo(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let bytes = UnsafeRawBufferPointer(start: start, count: count)
+    var driver = CoreDriver()
+    for section in bytes.split(separator: 0, omittingEmptySubsequences: true) where section.count >= 2 {
+        let selector = Int(section[section.startIndex])
+        let control = section[section.startIndex + 1]
+        let text = String(decoding: section.dropFirst(2), as: UTF8.self)
+        _ = InfoReport(parsing: text)
+        if control & 0x40 != 0 { driver.answerPings() }
+        if control & 0x3f != 0 { driver.advance(milliseconds: 50 * Int64(control & 0x3f)) }
+        guard !driver.commandLinks.isEmpty else { continue }
+        let link = driver.commandLinks[selector % driver.commandLinks.count]
+        let value: RedisValue = control & 0x80 != 0 ? .error(text) : .string(text)
+        driver.absorb(driver.sentinel.handle(.replyReceived(link, .info, value), now: driver.now))
+    }
+    driver.advance(milliseconds: 100)
+    driver.checkAnswersAndConfig()
+    return 0
+}
