@@ -27,6 +27,11 @@ targets_of() {
     usage
 }
 
+# ld.gold warns once per ASan helper symbol; a failing build still fails the pipeline (pipefail).
+without_linker_noise() {
+    grep -v 'Cannot export local symbol' >&2 || true
+}
+
 # Whether $1 is missing or older than any file under the following paths.
 stale() {
     local product=$1; shift
@@ -41,7 +46,7 @@ build_core() {
         mkdir -p "$dir"
         find Sources/SentinelCore -name '*.swift' -print0 | sort -z | xargs -0 swiftc -O -wmo -parse-as-library \
             -sanitize=$SANITIZERS -module-name SentinelCore -emit-module -emit-module-path "$dir/SentinelCore.swiftmodule" \
-            -emit-object -o "$dir/SentinelCore.o.tmp"
+            -emit-object -o "$dir/SentinelCore.o.tmp" 2>&1 | without_linker_noise
         mv "$dir/SentinelCore.o.tmp" "$dir/SentinelCore.o"
     fi
 }
@@ -55,8 +60,11 @@ build_target() {
         # the FuzzRequestParser target that Package.swift declares only when VIGIL_FUZZ is set.
         if stale "$binary" Sources/RESP fuzz/request-parser Package.swift; then
             echo "fuzz: building FuzzRequestParser with SwiftPM --sanitize=fuzzer --sanitize=address" >&2
+            # The coverage flags are spelled out: a rebuild with --sanitize=fuzzer alone was once seen to
+            # leave every object uninstrumented (ASan only), and libFuzzer then learns nothing.
             VIGIL_FUZZ=1 swift build -c release --sanitize=fuzzer --sanitize=address --scratch-path "$OUT/spm" \
-                --product FuzzRequestParser >&2
+                -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
+                --product FuzzRequestParser 2>&1 | without_linker_noise
             cp "$OUT/spm/release/FuzzRequestParser" "$binary"
         fi
         ;;
@@ -67,10 +75,21 @@ build_target() {
         if stale "$binary" "${sources[@]}" "$OUT/core/SentinelCore.o"; then
             echo "fuzz: compiling fuzz-$target" >&2
             swiftc -O -parse-as-library -sanitize=$SANITIZERS -I "$OUT/core" "${sources[@]}" "$OUT/core/SentinelCore.o" \
-                -o "$binary"
+                -o "$binary" 2>&1 | without_linker_noise
         fi
         ;;
     esac
+    check_instrumented "$binary"
+}
+
+# A binary without coverage counters would run and find nothing: refuse it.
+check_instrumented() {
+    local counters
+    counters=$(SWIFT_BACKTRACE=enable=no "$1" -runs=0 2>&1 | sed -n 's/.*(\([0-9]*\) inline 8-bit counters).*/\1/p' | head -1)
+    if [ "${counters:-0}" -lt 1000 ]; then
+        echo "fuzz: $1 has ${counters:-no} coverage counters; delete it and .build-fuzz/spm, then build again" >&2
+        exit 1
+    fi
 }
 
 # Runs one target for $2 seconds; prints every crashing input it left and returns 1 if any.

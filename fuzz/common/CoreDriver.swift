@@ -23,6 +23,8 @@ struct CoreDriver {
     /// Command links in the order the core opened them; inputs pick one by index.
     var commandLinks: [LinkID] = []
     var unansweredPings: [LinkID] = []
+    /// mymaster's master when the core started.
+    var firstCommandLink: LinkID?
 
     init() {
         let config: SentinelConfig
@@ -34,6 +36,7 @@ struct CoreDriver {
         sentinel = Sentinel(config: config, seed: 1, now: now)
         absorb(sentinel.start(now: now))
         absorb(sentinel.tick(now: now))
+        firstCommandLink = commandLinks.first
     }
 
     /// Plays the shell for `effects`: every connect succeeds at once; pings are remembered to be answered.
@@ -55,15 +58,22 @@ struct CoreDriver {
         }
     }
 
+    /// Ticks every 100 ms, as the daemon does: a longer gap would put the core in TILT.
     mutating func advance(milliseconds: Int64) {
-        now = now + milliseconds
-        absorb(sentinel.tick(now: now))
+        var left = milliseconds
+        while left > 0 {
+            let step = min(left, 100)
+            now = now + step
+            left -= step
+            absorb(sentinel.tick(now: now))
+        }
     }
 
-    mutating func answerPings() {
+    /// Answers the pings sent so far, but those on `silent` (a master made to look dead).
+    mutating func answerPings(except silent: LinkID? = nil) {
         let pings = unansweredPings
-        unansweredPings = []
-        for id in pings {
+        unansweredPings = pings.filter { $0 == silent }
+        for id in pings where id != silent {
             absorb(sentinel.handle(.replyReceived(id, .ping, .status("PONG")), now: now))
         }
     }

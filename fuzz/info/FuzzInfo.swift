@@ -3,8 +3,9 @@
 //
 // The input is sections separated by NUL bytes. In each section, byte 0 picks the command link (in
 // the order the core opened them: mymaster, its replica, other, ...), byte 1 says what happens first:
-// bits 0-5 advance time by that many 50 ms steps with a tick, bit 6 answers the pings sent so far,
-// bit 7 sends the reply as an error instead of a bulk string. The rest is the INFO text.
+// bit 6 answers the pings sent so far, bit 5 all of them but those to the first link (mymaster's
+// master, so that it goes down and a replica can be promoted), bits 0-4 advance time by that many
+// 100 ms ticks; bit 7 sends the reply as an error instead of a bulk string. The rest is the INFO text.
 // Invariants: no trap; afterwards the core answers SENTINEL commands, and the config it renders
 // loads again and is stable under rewrite (see CoreDriver).
 import SentinelCore
@@ -18,8 +19,12 @@ public func fuzzInfo(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         let control = section[section.startIndex + 1]
         let text = String(decoding: section.dropFirst(2), as: UTF8.self)
         _ = InfoReport(parsing: text)
-        if control & 0x40 != 0 { driver.answerPings() }
-        if control & 0x3f != 0 { driver.advance(milliseconds: 50 * Int64(control & 0x3f)) }
+        if control & 0x40 != 0 {
+            driver.answerPings()
+        } else if control & 0x20 != 0 {
+            driver.answerPings(except: driver.firstCommandLink)
+        }
+        driver.advance(milliseconds: 100 * Int64(control & 0x1f))
         guard !driver.commandLinks.isEmpty else { continue }
         let link = driver.commandLinks[selector % driver.commandLinks.count]
         let value: RedisValue = control & 0x80 != 0 ? .error(text) : .string(text)
