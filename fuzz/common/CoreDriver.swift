@@ -20,8 +20,11 @@ struct CoreDriver {
 
     var sentinel: Sentinel
     var now = Instant(milliseconds: 1_000_000)
-    /// Command links in the order the core opened them; inputs pick one by index.
+    /// Command links in the order the core opened them.
     var commandLinks: [LinkID] = []
+    /// The command links the core has sent INFO on (masters and replicas, not peer sentinels), in the
+    /// order of their first INFO: only these can see an INFO reply.
+    var infoLinks: [LinkID] = []
     var unansweredPings: [LinkID] = []
     /// mymaster's master when the core started.
     var firstCommandLink: LinkID?
@@ -49,7 +52,10 @@ struct CoreDriver {
                 queue.append(contentsOf: sentinel.handle(.linkConnected(id, localHost: "127.0.0.1"), now: now))
             case .disconnect(let id):
                 commandLinks.removeAll { $0 == id }
+                infoLinks.removeAll { $0 == id }
                 unansweredPings.removeAll { $0 == id }
+            case .send(let id, _, .info):
+                if !infoLinks.contains(id) { infoLinks.append(id) }
             case .send(let id, _, .ping):
                 unansweredPings.append(id)
             default:

@@ -1,8 +1,9 @@
 // libFuzzer target for INFO handling: InfoReport's parser, and a Sentinel core fed random INFO
 // replies from its masters and replicas through handle(.replyReceived(_, .info, _)).
 //
-// The input is sections separated by NUL bytes. In each section, byte 0 picks the command link (in
-// the order the core opened them: mymaster, its replica, other, ...), byte 1 says what happens first:
+// The input is sections separated by NUL bytes. In each section, byte 0 picks the link of a master or
+// replica the core has sent INFO on (in the order of its first INFO: mymaster, its replica, other,
+// other's replica, then replicas it learns of), byte 1 says what happens first:
 // bit 6 answers the pings sent so far, bit 5 all of them but those to the first link (mymaster's
 // master, so that it goes down and a replica can be promoted), bits 0-4 advance time by that many
 // 100 ms ticks; bit 7 sends the reply as an error instead of a bulk string. The rest is the INFO text.
@@ -25,8 +26,8 @@ public func fuzzInfo(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             driver.answerPings(except: driver.firstCommandLink)
         }
         driver.advance(milliseconds: 100 * Int64(control & 0x1f))
-        guard !driver.commandLinks.isEmpty else { continue }
-        let link = driver.commandLinks[selector % driver.commandLinks.count]
+        guard !driver.infoLinks.isEmpty else { continue }
+        let link = driver.infoLinks[selector % driver.infoLinks.count]
         let value: RedisValue = control & 0x80 != 0 ? .error(text) : .string(text)
         driver.absorb(driver.sentinel.handle(.replyReceived(link, .info, value), now: driver.now))
     }
