@@ -32,10 +32,10 @@ without_linker_noise() {
     grep -v 'Cannot export local symbol' >&2 || true
 }
 
-# Whether $1 is missing or older than any file under the following paths.
+# Whether $1 is missing or older than any source or object under the following paths.
 stale() {
     local product=$1; shift
-    [ ! -e "$product" ] || [ -n "$(find "$@" -name '*.swift' -newer "$product" -print -quit)" ]
+    [ ! -e "$product" ] || [ -n "$(find "$@" \( -name '*.swift' -o -name '*.o' \) -newer "$product" -print -quit)" ]
 }
 
 # SentinelCore is stdlib-only: compiled once, whole-module, into one object the core targets link.
