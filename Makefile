@@ -1,6 +1,6 @@
 # Vigil: `make demo` runs a crash drill and a coordinated switchover drill on a local deployment;
-# `make test` runs every test.
-.PHONY: all build test demo deps simulate simulate-hostile benchmark mass-benchmark drills clean
+# `make test` runs every test, then each libFuzzer target for a minute.
+.PHONY: all build test demo deps simulate simulate-hostile benchmark mass-benchmark drills fuzz clean
 
 all: build
 
@@ -13,6 +13,17 @@ build: deps
 test: build
 	swift test
 	python3 -m pytest tests/python -q
+	JOBS=2 scripts/fuzz.sh all $(FUZZ_CI_SECONDS)
+
+# libFuzzer targets (fuzz/, built into .build-fuzz/ apart from the normal build): every target for
+# SECONDS each, JOBS of them at once: make fuzz SECONDS=3600 JOBS=2; one target: make fuzz TARGET=config.
+# SECONDS=0 only replays the seeds and the inputs earlier runs kept. CI runs each for FUZZ_CI_SECONDS.
+SECONDS ?= 600
+JOBS ?= 1
+TARGET ?= all
+FUZZ_CI_SECONDS ?= 60
+fuzz: deps
+	JOBS=$(JOBS) scripts/fuzz.sh $(TARGET) $(SECONDS)
 
 demo: deps
 	swift build --product vigil
@@ -48,4 +59,4 @@ mass-benchmark: deps
 	python3 benchmarks/mass_failover_benchmark.py --masters $(MASTERS) --trials $(TRIALS) --vigil .build/release/vigil
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

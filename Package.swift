@@ -83,3 +83,16 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (fuzz/, scripts/fuzz.sh) exist only when VIGIL_FUZZ is set, so normal builds never
+// compile them; scripts/fuzz.sh builds them with --sanitize=fuzzer into their own scratch path.
+if Context.environment["VIGIL_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "FuzzRequestParser",
+            dependencies: ["RESP", .product(name: "NIOCore", package: "swift-nio")],
+            path: "fuzz/request-parser",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    )
+}
