@@ -74,6 +74,19 @@ final class ClientServerTests: XCTestCase {
         XCTAssertEqual(target.sentinelCalls.count, 3)
     }
 
+    func testRepliesWaitingForTheDiskHoldTheClientsLaterCommandsInOrder() throws {
+        let (channel, _) = try makeChannel()
+        target.holdReplies = true
+        XCTAssertEqual(try exchange(channel, "SENTINEL masters\r\nSENTINEL masters\r\nPING\r\n"), "")
+        XCTAssertEqual(target.sentinelCalls.count, 1, "the second command waits behind the first one's reply")
+        target.holdReplies = false
+        target.release()
+        var output = ""
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { output += String(buffer: buffer) }
+        XCTAssertEqual(output, String(repeating: "*1\r\n*2\r\n$4\r\nname\r\n$8\r\nmymaster\r\n", count: 2) + "+PONG\r\n")
+        XCTAssertEqual(try exchange(channel, "PING\r\n"), "+PONG\r\n")
+    }
+
     func testArityUnknownCommandAndSubcommandErrors() throws {
         let (channel, _) = try makeChannel()
         XCTAssertEqual(try exchange(channel, "foo bar baz\r\n"), "-ERR unknown command 'foo', with args beginning with: 'bar' 'baz' \r\n")
