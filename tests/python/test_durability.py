@@ -103,6 +103,7 @@ def test_acknowledged_votes_and_sets_survive_kill_9_during_rewrites():
             check_survivors(config, state, kill)
         # The last file loads, and the running Vigil answers with the acknowledged state.
         vigil.start()
+        assert not [name for name in os.listdir(directory) if ".tmp-" in name], "temp files of killed rewrites are removed at start-up"
         connection = Connection(port)
         reply = connection.call("SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", master_port, state["acked_vote"], "c" * 40)
         # The file keeps the epoch of the last vote (leader-epoch), not whom it went to (as Redis's):
