@@ -1,6 +1,6 @@
 # Vigil: `make demo` runs a crash drill and a coordinated switchover drill on a local deployment;
 # `make test` runs every test.
-.PHONY: all build test demo deps simulate benchmark mass-benchmark drills durability clean
+.PHONY: all build test demo deps simulate simulate-hostile benchmark mass-benchmark drills durability clean
 
 all: build
 
@@ -28,6 +28,11 @@ SEEDS ?= 20000
 simulate:
 	swift build -c release --product vigil
 	.build/release/vigil simulate --seeds $(SEEDS)
+
+# Lying nodes, peers and operators: no trap, configs that load, bounded memory: make simulate-hostile SEEDS=5000
+simulate-hostile:
+	swift build -c release --product vigil
+	.build/release/vigil simulate --hostile --seeds $(SEEDS)
 
 # Failover timing against stock redis-sentinel on the same topology: make benchmark TRIALS=7
 TRIALS ?= 7

@@ -2,7 +2,8 @@ import NIOCore
 
 /// Bounds on what a client may send (Redis 7.0's defaults).
 public struct RESPRequestLimits: Sendable, Hashable {
-    /// client-query-buffer-limit: a client whose unparsed input grows past this is disconnected.
+    /// client-query-buffer-limit: a client whose unfinished request (the arguments already read and
+    /// the bytes not yet parsed) grows past this is disconnected.
     public var maxQueryBufferBytes: Int
     /// PROTO_INLINE_MAX_SIZE: the longest inline command or header line.
     public var maxInlineBytes: Int
@@ -40,37 +41,68 @@ public enum RESPRequestFrame: Sendable, Hashable {
 }
 
 /// Reads client requests, multibulk or inline, with Redis's limits and error strings.
+///
+/// Parsing is incremental: what is known of an unfinished multibulk request (the arguments read so
+/// far, how many are still expected, the length of the bulk being received) stays here, and the bytes
+/// it came from are consumed from the buffer. A line end is searched for only in bytes not searched
+/// before. So the work is linear in the bytes received however a request is split across reads;
+/// re-parsing from the start on every read let one slow 200,000-argument request stall every client.
 public struct RESPRequestParser: Sendable {
     public var limits: RESPRequestLimits
     public var requiresAuthentication = false
+    /// Bytes searched for a line end or copied into an argument so far: the parser's work, which
+    /// stays within a small multiple of the bytes received (the tests hold it to that).
+    public private(set) var bytesExamined = 0
     private var failure: RESPRequestFrame?
+    /// Arguments still expected by the unfinished multibulk request; 0 when none is under way.
+    private var argumentsRemaining = 0
+    private var arguments: [[UInt8]] = []
+    /// The announced length of the bulk being received; nil while its `$<length>` line is awaited.
+    private var bulkLength: Int?
+    /// Wire bytes of the unfinished request already consumed from the buffer.
+    private var consumedRequestBytes = 0
+    /// Bytes at the buffer's reader index already searched without finding the line end wanted.
+    private var searchedBytes = 0
+    /// Argument bytes of the unfinished request held so far (CLIENT LIST's `argv-mem`).
+    public private(set) var unfinishedArgumentBytes = 0
 
     public init(limits: RESPRequestLimits = .redisDefaults) {
         self.limits = limits
     }
 
     private enum Step {
-        case frame(RESPRequestFrame, consumed: Int)
-        case skip(consumed: Int)
+        case frame(RESPRequestFrame)
+        /// Bytes were consumed without completing a command (an empty command, a header line).
+        case progressed
         case needMore
     }
 
+    /// The next request in `buffer`, consuming what it has parsed; nil when more bytes are needed.
+    /// Call again with the same buffer, new bytes appended after those left unconsumed: the parser
+    /// remembers how far it searched them. After a protocol error or the query buffer limit, returns
+    /// that frame again on every call.
     public mutating func next(from buffer: inout ByteBuffer) -> RESPRequestFrame? {
         if let failure { return failure }
-        // Empty commands (blank lines, `*0`) produce nothing; the loop is bounded by the bytes they consume.
-        while buffer.readableBytes > 0 {
-            let bytes = buffer.readableBytesView
-            let step = bytes.first == UInt8(ascii: "*") ? parseMultibulk(bytes) : parseInline(bytes)
+        // Bounded: every pass but the last consumes at least one byte.
+        for _ in 0...buffer.readableBytes {
+            let step: Step
+            if argumentsRemaining > 0 {
+                step = continueMultibulk(&buffer)
+            } else if let first = buffer.readableBytesView.first {
+                step = first == UInt8(ascii: "*") ? startMultibulk(&buffer) : parseInline(&buffer)
+            } else {
+                return nil
+            }
             switch step {
-            case .frame(let frame, let consumed):
-                buffer.moveReaderIndex(forwardBy: consumed)
+            case .frame(let frame):
                 if case .command = frame { return frame }
                 failure = frame
                 return frame
-            case .skip(let consumed):
-                buffer.moveReaderIndex(forwardBy: consumed)
+            case .progressed:
+                continue
             case .needMore:
-                if buffer.readableBytes > limits.maxQueryBufferBytes {
+                // The arguments already read are held in memory too, so they count against the limit.
+                if buffer.readableBytes + consumedRequestBytes > limits.maxQueryBufferBytes {
                     failure = .queryBufferLimitExceeded
                     return failure
                 }
@@ -80,154 +112,121 @@ public struct RESPRequestParser: Sendable {
         return nil
     }
 
-    private func error(_ message: String) -> Step { .frame(.protocolError("Protocol error: " + message), consumed: 0) }
+    private func error(_ message: String) -> Step { .frame(.protocolError("Protocol error: " + message)) }
 
-    private func parseInline(_ bytes: ByteBufferView) -> Step {
-        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else {
-            return bytes.count > limits.maxInlineBytes ? error("too big inline request") : .needMore
-        }
-        var end = newline
-        if end > bytes.startIndex && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        let consumed = newline - bytes.startIndex + 1
-        guard let arguments = InlineSplitter.split(Array(bytes[bytes.startIndex..<end])) else {
-            return error("unbalanced quotes in request")
-        }
-        return arguments.isEmpty ? .skip(consumed: consumed) : .frame(.command(arguments), consumed: consumed)
+    private mutating func consume(_ count: Int, from buffer: inout ByteBuffer) {
+        buffer.moveReaderIndex(forwardBy: count)
+        searchedBytes = 0
+        if argumentsRemaining > 0 { consumedRequestBytes += count }
     }
 
-    /// Reads a `<marker><integer>\r\n` line at `start`: the value and the index after the line.
-    private func readHeader(_ bytes: ByteBufferView, at start: Int) -> (value: Int?, next: Int)?? {
-        guard let cr = bytes[start...].firstIndex(of: UInt8(ascii: "\r")), cr + 1 < bytes.endIndex else {
-            return .some(nil)
+    /// The offset of the first `byte` after the reader index, resuming where the last search of this
+    /// line stopped; the search stops on the byte found, so the next search starts there.
+    private mutating func offsetOfLineEnd(_ byte: UInt8, in buffer: ByteBuffer) -> Int? {
+        let view = buffer.readableBytesView
+        let start = view.startIndex + searchedBytes
+        guard start < view.endIndex else { return nil }
+        guard let found = view[start...].firstIndex(of: byte) else {
+            bytesExamined += view.endIndex - start
+            searchedBytes = view.count
+            return nil
         }
+        bytesExamined += found - start + 1
+        searchedBytes = found - view.startIndex
+        return searchedBytes
+    }
+
+    /// A complete `<marker><integer>\r\n` line at the reader index: its integer (nil when malformed)
+    /// and its length; nil while the line is incomplete.
+    private mutating func headerLine(in buffer: ByteBuffer) -> (value: Int?, length: Int)? {
+        guard let cr = offsetOfLineEnd(UInt8(ascii: "\r"), in: buffer), cr + 1 < buffer.readableBytes else { return nil }
         // A line that is only "\r\n" has no marker and no digits.
-        guard cr > start else { return (nil, cr + 2) }
-        let digits = bytes[(start + 1)..<cr]
+        guard cr > 0 else { return (nil, 2) }
+        let view = buffer.readableBytesView
+        let digits = view[(view.startIndex + 1)..<(view.startIndex + cr)]
         return (RESPRequestParser.parseInteger(digits), cr + 2)
     }
 
-    private func parseMultibulk(_ bytes: ByteBufferView) -> Step {
-        let start = bytes.startIndex
-        guard let header = readHeader(bytes, at: start), let (countValue, afterCount) = header else {
-            return bytes.count > limits.maxInlineBytes ? error("too big mbulk count string") : .needMore
+    private mutating func parseInline(_ buffer: inout ByteBuffer) -> Step {
+        guard let newline = offsetOfLineEnd(UInt8(ascii: "\n"), in: buffer) else {
+            return buffer.readableBytes > limits.maxInlineBytes ? error("too big inline request") : .needMore
         }
-        guard let count = countValue, count <= limits.maxMultibulkLength else { return error("invalid multibulk length") }
+        let view = buffer.readableBytesView
+        var end = newline
+        if end > 0 && view[view.startIndex + end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        bytesExamined += end
+        guard let words = InlineSplitter.split(Array(view[view.startIndex..<(view.startIndex + end)])) else {
+            return error("unbalanced quotes in request")
+        }
+        consume(newline + 1, from: &buffer)
+        return words.isEmpty ? .progressed : .frame(.command(words))
+    }
+
+    /// Reads the `*<count>` line and opens the request.
+    private mutating func startMultibulk(_ buffer: inout ByteBuffer) -> Step {
+        guard let header = headerLine(in: buffer) else {
+            return buffer.readableBytes > limits.maxInlineBytes ? error("too big mbulk count string") : .needMore
+        }
+        guard let count = header.value, count <= limits.maxMultibulkLength else { return error("invalid multibulk length") }
         if requiresAuthentication && count > limits.unauthenticatedMaxMultibulkLength {
             return error("unauthenticated multibulk length")
         }
-        if count <= 0 { return .skip(consumed: afterCount - start) }
-        var arguments: [[UInt8]] = []
+        consume(header.length, from: &buffer)
+        // `*0` and negative counts are empty commands: nothing to run.
+        guard count > 0 else { return .progressed }
+        argumentsRemaining = count
+        consumedRequestBytes = header.length
         arguments.reserveCapacity(min(count, 1_024))
-        var position = afterCount
-        for _ in 0..<count {
-            guard position < bytes.endIndex else { return .needMore }
-            guard let bulkHeader = readHeader(bytes, at: position), let (lengthValue, afterLength) = bulkHeader else {
-                if bytes.endIndex - position > limits.maxInlineBytes { return error("too big bulk count string") }
-                if bytes[position] != UInt8(ascii: "$") { return expectedDollar(bytes[position]) }
-                return .needMore
+        return .progressed
+    }
+
+    /// Reads as many `$<length>` lines and bulks as the buffer holds; the command once all are in.
+    private mutating func continueMultibulk(_ buffer: inout ByteBuffer) -> Step {
+        // Bounded: each pass reads one header or one bulk, two per argument.
+        for _ in 0..<(2 * argumentsRemaining) {
+            if let length = bulkLength {
+                guard buffer.readableBytes >= length + 2 else { return .needMore }
+                arguments.append(buffer.getBytes(at: buffer.readerIndex, length: length)!)
+                bytesExamined += length
+                unfinishedArgumentBytes += length
+                bulkLength = nil
+                consume(length + 2, from: &buffer)
+                argumentsRemaining -= 1
+                if argumentsRemaining == 0 { break }
+                continue
             }
-            guard bytes[position] == UInt8(ascii: "$") else { return expectedDollar(bytes[position]) }
-            guard let length = lengthValue, length >= 0, length <= limits.maxBulkBytes else { return error("invalid bulk length") }
+            guard let first = buffer.readableBytesView.first else { return .needMore }
+            guard let header = headerLine(in: buffer) else {
+                if buffer.readableBytes > limits.maxInlineBytes { return error("too big bulk count string") }
+                return first == UInt8(ascii: "$") ? .needMore : expectedDollar(first)
+            }
+            guard first == UInt8(ascii: "$") else { return expectedDollar(first) }
+            guard let length = header.value, length >= 0, length <= limits.maxBulkBytes else { return error("invalid bulk length") }
             if requiresAuthentication && length > limits.unauthenticatedMaxBulkBytes { return error("unauthenticated bulk length") }
-            guard bytes.endIndex - afterLength >= length + 2 else { return .needMore }
-            arguments.append(Array(bytes[afterLength..<(afterLength + length)]))
-            position = afterLength + length + 2
+            consume(header.length, from: &buffer)
+            bulkLength = length
         }
-        return .frame(.command(arguments), consumed: position - start)
+        let command = arguments
+        arguments = []
+        consumedRequestBytes = 0
+        unfinishedArgumentBytes = 0
+        return .frame(.command(command))
     }
 
     private func expectedDollar(_ byte: UInt8) -> Step {
         error("expected '$', got '\(Character(Unicode.Scalar(byte)))'")
     }
 
-    /// Redis's string2ll: an optional '-', digits, no leading '+', no spaces, within Int64.
+    /// Redis's string2ll: "0", or an optional '-' then digits without a leading zero, within Int64.
+    /// So "+1", "01" and "-0" are malformed, as they are to Redis.
     static func parseInteger(_ digits: ByteBufferView.SubSequence) -> Int? {
         guard !digits.isEmpty, digits.count <= 20 else { return nil }
+        if digits.count == 1 && digits.first == UInt8(ascii: "0") { return 0 }
+        let magnitude = digits.first == UInt8(ascii: "-") ? digits.dropFirst() : digits[...]
+        guard let lead = magnitude.first, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(lead),
+            magnitude.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
         return Int(String(decoding: digits, as: UTF8.self))
-    }
-}
-
-/// The inline command splitter (sdssplitargs): spaces separate words; "..." allows \n \r \t \b \a
-/// \xHH and \<char> escapes; '...' allows \'. A closing quote must be followed by a space or the end.
-enum InlineSplitter {
-    static func split(_ line: [UInt8]) -> [[UInt8]]? {
-        var words: [[UInt8]] = []
-        var index = 0
-        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (9...13).contains(byte) }
-        while true {
-            while index < line.count && isSpace(line[index]) { index += 1 }
-            guard index < line.count else { return words }
-            var word: [UInt8] = []
-            var inDouble = false
-            var inSingle = false
-            var done = false
-            while !done {
-                if inDouble {
-                    guard index < line.count else { return nil }
-                    let byte = line[index]
-                    if byte == UInt8(ascii: "\\"), index + 3 < line.count, line[index + 1] == UInt8(ascii: "x"),
-                        let high = hexValue(line[index + 2]), let low = hexValue(line[index + 3])
-                    {
-                        word.append(high << 4 | low)
-                        index += 3
-                    } else if byte == UInt8(ascii: "\\"), index + 1 < line.count {
-                        index += 1
-                        word.append(unescaped(line[index]))
-                    } else if byte == UInt8(ascii: "\"") {
-                        if index + 1 < line.count && !isSpace(line[index + 1]) { return nil }
-                        done = true
-                    } else {
-                        word.append(byte)
-                    }
-                } else if inSingle {
-                    guard index < line.count else { return nil }
-                    let byte = line[index]
-                    if byte == UInt8(ascii: "\\"), index + 1 < line.count, line[index + 1] == UInt8(ascii: "'") {
-                        index += 1
-                        word.append(UInt8(ascii: "'"))
-                    } else if byte == UInt8(ascii: "'") {
-                        if index + 1 < line.count && !isSpace(line[index + 1]) { return nil }
-                        done = true
-                    } else {
-                        word.append(byte)
-                    }
-                } else {
-                    guard index < line.count else { break }
-                    let byte = line[index]
-                    if isSpace(byte) {
-                        done = true
-                    } else if byte == UInt8(ascii: "\"") {
-                        inDouble = true
-                    } else if byte == UInt8(ascii: "'") {
-                        inSingle = true
-                    } else {
-                        word.append(byte)
-                    }
-                }
-                if index < line.count { index += 1 }
-            }
-            words.append(word)
-        }
-    }
-
-    static func unescaped(_ byte: UInt8) -> UInt8 {
-        switch byte {
-        case UInt8(ascii: "n"): return 10
-        case UInt8(ascii: "r"): return 13
-        case UInt8(ascii: "t"): return 9
-        case UInt8(ascii: "b"): return 8
-        case UInt8(ascii: "a"): return 7
-        default: return byte
-        }
-    }
-
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }
 

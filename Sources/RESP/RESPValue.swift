@@ -43,9 +43,9 @@ extension RESPValue {
         let resp3 = protocolVersion == .resp3
         switch self {
         case .simpleString(let text):
-            buffer.writeLine("+", text)
+            buffer.writeLine("+", RESPValue.oneLine(text, trimmingEnds: false))
         case .error(let text):
-            buffer.writeLine("-", text)
+            buffer.writeLine("-", RESPValue.oneLine(text, trimmingEnds: true))
         case .integer(let number):
             buffer.writeLine(":", String(number))
         case .bulkString(let bytes):
@@ -91,6 +91,20 @@ extension RESPValue {
     private func writeAggregate(_ marker: String, _ items: [RESPValue], to buffer: inout ByteBuffer, _ version: RESPProtocolVersion) {
         buffer.writeLine(marker, String(items.count))
         for item in items { item.write(to: &buffer, protocolVersion: version) }
+    }
+
+    /// Status and error replies are one line each, so CR and LF in them (often echoed from a request)
+    /// would end the reply early and start another: Redis turns them into spaces, and trims them from
+    /// the ends of an error first. Done here, where every status and error is written, so no path can miss it.
+    static func oneLine(_ text: String, trimmingEnds: Bool) -> String {
+        func isLineEnd(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") }
+        guard text.utf8.contains(where: isLineEnd) else { return text }
+        var bytes = text.utf8[...]
+        if trimmingEnds {
+            bytes = bytes.drop(while: isLineEnd)
+            while let last = bytes.last, isLineEnd(last) { bytes = bytes.dropLast() }
+        }
+        return String(decoding: bytes.map { isLineEnd($0) ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
 
     static func doubleText(_ number: Double) -> String {

@@ -94,6 +94,7 @@ extension SimulationWorld {
                 checkEvent(sentinel, event)
             case .persistConfig:
                 persisted[sentinel] = sentinels[sentinel].currentConfig()
+                if hostility != nil { checkConfigLoads(sentinel) }
             case .log, .terminate, .runScript, .killScript:
                 break
             }
@@ -109,6 +110,8 @@ extension SimulationWorld {
         case "PUBLISH" where words.count == 3:
             record(peer, sentinels[peer].receiveHello(words[2], now: now))
             return .integer(1)
+        case "SENTINEL" where hostility?.active == true && hostility!.values.chance(hostility!.lyingPeerPerMille):
+            return lyingPeerReply()
         case "SENTINEL":
             let outcome = sentinels[peer].execute(sentinelCommand: Array(words.dropFirst()), now: now)
             record(peer, outcome.effects)
@@ -129,7 +132,10 @@ extension SimulationWorld {
         if words.first?.uppercased() == "INFO" {
             replicas = groups[groupOfNode[node]].nodes.map { nodes[$0] }.filter { $0.role == .replica(of: address) && $0.isUp }
         }
-        let value = nodes[node].reply(to: words, replicas: replicas)
+        var value = nodes[node].reply(to: words, replicas: replicas)
+        if hostility?.active == true, hostility!.values.chance(hostility!.lyingNodePerMille) {
+            value = hostility!.lie(about: value, to: words, realAddresses: nodes.map(\.address), realRunIDs: nodes.map(\.runID))
+        }
         deliver(.replyReceived(link, purpose, value), to: sentinel)
         if words.first?.uppercased() == "PUBLISH", words.count == 3 { relayHello(from: node, payload: words[2]) }
     }

@@ -125,6 +125,8 @@ public struct SimulationWorld: Sendable {
     var leadersByEpoch: [String: [Int64: Int]] = [:]
     /// What each sentinel last made durable: a restarted sentinel starts from this, as from its file.
     var persisted: [Int: SentinelConfig] = [:]
+    /// Nodes and peers that lie, in a hostile world (see `HostileScenario`).
+    var hostility: Hostility?
 
     public init(parameters: Parameters) {
         self.parameters = parameters

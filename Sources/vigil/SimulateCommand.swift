@@ -9,10 +9,15 @@ enum SimulateCommand {
         var first: UInt64 = 1
         var coordinated = false
         var trace = false
+        var hostile = false
         var index = 0
         while index < words.count {
-            if words[index] == "--coordinated" || words[index] == "--trace" {
-                if words[index] == "--trace" { trace = true } else { coordinated = true }
+            if ["--coordinated", "--trace", "--hostile"].contains(words[index]) {
+                switch words[index] {
+                case "--trace": trace = true
+                case "--hostile": hostile = true
+                default: coordinated = true
+                }
                 index += 1
                 continue
             }
@@ -21,11 +26,12 @@ enum SimulateCommand {
             case ("--seeds", .some(let parsed)): count = parsed
             case ("--from", .some(let parsed)): first = parsed
             default:
-                FileHandle.standardError.write(Data("usage: vigil simulate [--seeds N] [--from FIRST-SEED] [--coordinated] [--trace]\n".utf8))
+                FileHandle.standardError.write(Data("usage: vigil simulate [--seeds N] [--from FIRST-SEED] [--coordinated | --hostile] [--trace]\n".utf8))
                 return 2
             }
             index += 2
         }
+        if hostile { return runHostile(first: first, count: count) }
         var failures = 0
         var switchDelays: [Int64] = []
         let started = Date()
@@ -46,6 +52,27 @@ enum SimulateCommand {
         let seconds = Date().timeIntervalSince(started)
         print("simulation: \(count) seeds from \(first), \(failures) violations, \(String(format: "%.1f", seconds)) s")
         print(switchDelaySummary(switchDelays))
+        return failures == 0 ? 0 : 1
+    }
+
+    /// Lying nodes, peers and operators: each seed is printed before it runs, because a trap ends the
+    /// process and the last seed printed is then the one to replay.
+    static func runHostile(first: UInt64, count: UInt64) -> Int32 {
+        var failures = 0
+        var lies = 0
+        let started = Date()
+        for seed in first..<(first + count) {
+            FileHandle.standardError.write(Data("hostile seed \(seed)\n".utf8))
+            switch HostileScenario.run(seed: seed) {
+            case .failure(let violation):
+                failures += 1
+                print("VIOLATION \(violation)")
+            case .success(let outcome):
+                lies += outcome.liesTold
+            }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        print("hostile simulation: \(count) seeds from \(first), \(lies) lies told, \(failures) violations, \(String(format: "%.1f", seconds)) s")
         return failures == 0 ? 0 : 1
     }
 

@@ -23,7 +23,7 @@ case "--version", "-v":
 case "--help", "-h":
     print("""
         Usage: vigil /path/to/sentinel.conf [--directive value ...]
-               vigil simulate [--seeds N] [--from FIRST-SEED]
+               vigil simulate [--seeds N] [--from FIRST-SEED] [--hostile]
                vigil lookup <master-name> --sentinels host:port,... [--timeout MS] [--user U] [--password P]
                vigil doctor <master-name> --sentinels host:port,... [--max-rpo-seconds S] [--max-rto-seconds S]
                vigil drill <master-name> --sentinels host:port,... --fault switchover|coordinated|crash|hang|sleep [...]

@@ -31,4 +31,15 @@ final class RESPEncoderTests: XCTestCase {
             XCTAssertEqual(bytes(value, .resp3), resp3, "\(value)")
         }
     }
+
+    /// Text echoed from a request must not end a status or error line early and start a reply of its
+    /// own: CR and LF become spaces, as Redis does (and an error's leading and trailing ones go).
+    func testStatusAndErrorTextStayOnOneLine() {
+        XCTAssertEqual(bytes(.error("ERR Invalid argument 'x\r\n+OK' for SENTINEL SET 'quorum'"), .resp2),
+                       "-ERR Invalid argument 'x  +OK' for SENTINEL SET 'quorum'\r\n")
+        XCTAssertEqual(bytes(.error("ERR bad\r\n"), .resp3), "-ERR bad\r\n")
+        XCTAssertEqual(bytes(.error("\nERR a\rb\n\n"), .resp2), "-ERR a b\r\n")
+        XCTAssertEqual(bytes(.simpleString("a\r\nb\n"), .resp2), "+a  b \r\n")
+        XCTAssertEqual(bytes(.array([.simpleString("x\ry"), .error("E\nz")]), .resp3), "*2\r\n+x y\r\n-E z\r\n")
+    }
 }

@@ -127,4 +127,108 @@ final class RESPRequestParserTests: XCTestCase {
             XCTAssertLessThanOrEqual(buffer.readableBytes, limits.maxQueryBufferBytes + 1_024)
         }
     }
+
+    /// The 200,000-argument request of issue 12, in miniature: sent a byte at a time, each byte is
+    /// examined a bounded number of times, and what has been parsed leaves the buffer.
+    func testDripFedHugeRequestIsParsedInLinearWork() {
+        let count = 10_000
+        var text = "*\(count + 1)\r\n$4\r\nPING\r\n"
+        for index in 0..<count { text += "$\(String(index).utf8.count)\r\n\(index)\r\n" }
+        let bytes = Array(text.utf8)
+        var parser = RESPRequestParser()
+        var buffer = ByteBuffer()
+        var frames: [RESPRequestFrame] = []
+        var largestHeld = 0
+        for byte in bytes {
+            buffer.writeInteger(byte)
+            if let frame = parser.next(from: &buffer) { frames.append(frame) }
+            largestHeld = max(largestHeld, buffer.readableBytes)
+        }
+        XCTAssertEqual(frames, [.command([Array("PING".utf8)] + (0..<count).map { Array(String($0).utf8) })])
+        XCTAssertLessThanOrEqual(parser.bytesExamined, 2 * bytes.count, "parse work grows faster than the input")
+        XCTAssertLessThan(largestHeld, 16, "parsed bytes stay in the buffer")
+        XCTAssertEqual(buffer.readableBytes, 0)
+    }
+
+    /// However the same bytes are split, the frames and the work are the same within the bound.
+    func testEverySplitGivesTheSameFramesInBoundedWork() {
+        let text = "*3\r\n$8\r\nSENTINEL\r\n$6\r\nMASTER\r\n$8\r\nmymaster\r\nPING\r\n\r\nINFO  server\n*0\r\n*1\r\n$4\r\nROLE\r\n"
+        let bytes = Array(text.utf8)
+        let expected = [command("SENTINEL", "MASTER", "mymaster"), command("PING"), command("INFO", "server"), command("ROLE")]
+        var seed: UInt64 = 7
+        for chunk in [1, 2, 3, 5, 8, 13, 64, 0] {
+            var parser = RESPRequestParser()
+            var buffer = ByteBuffer()
+            var result: [RESPRequestFrame] = []
+            var offset = 0
+            while offset < bytes.count {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                let size = chunk == 0 ? 1 + Int(seed >> 60) : chunk
+                buffer.writeBytes(bytes[offset..<min(offset + size, bytes.count)])
+                offset += size
+                while let frame = parser.next(from: &buffer) { result.append(frame) }
+            }
+            XCTAssertEqual(result, expected, "chunks of \(chunk)")
+            XCTAssertLessThanOrEqual(parser.bytesExamined, 2 * bytes.count, "chunks of \(chunk)")
+        }
+    }
+
+    func testManyRequestsInOneBuffer() {
+        var text = ""
+        for index in 0..<1_000 { text += index % 2 == 0 ? "*2\r\n$4\r\nPING\r\n$\(String(index).utf8.count)\r\n\(index)\r\n" : "PING \(index)\r\n" }
+        var parser = RESPRequestParser()
+        var buffer = ByteBuffer(string: text)
+        var result: [RESPRequestFrame] = []
+        for _ in 0..<2_000 {
+            guard let frame = parser.next(from: &buffer) else { break }
+            result.append(frame)
+        }
+        XCTAssertEqual(result, (0..<1_000).map { command("PING", String($0)) })
+        XCTAssertEqual(buffer.readableBytes, 0)
+    }
+
+    /// Header lines dripped without their end are searched once each, and the limits still hold.
+    func testDripFedLongHeaderLinesAreSearchedOnceAndStillLimited() {
+        for (prefix, message) in [("*", "too big mbulk count string"), ("*1\r\n$", "too big bulk count string"), ("", "too big inline request")] {
+            var parser = RESPRequestParser(limits: RESPRequestLimits(maxInlineBytes: 4_096))
+            var buffer = ByteBuffer(string: prefix)
+            var frame: RESPRequestFrame?
+            var sent = prefix.utf8.count
+            while frame == nil && sent < 5_000 {
+                buffer.writeInteger(UInt8(ascii: "1"))
+                sent += 1
+                frame = parser.next(from: &buffer)
+            }
+            XCTAssertEqual(frame, .protocolError("Protocol error: " + message))
+            XCTAssertLessThanOrEqual(parser.bytesExamined, 2 * sent, message)
+        }
+    }
+
+    /// Arguments already parsed are out of the buffer but still count against the query buffer limit.
+    func testQueryBufferLimitCountsArgumentsAlreadyParsed() {
+        var limits = RESPRequestLimits()
+        limits.maxQueryBufferBytes = 1_000
+        var parser = RESPRequestParser(limits: limits)
+        var buffer = ByteBuffer(string: "*5\r\n")
+        var frame: RESPRequestFrame?
+        for _ in 0..<4 where frame == nil {
+            buffer.writeString("$300\r\n" + String(repeating: "x", count: 300) + "\r\n")
+            frame = parser.next(from: &buffer)
+            XCTAssertLessThan(buffer.readableBytes, 400)
+        }
+        XCTAssertEqual(frame, .queryBufferLimitExceeded)
+    }
+
+    /// Redis's string2ll: no '+', no leading zeros, no "-0".
+    func testCountsAndLengthsAreReadAsRedisReadsThem() {
+        for text in ["*+1\r\n", "*01\r\n", "*-0\r\n"] {
+            XCTAssertEqual(frames(text + "$4\r\nPING\r\n"), [.protocolError("Protocol error: invalid multibulk length")], text)
+        }
+        for text in ["$04\r\n", "$+4\r\n", "$-0\r\n"] {
+            XCTAssertEqual(frames("*1\r\n" + text + "PING\r\n"), [.protocolError("Protocol error: invalid bulk length")], text)
+        }
+        XCTAssertEqual(frames("*1\r\n$0\r\n\r\n*-1\r\nPING\r\n"), [.command([[]]), command("PING")])
+        // As in Redis, the two bytes after a bulk or a header's '\r' are skipped unread.
+        XCTAssertEqual(frames("*1\r\r$4\r\nPINGxx"), [command("PING")])
+    }
 }

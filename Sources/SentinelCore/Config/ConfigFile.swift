@@ -110,6 +110,8 @@ public enum ConfigFile {
             return yesNo(arguments) { config.protectedMode = $0 }
         case "daemonize":
             return yesNo(arguments) { config.daemonize = $0 }
+        case "maxclients", "timeout", "client-output-buffer-limit":
+            return ClientDirectives.apply(key, arguments, to: &config)
         default:
             guard KnownDirectives.kept.contains(key), !arguments.isEmpty else { return bad }
             // Written back as it was, except the lines the rewrite produces itself.

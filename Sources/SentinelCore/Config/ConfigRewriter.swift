@@ -103,6 +103,7 @@ extension ConfigFile {
         }
         // Sentinel's protected-mode default differs from the server's, so Redis always writes it.
         add("protected-mode", "protected-mode " + (config.protectedMode ? "yes" : "no"))
+        lines += ClientDirectives.rewriteLines(for: config)
         for directive in config.otherDirectives {
             add(directive.key, ([directive.key] + directive.arguments.map(ConfigLine.word)).joined(separator: " "))
         }

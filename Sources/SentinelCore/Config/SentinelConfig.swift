@@ -20,6 +20,12 @@ public struct SentinelConfig: Hashable, Sendable {
     /// ACL users, each `user` line's words after `user` (name, then rules), in file order. The core
     /// keeps them for the rewrite; the client server interprets them.
     public var users: [[String]] = []
+    /// maxclients: connections beyond this many are refused.
+    public var maxClients: Int = 10_000
+    /// timeout: clients idle for more than this many seconds are closed, subscribers excepted; 0: never.
+    public var clientIdleTimeoutSeconds: Int = 0
+    /// client-output-buffer-limit, per client class.
+    public var clientOutputBufferLimits = ClientOutputBufferLimits.redisDefaults
     /// Vigil's own: log lines in Redis's format, or as JSON lines.
     public var logFormat: LogFormat = .redis
     /// Generic directives Redis accepts that Vigil keeps but does not act on (key lower-cased, arguments).

@@ -8,6 +8,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let context: ClientServerContext
+    private let output: PendingOutputCounter
     private var parser: RESPRequestParser
     private var pending: ByteBuffer?
     private var client: ClientRecord?
@@ -15,13 +16,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// A command's answer waits for a config write; later commands wait behind it.
     private var waiting = false
 
-    init(context: ClientServerContext) {
+    /// `output` is the counter in this connection's pipeline, between this handler and the socket.
+    init(context: ClientServerContext, output: PendingOutputCounter = PendingOutputCounter()) {
         self.context = context
+        self.output = output
         parser = RESPRequestParser(limits: context.configuration.limits)
     }
 
     func channelActive(context channelContext: ChannelHandlerContext) {
-        guard let record = context.registry.register(channelContext.channel, authenticated: !context.requiresPassword) else {
+        let authenticated = !context.requiresPassword
+        guard let record = context.registry.register(channelContext.channel, authenticated: authenticated, output: output) else {
             var buffer = channelContext.channel.allocator.buffer(capacity: 64)
             RESPValue.error("ERR max number of clients reached").write(to: &buffer, protocolVersion: .resp2)
             channelContext.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channelContext.close(promise: nil) }
@@ -44,11 +48,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
-        guard !closing, client != nil else { return }
+        guard !closing, let client else { return }
         context.registry.inputBytes += incoming.readableBytes
+        // Any bytes received count as interaction for `timeout`, as in Redis, even half a request.
+        client.lastInteraction = .now()
         if pending == nil { pending = incoming } else { pending!.writeBuffer(&incoming) }
         // While an answer waits for the disk, input is kept, within the query buffer limit.
         if waiting {
+            client.queryBufferBytes = pending?.readableBytes ?? 0
             if let buffer = pending, buffer.readableBytes > context.configuration.limits.maxQueryBufferBytes {
                 closing = true
                 channelContext.close(promise: nil)
@@ -70,7 +77,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             guard let frame else { break }
             switch frame {
             case .command(let words):
-                client.lastInteraction = .now()
                 let arguments = words.map { String(decoding: $0, as: UTF8.self) }
                 let result = context.execute(arguments, client: client)
                 if let later = result.pending {
@@ -94,6 +100,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         if let buffer = pending, buffer.readableBytes == 0 { pending = nil } else { pending?.discardReadBytes() }
+        client.queryBufferBytes = pending?.readableBytes ?? 0
+        client.unfinishedArgumentBytes = parser.unfinishedArgumentBytes
         write(output, channelContext)
     }
 
@@ -104,11 +112,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func write(_ output: ByteBuffer, _ channelContext: ChannelHandlerContext) {
+        guard let client else { return }
+        if output.readableBytes == 0 && !closing { return }
         context.registry.outputBytes += output.readableBytes
         let write = channelContext.writeAndFlush(wrapOutboundOut(output))
         if closing {
             pending = nil
             write.whenComplete { _ in channelContext.close(promise: nil) }
+        } else {
+            context.enforceOutputLimit(client)
         }
     }
 

@@ -20,10 +20,19 @@ final class ClientRecord {
     var channels: Set<String> = []
     var patterns: Set<String> = []
     var closeRequested = false
+    /// Bytes received and not yet parsed, and the arguments of an unfinished request (CLIENT LIST's
+    /// `qbuf` and `argv-mem`), as of the last read.
+    var queryBufferBytes = 0
+    var unfinishedArgumentBytes = 0
+    /// Replies and messages not yet written to the socket (CLIENT LIST's `omem`).
+    let output: PendingOutputCounter
+    var outputWatch = OutputBufferWatch()
+    var closingForOutputLimit = false
 
-    init(id: Int64, channel: Channel, authenticated: Bool) {
+    init(id: Int64, channel: Channel, authenticated: Bool, output: PendingOutputCounter) {
         self.id = id
         self.channel = channel
+        self.output = output
         address = ClientRecord.describe(channel.remoteAddress)
         localAddress = ClientRecord.describe(channel.localAddress)
         connectedAt = .now()
@@ -44,8 +53,9 @@ final class ClientRecord {
         let idle = (now - lastInteraction).nanoseconds / 1_000_000_000
         let flags = isSubscribed ? "P" : "N"
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=-1 name=\(name) age=\(age) idle=\(idle) flags=\(flags) db=0 "
-            + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 "
-            + "obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(lastCommand) user=\(userName) redir=-1 resp=\(protocolVersion.rawValue)"
+            + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=\(queryBufferBytes) qbuf-free=0 "
+            + "argv-mem=\(unfinishedArgumentBytes) multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=\(output.pendingBytes) tot-mem=0 "
+            + "events=r cmd=\(lastCommand) user=\(userName) redir=-1 resp=\(protocolVersion.rawValue)"
             + (libraryName.isEmpty && libraryVersion.isEmpty ? "" : " lib-name=\(libraryName) lib-ver=\(libraryVersion)")
     }
 }
@@ -53,7 +63,7 @@ final class ClientRecord {
 /// All client connections and the counters INFO reports. Confined to the server's event loop.
 final class ClientRegistry {
     /// Redis's maxclients: beyond this, new connections are refused with Redis's error.
-    static let maxClients = 10_000
+    let maxClients: Int
 
     private(set) var clients: [Int64: ClientRecord] = [:]
     private var nextID: Int64 = 1
@@ -63,13 +73,17 @@ final class ClientRegistry {
     var outputBytes = 0
     var rejectedConnections = 0
 
-    func register(_ channel: Channel, authenticated: Bool) -> ClientRecord? {
+    init(maxClients: Int) {
+        self.maxClients = maxClients
+    }
+
+    func register(_ channel: Channel, authenticated: Bool, output: PendingOutputCounter) -> ClientRecord? {
         totalConnections += 1
-        guard clients.count < ClientRegistry.maxClients else {
+        guard clients.count < maxClients else {
             rejectedConnections += 1
             return nil
         }
-        let record = ClientRecord(id: nextID, channel: channel, authenticated: authenticated)
+        let record = ClientRecord(id: nextID, channel: channel, authenticated: authenticated, output: output)
         nextID += 1
         clients[record.id] = record
         return record

@@ -9,6 +9,7 @@ public final class ClientServer: @unchecked Sendable {
     public let context: ClientServerContext
     private let eventLoop: EventLoop
     private var channels: [Channel] = []
+    private var idleCheck: RepeatedTask?
 
     public init(context: ClientServerContext, eventLoop: EventLoop) {
         self.context = context
@@ -30,7 +31,9 @@ public final class ClientServer: @unchecked Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                        try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(context: context))
+                        let output = PendingOutputCounter()
+                        try channel.pipeline.syncOperations.addHandler(output)
+                        try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(context: context, output: output))
                     }
                 }
         }
@@ -42,10 +45,16 @@ public final class ClientServer: @unchecked Sendable {
         }
         return EventLoopFuture.whenAllSucceed(binds, on: eventLoop).map { bound in
             self.channels = bound
+            let interval = ClientLimits.idleCheckInterval
+            self.idleCheck = self.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                context.closeIdleClients(now: .now())
+            }
         }
     }
 
     public func close() {
+        idleCheck?.cancel()
+        idleCheck = nil
         for channel in channels { channel.close(promise: nil) }
         for client in context.registry.ordered { client.channel.close(promise: nil) }
         channels = []

@@ -11,10 +11,12 @@ public struct ClientServerConfiguration: Sendable {
     /// The config's `user` lines (name, then rules).
     public var users: [[String]]
     public var limits: RESPRequestLimits
+    public var clientLimits: ClientLimits
     public var configPath: String
 
     public init(
-        bind: [String], port: Int, requirepass: String?, users: [[String]] = [], configPath: String, limits: RESPRequestLimits = .redisDefaults
+        bind: [String], port: Int, requirepass: String?, users: [[String]] = [], configPath: String, limits: RESPRequestLimits = .redisDefaults,
+        clientLimits: ClientLimits = ClientLimits()
     ) {
         self.bind = bind
         self.port = port
@@ -22,6 +24,7 @@ public struct ClientServerConfiguration: Sendable {
         self.users = users
         self.configPath = configPath
         self.limits = limits
+        self.clientLimits = clientLimits
     }
 }
 
@@ -30,22 +33,26 @@ public struct ClientServerConfiguration: Sendable {
 public final class ClientServerContext: @unchecked Sendable {
     let configuration: ClientServerConfiguration
     weak var target: (any SentinelCommandTarget)?
-    let registry = ClientRegistry()
+    let registry: ClientRegistry
     let broker: PubSubBroker
     let access: AccessControl
     let runID: String
     let startedAt = Date()
     let startedUptime = NIODeadline.now()
+    /// Writes one line to the daemon's log (the server keeps no log of its own).
+    public var log: (LogLevel, String) -> Void = { _, _ in }
 
     public init(configuration: ClientServerConfiguration, target: any SentinelCommandTarget) {
         self.configuration = configuration
         self.target = target
+        registry = ClientRegistry(maxClients: configuration.clientLimits.maxClients)
         broker = PubSubBroker(registry: registry)
         access = AccessControl(
             requirepass: configuration.requirepass, userLines: configuration.users,
             knownCommands: ClientServerContext.isKnownCommand, knownCategories: Set(ClientServerContext.aclCategories))
         var generator = SystemRandomNumberGenerator()
         runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &generator)!) }.joined()
+        broker.afterWrite = { [weak self] client in self?.enforceOutputLimit(client) }
     }
 
     /// Publishes one event to subscribed clients (channel = event type).

@@ -5,6 +5,8 @@ import SentinelCore
 /// Vigil's own pub/sub: events are published on channels named after them (`+sdown`, ...).
 final class PubSubBroker {
     private let registry: ClientRegistry
+    /// Told of every client a message was queued for, so its output buffer limit is checked.
+    var afterWrite: (ClientRecord) -> Void = { _ in }
     private var channels: [String: Set<Int64>] = [:]
     private var patterns: [String: Set<Int64>] = [:]
 
@@ -66,5 +68,6 @@ final class PubSubBroker {
         RESPValue.push(items).write(to: &buffer, protocolVersion: client.protocolVersion)
         registry.outputBytes += buffer.readableBytes
         client.channel.writeAndFlush(buffer, promise: nil)
+        afterWrite(client)
     }
 }

@@ -55,7 +55,7 @@ extension ClientServerContext {
 
     private func clientLines() -> [String] {
         [
-            "connected_clients:\(registry.clients.count)", "cluster_connections:0", "maxclients:\(ClientRegistry.maxClients)",
+            "connected_clients:\(registry.clients.count)", "cluster_connections:0", "maxclients:\(registry.maxClients)",
             "client_recent_max_input_buffer:0", "client_recent_max_output_buffer:0", "blocked_clients:0",
             "tracking_clients:0", "clients_in_timeout_table:0",
         ]

@@ -93,6 +93,10 @@ public enum VigilDaemon {
 
     private static func serve(config: SentinelConfig, store: ConfigStore, configPath: String, tls: TLSContexts) -> Int32 {
         let log = RedisLogWriter(logfile: config.logfile, level: config.loglevel, format: config.logFormat)
+        // Before any listener or link takes a descriptor, as Redis does it.
+        guard let maxClients = OpenFilesLimit.adjust(maxClients: config.maxClients, log: log) else { return 1 }
+        let clientLimits = ClientLimits(
+            maxClients: maxClients, idleTimeoutSeconds: config.clientIdleTimeoutSeconds, outputBuffer: config.clientOutputBufferLimits)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         var seed = UInt64(0)
@@ -103,7 +107,8 @@ public enum VigilDaemon {
         let exitCode = ExitLatch()
         log.log(.notice, "Vigil starting, pid=\(getpid()), seed=\(seed)")
         let started = loop.flatSubmit { () -> EventLoopFuture<Void> in
-            let server = ClientFacade.make(driver: driver, config: config, configPath: configPath, eventLoop: loop)
+            let server = ClientFacade.make(
+                driver: driver, config: config, configPath: configPath, clientLimits: clientLimits, log: log, eventLoop: loop)
             driver.onShutdown = {
                 server.close()
                 exitCode.finish(0)

@@ -1,0 +1,51 @@
+import NIOCore
+import SentinelCore
+
+/// Redis's checkClientOutputBufferLimits for one client: over the hard limit is over at once; over the
+/// soft limit counts from the first time it is seen, and is over once that lasts more than the
+/// limit's seconds. Seen under the soft limit, the count starts again.
+struct OutputBufferWatch {
+    private(set) var softLimitReachedAt: NIODeadline?
+
+    mutating func isOverLimit(pendingBytes: Int, limit: OutputBufferLimit, now: NIODeadline) -> Bool {
+        let overHard = limit.hardBytes > 0 && pendingBytes >= limit.hardBytes
+        guard limit.softBytes > 0 && pendingBytes >= limit.softBytes else {
+            softLimitReachedAt = nil
+            return overHard
+        }
+        guard let since = softLimitReachedAt else {
+            softLimitReachedAt = now
+            return overHard
+        }
+        // Whole seconds, as Redis counts them.
+        let elapsedSeconds = (now - since).nanoseconds / 1_000_000_000
+        return overHard || elapsedSeconds > Int64(limit.softSeconds)
+    }
+}
+
+extension ClientServerContext {
+    /// Called after output is queued for a client, as Redis checks when it adds a reply: a client over
+    /// its class's limit is closed now, its pending output dropped, and Redis's line logged.
+    func enforceOutputLimit(_ client: ClientRecord) {
+        guard !client.closingForOutputLimit, client.channel.isActive else { return }
+        let limits = configuration.clientLimits.outputBuffer
+        let now = NIODeadline.now()
+        let limit = client.isSubscribed ? limits.pubsub : limits.normal
+        guard client.outputWatch.isOverLimit(pendingBytes: client.output.pendingBytes, limit: limit, now: now) else { return }
+        client.closingForOutputLimit = true
+        log(.warning, "Client \(client.listLine(now: now)) scheduled to be closed ASAP for overcoming of output buffer limits.")
+        client.channel.close(promise: nil)
+    }
+
+    /// Redis's clientsCronHandleTimeout: with `timeout` set, a client idle for more than that many
+    /// whole seconds is closed, unless it is subscribed: subscribers wait for messages by design.
+    func closeIdleClients(now: NIODeadline) {
+        let timeout = Int64(configuration.clientLimits.idleTimeoutSeconds)
+        guard timeout > 0 else { return }
+        for client in registry.ordered where !client.isSubscribed {
+            guard (now - client.lastInteraction).nanoseconds / 1_000_000_000 > timeout else { continue }
+            log(.verbose, "Closing idle client")
+            client.channel.close(promise: nil)
+        }
+    }
+}
