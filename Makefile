@@ -1,6 +1,6 @@
 # Vigil: `make demo` runs a crash drill and a coordinated switchover drill on a local deployment;
 # `make test` runs every test, then each libFuzzer target for a minute.
-.PHONY: all build test demo deps simulate simulate-hostile benchmark mass-benchmark drills fuzz clean
+.PHONY: all build test demo deps simulate simulate-hostile benchmark mass-benchmark drills durability fuzz clean
 
 all: build
 
@@ -57,6 +57,13 @@ MASTERS ?= 50
 mass-benchmark: deps
 	swift build -c release --product vigil
 	python3 benchmarks/mass_failover_benchmark.py --masters $(MASTERS) --trials $(TRIALS) --vigil .build/release/vigil
+
+# kill -9 at random moments of config rewrites; CI runs 1,000 kills (part of `make test`):
+# make durability KILLS=10000 [SEED=n]
+KILLS ?= 10000
+durability: deps
+	swift build --product vigil
+	VIGIL_DURABILITY_KILLS=$(KILLS) $(if $(SEED),VIGIL_DURABILITY_SEED=$(SEED)) python3 -m pytest tests/python/test_durability.py -q -s -k kill_9
 
 clean:
 	rm -rf .build .build-fuzz

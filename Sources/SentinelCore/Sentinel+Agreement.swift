@@ -13,7 +13,9 @@ extension Sentinel {
             let peer = masters[m].sentinels[s]
             guard let runID = peer.instance.runID else { continue }
             let elapsed = peer.lastMasterDownReply.map { now - $0 } ?? Int64.max
-            if elapsed > forget {
+            // Only written when there is something to forget: the driver keeps an undo copy of the
+            // core around this call, and a write would copy every master.
+            if elapsed > forget && (peer.masterDownReportedAt != nil || peer.votedLeader != nil) {
                 masters[m].sentinels[s].masterDownReportedAt = nil
                 masters[m].sentinels[s].votedLeader = nil
             }

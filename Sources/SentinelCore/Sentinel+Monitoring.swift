@@ -1,29 +1,9 @@
 extension Sentinel {
-    /// The periodic work of one timer tick (Redis's sentinelTimer for the monitoring half).
+    /// The periodic work of one timer tick (Redis's sentinelTimer for the monitoring half), every
+    /// part of `tickPlan()` in order (see TickStep).
     public mutating func tick(now: Instant) -> [Effect] {
         var effects: [Effect] = []
-        checkTilt(now: now, into: &effects)
-        killOverdueScripts(now: now, into: &effects)
-        for target in allInstanceRefs() {
-            reconnect(target, now: now, into: &effects)
-            sendPeriodicCommands(target, now: now, into: &effects)
-            closeIdleLinks(target, now: now, into: &effects)
-            if let since = tiltSince {
-                guard now - since >= timing.tiltPeriod else { continue }
-                tiltSince = nil
-                effects.append(plainEvent(.warning, "-tilt", "#tilt mode exited"))
-            }
-            checkSubjectivelyDown(target, now: now, into: &effects)
-            if case .master = target.member, let m = masterIndex(named: target.master) {
-                checkObjectivelyDown(m, now: now, into: &effects)
-                startFailoverIfNeeded(m, now: now, into: &effects)
-                advanceFailover(m, now: now, into: &effects)
-                askPeersAboutMaster(m, now: now, into: &effects)
-            }
-        }
-        for m in masters.indices where masters[m].failover?.state == .updateConfig {
-            finishFailover(m, now: now, into: &effects)
-        }
+        for step in tickPlan() { effects += tickEffects(step, now: now) }
         return withScripts(effects, now: now)
     }
 

@@ -10,9 +10,22 @@ final class RecordingTarget: SentinelCommandTarget {
     var sentinelCalls: [[String]] = []
     var hellos: [String] = []
     var shutdowns = 0
-    func executeSentinel(_ arguments: [String]) -> Reply {
+    /// Replies held back until `release()`, as the driver holds them while a config write is in flight.
+    var holdReplies = false
+    var held: [() -> Void] = []
+    func executeSentinel(_ arguments: [String], reply: @escaping (Reply) -> Void) {
         sentinelCalls.append(arguments)
-        return arguments.first?.lowercased() == "masters" ? .array([.fields([("name", .bulk("mymaster"))])]) : .nullArray
+        let answer: Reply = arguments.first?.lowercased() == "masters" ? .array([.fields([("name", .bulk("mymaster"))])]) : .nullArray
+        if holdReplies { held.append { reply(answer) } } else { reply(answer) }
+    }
+    func release() {
+        let waiting = held
+        held = []
+        waiting.forEach { $0() }
+    }
+    func inOrder<Value>(_ compute: @escaping () -> Value, deliver: @escaping (Value) -> Void) {
+        let value = compute()
+        if holdReplies { held.append { deliver(value) } } else { deliver(value) }
     }
     func receiveHello(_ payload: String) { hellos.append(payload) }
     func infoSentinelLines() -> [String] { ["sentinel_masters:1"] }
@@ -20,9 +33,15 @@ final class RecordingTarget: SentinelCommandTarget {
     func requestShutdown() { shutdowns += 1 }
     var savedUsers: [[[String]]] = []
     var savesSucceed = true
-    func replaceUsers(_ users: [[String]]) -> Bool {
-        if savesSucceed { savedUsers.append(users) }
-        return savesSucceed
+    /// The users as the config file holds them.
+    var users: [[String]] = []
+    func changeUsers(_ change: @escaping ([[String]]) -> [[String]]?, done: @escaping (Bool) -> Void) {
+        guard let changed = change(users) else { return done(true) }
+        if savesSucceed {
+            users = changed
+            savedUsers.append(changed)
+        }
+        done(savesSucceed)
     }
 }
 
@@ -53,6 +72,19 @@ final class ClientServerTests: XCTestCase {
         XCTAssertEqual(try exchange(channel, "SENTINEL masters\r\n"), "*1\r\n%1\r\n$4\r\nname\r\n$8\r\nmymaster\r\n")
         XCTAssertEqual(try exchange(channel, "SENTINEL get-master-addr-by-name x\r\n"), "_\r\n")
         XCTAssertEqual(target.sentinelCalls.count, 3)
+    }
+
+    func testRepliesWaitingForTheDiskHoldTheClientsLaterCommandsInOrder() throws {
+        let (channel, _) = try makeChannel()
+        target.holdReplies = true
+        XCTAssertEqual(try exchange(channel, "SENTINEL masters\r\nSENTINEL masters\r\nPING\r\n"), "")
+        XCTAssertEqual(target.sentinelCalls.count, 1, "the second command waits behind the first one's reply")
+        target.holdReplies = false
+        target.release()
+        var output = ""
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { output += String(buffer: buffer) }
+        XCTAssertEqual(output, String(repeating: "*1\r\n*2\r\n$4\r\nname\r\n$8\r\nmymaster\r\n", count: 2) + "+PONG\r\n")
+        XCTAssertEqual(try exchange(channel, "PING\r\n"), "+PONG\r\n")
     }
 
     func testArityUnknownCommandAndSubcommandErrors() throws {

@@ -38,6 +38,16 @@ final class ConfigStoreTests: XCTestCase {
         }
     }
 
+    func testStaleTemporaryFilesOfTheConfigAreRemovedAndNothingElse() throws {
+        let path = directory + "/sentinel.conf"
+        for name in ["sentinel.conf", "sentinel.conf.tmp-a1B2c3", "other.conf.tmp-a1B2c3", "sentinel.conf.tmp-notes.txt"] {
+            FileManager.default.createFile(atPath: directory + "/" + name, contents: Data("x".utf8))
+        }
+        ConfigStore(path: path).removeStaleTemporaryFiles()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(),
+                       ["other.conf.tmp-a1B2c3", "sentinel.conf", "sentinel.conf.tmp-notes.txt"])
+    }
+
     func testWritingWhereTheConfigIsADirectoryFailsCleanly() throws {
         let path = directory + "/config-dir"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -208,6 +208,12 @@ final class AccessControl {
 
     func set(_ user: ACLUser) { users[user.name] = user }
 
+    /// Takes the users the config file now holds (ACL SETUSER/DELUSER, once written).
+    func replaceUsers(with lines: [[String]], requirepass: String?) {
+        users = AccessControl(requirepass: requirepass, userLines: lines, knownCommands: ClientServerContext.isKnownCommand,
+                              knownCategories: Set(ClientServerContext.aclCategories)).users
+    }
+
     func delete(_ name: String) -> Bool { users.removeValue(forKey: name) != nil }
 
     /// Every user as `user <name> <rules...>`, default first, then by name (ACL LIST and the config file).

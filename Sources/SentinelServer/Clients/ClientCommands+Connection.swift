@@ -314,8 +314,44 @@ extension ClientServerContext {
         }
     }
 
-    /// ACL SETUSER: all modifiers apply, or none does; the users reach the config file before the reply.
+    /// ACL SETUSER: all modifiers apply, or none does; the users reach the config file before the
+    /// reply and before anyone can log in with them. The change is worked out in order with every
+    /// other change of the users (see SentinelCommandTarget.changeUsers), from the users as those
+    /// leave them; `access` takes the new users only once they are durable.
     func aclSetUser(name: String, modifiers: [String]) -> CommandResult {
+        if configuration.aclfile != nil { return aclSetUserInMemory(name: name, modifiers: modifiers) }
+        guard let target else { return .error("ERR Sentinel is shutting down") }
+        var refusal: String?
+        var written: [[String]] = []
+        return .eventually { done in
+            target.changeUsers({ current in
+                refusal = nil
+                let users = self.usersAsWritten(current)
+                var user = users.user(named: name) ?? {
+                    var fresh = ACLUser(name: name)
+                    fresh.commandRules = ["-@all"]
+                    return fresh
+                }()
+                for modifier in modifiers {
+                    if let reason = user.apply(modifier, knownCommands: Self.isKnownCommand, knownCategories: Set(Self.aclCategories)) {
+                        refusal = "ERR Error in ACL SETUSER modifier '\(Self.truncated(modifier))': \(reason)"
+                        return nil
+                    }
+                }
+                users.set(user)
+                written = users.userDirectives
+                return written
+            }, done: { ok in
+                if let refusal { return done(.error(refusal)) }
+                guard ok else { return done(.error(Self.usersNotSaved)) }
+                self.access.replaceUsers(with: written, requirepass: self.configuration.requirepass)
+                done(.reply(.simpleString("OK")))
+            })
+        }
+    }
+
+    /// With an aclfile, users change in memory only until ACL SAVE, as in Redis.
+    func aclSetUserInMemory(name: String, modifiers: [String]) -> CommandResult {
         var user = access.user(named: name) ?? {
             var fresh = ACLUser(name: name)
             fresh.commandRules = ["-@all"]
@@ -326,33 +362,40 @@ extension ClientServerContext {
                 return .error("ERR Error in ACL SETUSER modifier '\(Self.truncated(modifier))': \(reason)")
             }
         }
-        let previous = access.user(named: name)
         access.set(user)
-        guard persistUsers() else {
-            if let previous { access.set(previous) } else { _ = access.delete(name) }
-            return .error("ERR Failed to save the users to the config file; nothing changed")
-        }
         return .reply(.simpleString("OK"))
     }
 
-    func aclDeleteUsers(_ names: [String], requester: ClientRecord) -> CommandResult {
-        if names.contains("default") { return .error("ERR The 'default' user cannot be removed") }
-        let removed = names.compactMap { access.user(named: $0) }
-        for user in removed { _ = access.delete(user.name) }
-        guard persistUsers() else {
-            for user in removed { access.set(user) }
-            return .error("ERR Failed to save the users to the config file; nothing changed")
-        }
+    func aclDeleteUsersInMemory(_ names: [String], requester: ClientRecord) -> CommandResult {
+        let removed = Set(names.filter { access.delete($0) })
         // Connections of a deleted user are closed, as Redis does.
-        let names = Set(removed.map(\.name))
-        for victim in registry.ordered where names.contains(victim.userName) { close(victim, requester: requester) }
+        for victim in registry.ordered where removed.contains(victim.userName) { close(victim, requester: requester) }
         return .reply(.integer(Int64(removed.count)))
     }
 
-    /// With an aclfile, users change in memory only until ACL SAVE, as in Redis.
-    func persistUsers() -> Bool {
-        if configuration.aclfile != nil { return true }
-        return target?.replaceUsers(access.userDirectives) ?? false
+    static let usersNotSaved = "ERR Failed to save the users to the config file; nothing changed"
+
+    func aclDeleteUsers(_ names: [String], requester: ClientRecord) -> CommandResult {
+        if names.contains("default") { return .error("ERR The 'default' user cannot be removed") }
+        if configuration.aclfile != nil { return aclDeleteUsersInMemory(names, requester: requester) }
+        guard let target else { return .error("ERR Sentinel is shutting down") }
+        var removed: [String] = []
+        var written: [[String]] = []
+        return .eventually { done in
+            target.changeUsers({ current in
+                let users = self.usersAsWritten(current)
+                removed = names.filter { users.delete($0) }
+                written = users.userDirectives
+                return removed.isEmpty ? nil : written
+            }, done: { ok in
+                guard ok else { return done(.error(Self.usersNotSaved)) }
+                if !removed.isEmpty { self.access.replaceUsers(with: written, requirepass: self.configuration.requirepass) }
+                // Connections of a deleted user are closed, as Redis does.
+                let gone = Set(removed)
+                for victim in self.registry.ordered where gone.contains(victim.userName) { self.close(victim, requester: requester) }
+                done(.reply(.integer(Int64(removed.count))))
+            })
+        }
     }
 
     /// ACL LOAD: the whole file or nothing. Every user is rebuilt, so, as in Redis, connections
@@ -376,6 +419,12 @@ extension ClientServerContext {
         } catch {
             return .error("ERR There was an error trying to save the ACLs. Please check the server logs for more information")
         }
+    }
+
+    /// The users as the config's `user` lines (as every queued change leaves them) make them.
+    func usersAsWritten(_ lines: [[String]]) -> AccessControl {
+        AccessControl(requirepass: configuration.requirepass, userLines: lines,
+                      knownCommands: Self.isKnownCommand, knownCategories: Set(Self.aclCategories))
     }
 
     /// ACL GETUSER's reply: flags, passwords, commands, keys, channels, selectors.

@@ -6,9 +6,44 @@ import SentinelCore
 struct CommandResult {
     var replies: [RESPValue]
     var closeAfterReply = false
+    /// Set when the answer waits for a config write (see SentinelCommandTarget): the connection runs
+    /// none of the client's later commands until it comes, so pipelined replies stay in order.
+    var pending: PendingResult?
 
     static func reply(_ value: RESPValue) -> CommandResult { CommandResult(replies: [value]) }
     static func error(_ text: String) -> CommandResult { .reply(.error(text)) }
+
+    /// The result that `start` hands to its callback: returned as is when the callback ran before
+    /// `start` returned (nothing was pending), otherwise a pending result.
+    static func eventually(_ start: (@escaping (CommandResult) -> Void) -> Void) -> CommandResult {
+        let pending = PendingResult()
+        start { pending.fulfil($0) }
+        return pending.takeReady() ?? CommandResult(replies: [], pending: pending)
+    }
+}
+
+/// A result that may arrive after the command returned; on the event loop only.
+final class PendingResult {
+    private var result: CommandResult?
+    private var waiter: ((CommandResult) -> Void)?
+
+    func fulfil(_ value: CommandResult) {
+        if let waiter {
+            self.waiter = nil
+            waiter(value)
+        } else {
+            result = value
+        }
+    }
+
+    func takeReady() -> CommandResult? {
+        defer { result = nil }
+        return result
+    }
+
+    func whenReady(_ body: @escaping (CommandResult) -> Void) {
+        if let result = takeReady() { body(result) } else { waiter = body }
+    }
 }
 
 extension ClientServerContext {
@@ -53,8 +88,9 @@ extension ClientServerContext {
     private func dispatch(_ name: String, _ arguments: [String], client: ClientRecord) -> CommandResult {
         switch name {
         case "ping": return ping(arguments, client: client)
-        case "info": return .reply(.verbatim(infoText(Array(arguments.dropFirst()))))
-        case "role": return .reply(.array([.bulk("sentinel"), .array((target?.monitoredMasterNames() ?? []).map { .bulk($0) })]))
+        // INFO and ROLE show the sentinel's state: answered in order with its work (see SentinelCommandTarget).
+        case "info": return inOrder { .verbatim(self.infoText(Array(arguments.dropFirst()))) }
+        case "role": return inOrder { .array([.bulk("sentinel"), .array((self.target?.monitoredMasterNames() ?? []).map { .bulk($0) })]) }
         case "hello": return hello(arguments, client: client)
         case "auth": return auth(Array(arguments.dropFirst()), client: client)
         case "client": return clientCommand(arguments, client: client)
@@ -68,10 +104,15 @@ extension ClientServerContext {
             return .reply(.integer(1))
         case "sentinel":
             guard let target else { return .error("ERR Sentinel is shutting down") }
-            return .reply(RESPValue(target.executeSentinel(Array(arguments.dropFirst()))))
+            return .eventually { done in target.executeSentinel(Array(arguments.dropFirst())) { done(.reply(RESPValue($0))) } }
         default:
             return .error(Self.unknownCommand(arguments))
         }
+    }
+
+    private func inOrder(_ compute: @escaping () -> RESPValue) -> CommandResult {
+        guard let target else { return .reply(compute()) }
+        return .eventually { done in target.inOrder(compute) { done(.reply($0)) } }
     }
 
     /// Redis 7.0's text: the name, then up to the first arguments, each quoted and cut at 128 bytes.

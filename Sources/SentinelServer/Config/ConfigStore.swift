@@ -29,6 +29,16 @@ public struct ConfigStore: Sendable {
         }
     }
 
+    /// Temp files a killed process left beside the config (`<file>.tmp-XXXXXX`): never the config
+    /// itself, since the rename that would have made one the config did not happen. Removed at start-up.
+    public func removeStaleTemporaryFiles() {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries where entry.hasPrefix(name + ".tmp-") && entry.count == name.count + 11 {
+            unlink(directory + "/" + entry)
+        }
+    }
+
     public func read() throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(description: "cannot open \(path): \(Self.lastError())") }

@@ -19,6 +19,7 @@ public enum VigilDaemon {
         let store = ConfigStore(path: path)
         do {
             try store.checkWritable()
+            store.removeStaleTemporaryFiles()
         } catch {
             startupLog.log(.warning, "\(error)")
             return 1

@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -5,6 +6,8 @@ import SentinelCore
 
 /// The shell around the core: it feeds the core ticks and link reports, and carries out its effects.
 /// Confined to one event loop, which also serves the clients, so the core is never touched concurrently.
+/// Every call into the core goes through `queue` (see DurableQueue): effects that depend on a config
+/// write leave only once it is durable, and the write itself runs on `diskQueue`, off the loop.
 public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     public let eventLoop: EventLoop
     private var sentinel: Sentinel
@@ -14,6 +17,10 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     private let scriptRunner = ScriptRunner()
     private var tickTask: Scheduled<Void>?
     private var stopped = false
+    private var queue: DurableQueue!
+    /// One serial queue for every write of the file, so two writes never race to rename.
+    private let diskQueue = DispatchQueue(label: "vigil.config-writes")
+    private var failureLog = WriteFailureLog()
     /// Delivers a published event to pub/sub subscribers: (channel, message).
     public var publish: (String, String) -> Void = { _, _ in }
     /// Called once when SHUTDOWN or a signal asks the process to stop, after the config is flushed.
@@ -33,6 +40,13 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
         sentinel.environment = SentinelEnvironment(isExecutable: { access($0, X_OK) == 0 }, resolveHost: HostResolver.resolve)
         links = RedisLinks(eventLoop: eventLoop, tls: linkTLS) { [weak self] input in self?.handle(input) }
         links.warn = { [log] message in log.log(.warning, message) }
+        queue = DurableQueue(
+            core: DurableQueue.Core(get: { [unowned self] in sentinel }, set: { [unowned self] in sentinel = $0 }),
+            perform: { [unowned self] effects in perform(effects) },
+            write: { [unowned self] done in writeInBackground(done) },
+            failed: { [unowned self] error in
+                if let line = failureLog.record(error, nowMilliseconds: Self.now().milliseconds) { log.log(.warning, line) }
+            })
     }
 
     static func now() -> Instant {
@@ -41,7 +55,8 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
 
     public var myID: String { sentinel.myID }
 
-    /// A read-only look at the core, for the HTTP endpoint; on the event loop only.
+    /// A read-only look at the core, for the HTTP endpoint; on the event loop only. It may show a
+    /// change whose write is still in flight (metrics and status, not answers anyone acts on).
     public func withSentinel<Result>(_ body: (Sentinel) -> Result) -> Result {
         eventLoop.preconditionInEventLoop()
         return body(sentinel)
@@ -50,7 +65,8 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     /// Persists a new myid if needed, announces the masters and starts the timer.
     public func start() {
         eventLoop.preconditionInEventLoop()
-        apply(sentinel.start(now: Self.now()))
+        let now = Self.now()
+        queue.submit { [unowned self] in DurableQueue.Outcome(effects: sentinel.start(now: now)) }
         scheduleTick()
     }
 
@@ -63,7 +79,12 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
                 self.handle(.scriptFinished(id: finished.job, exitCode: finished.exitCode, signal: finished.signal))
             }
             let now = Self.now()
-            self.apply(self.sentinel.tick(now: now))
+            // Each part is its own batch (see TickStep): a part whose write fails is undone alone.
+            for step in self.sentinel.tickPlan() {
+                self.queue.submit(neverPersists: step.neverPersists) { [unowned self] in
+                    DurableQueue.Outcome(effects: sentinel.tick(step, now: now))
+                }
+            }
             self.systemd?.tick(nowMilliseconds: now.milliseconds, status: self.sentinel.statusLine())
             self.scheduleTick()
         }
@@ -72,15 +93,12 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     private func handle(_ input: Input) {
         guard !stopped else { return }
         if case .linkClosed(let id, _) = input { links.forget(id) }
-        apply(sentinel.handle(input, now: Self.now()))
+        let now = Self.now()
+        queue.submit { [unowned self] in DurableQueue.Outcome(effects: sentinel.handle(input, now: now)) }
     }
 
-    /// Carries out effects. Durable first: a config rewrite happens before anything of the same batch
-    /// is sent, so nobody hears of a state the disk does not have. Returns whether every rewrite succeeded.
-    @discardableResult
-    private func apply(_ effects: [Effect]) -> Bool {
-        var persisted = true
-        if effects.contains(.persistConfig) { persisted = flushConfig() }
+    /// Carries out the effects of a batch whose writes are durable (DurableQueue calls it in order).
+    private func perform(_ effects: [Effect]) {
         for effect in effects {
             switch effect {
             case .persistConfig:
@@ -108,43 +126,76 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
                 exit(exitCode)
             }
         }
-        return persisted
     }
 
-    /// Rewrites the config file in place from the live state; atomic (see ConfigStore).
-    @discardableResult
-    public func flushConfig() -> Bool {
+    /// Renders the state as it is now and rewrites the file on `diskQueue` (temp file, fsync,
+    /// rename, fsync of the directory: see ConfigStore); `done` runs back on the loop.
+    private func writeInBackground(_ done: @escaping (Error?) -> Void) {
+        let config = sentinel.currentConfig()
+        let store = store
+        let loop = eventLoop
+        let finish = NIOLoopBound(done, eventLoop: loop)
+        diskQueue.async {
+            let error = Self.rewrite(store, with: config)
+            loop.execute { finish.value(error) }
+        }
+    }
+
+    private static func rewrite(_ store: ConfigStore, with config: SentinelConfig) -> Error? {
         do {
             let existing = (try? store.read()) ?? ""
-            try store.write(ConfigFile.rewrite(existing: existing, with: sentinel.currentConfig()))
-            return true
+            try store.write(ConfigFile.rewrite(existing: existing, with: config))
+            return nil
         } catch {
-            log.log(.warning, "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error)")
-            return false
+            return error
         }
+    }
+
+    /// Rewrites the config file now, waiting for any write in flight first (shutdown only).
+    @discardableResult
+    public func flushConfig() -> Bool {
+        let config = sentinel.currentConfig()
+        let error = diskQueue.sync { Self.rewrite(store, with: config) }
+        if let error { log.log(.warning, "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error)") }
+        return error == nil
     }
 
     // MARK: SentinelCommandTarget
 
-    public func executeSentinel(_ arguments: [String]) -> Reply {
-        let outcome = sentinel.execute(sentinelCommand: arguments, now: Self.now())
-        log.minimumLevel = sentinel.settings.loglevel
-        let persisted = apply(outcome.effects)
-        if outcome.replyRequiresPersist && !persisted { return CommandOutcome.saveFailedReply }
-        return outcome.reply
+    public func executeSentinel(_ arguments: [String], reply: @escaping (Reply) -> Void) {
+        let now = Self.now()
+        queue.submit { [unowned self] in
+            let outcome = sentinel.execute(sentinelCommand: arguments, now: now)
+            log.minimumLevel = sentinel.settings.loglevel
+            // A command whose write failed was undone: whatever it would have answered, it did not happen.
+            return DurableQueue.Outcome(effects: outcome.effects) { durable in
+                reply(durable ? outcome.reply : CommandOutcome.saveFailedReply)
+            }
+        }
     }
 
     public func receiveHello(_ payload: String) {
-        apply(sentinel.receiveHello(payload, now: Self.now()))
+        let now = Self.now()
+        queue.submit { [unowned self] in DurableQueue.Outcome(effects: sentinel.receiveHello(payload, now: now)) }
+    }
+
+    public func inOrder<Value>(_ compute: @escaping () -> Value, deliver: @escaping (Value) -> Void) {
+        queue.submit {
+            let value = compute()
+            return DurableQueue.Outcome(effects: []) { _ in deliver(value) }
+        }
     }
 
     public func infoSentinelLines() -> [String] { sentinel.infoSentinelLines(now: Self.now()) }
 
     public func monitoredMasterNames() -> [String] { sentinel.monitoredMasterNames() }
 
-    public func replaceUsers(_ users: [[String]]) -> Bool {
-        sentinel.replaceUsers(users)
-        return flushConfig()
+    public func changeUsers(_ change: @escaping ([[String]]) -> [[String]]?, done: @escaping (_ written: Bool) -> Void) {
+        queue.submit { [unowned self] in
+            guard let users = change(sentinel.baseConfig.users) else { return DurableQueue.Outcome(effects: []) { _ in done(true) } }
+            sentinel.replaceUsers(users)
+            return DurableQueue.Outcome(effects: [.persistConfig], finish: done)
+        }
     }
 
     public func requestShutdown() {
@@ -163,5 +214,23 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
         links.closeAll()
         log.log(.warning, "Sentinel is now ready to exit, bye bye...")
         onShutdown()
+    }
+}
+
+/// Redis's warning for a failed rewrite, at most once a second while the disk stays broken (a tick
+/// that wants to start a failover tries again every 100 ms), with how many were left out.
+struct WriteFailureLog {
+    private var lastLogged: Int64?
+    private var suppressed = 0
+
+    mutating func record(_ error: Error, nowMilliseconds: Int64) -> String? {
+        if let last = lastLogged, nowMilliseconds - last < 1_000 {
+            suppressed += 1
+            return nil
+        }
+        lastLogged = nowMilliseconds
+        defer { suppressed = 0 }
+        let more = suppressed > 0 ? " (\(suppressed) more failed writes since the last warning)" : ""
+        return "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error); the change was undone\(more)"
     }
 }

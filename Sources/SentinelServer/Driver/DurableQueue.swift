@@ -1,0 +1,127 @@
+import SentinelCore
+
+/// Raft's Ready/Advance order for the core's batches, with the disk off the event loop.
+///
+/// A batch is one call into the core (an input, a part of a tick, a client command) with the effects
+/// it returned and what to tell its client. A batch that asks for a config write is held until the
+/// write is durable, and so is every batch after it, whatever it is: sends, events, replies and reads
+/// all leave in order, and nobody hears of a state the disk does not have. While a write is in flight
+/// the loop keeps serving: later batches run at once against the state as it will be once the write
+/// succeeds, and wait; the persists among them share the next write (coalescing).
+///
+/// A failed write leaves memory as it was: the core goes back to the copy taken before the first
+/// batch the write covered, the persisting batches it covered are dropped (their logs kept, their
+/// clients told the save failed), and every other held batch runs again on the restored state (a
+/// pong, a part of a tick or a read depends on no write; running it again gives what it would have
+/// given had the failed batch never run).
+final class DurableQueue {
+    /// What a batch asked for, and how to finish it once its fate is known (`durable` false: its
+    /// write failed and it was undone).
+    struct Outcome {
+        var effects: [Effect]
+        var finish: ((_ durable: Bool) -> Void)?
+    }
+
+    private struct Batch {
+        /// Runs the work against the core again (after a failed write restored it).
+        var run: () -> Outcome
+        /// The core before this batch; nil for work that never persists (see TickStep).
+        var before: Sentinel?
+        var outcome: Outcome
+        var persists: Bool
+        /// The write in flight includes this batch's state.
+        var covered = false
+        var durable = false
+    }
+
+    private var held: [Batch] = []
+    private var writing = false
+    /// The core; the queue restores it when a write fails.
+    private let core: Core
+    /// Carries out a released batch's effects.
+    private let perform: ([Effect]) -> Void
+    /// Starts one write of the current state; `done` is called on the loop with nil or the error.
+    private let write: (_ done: @escaping (Error?) -> Void) -> Void
+    private let failed: (Error) -> Void
+
+    /// Access to the driver's core value.
+    struct Core {
+        var get: () -> Sentinel
+        var set: (Sentinel) -> Void
+    }
+
+    init(core: Core, perform: @escaping ([Effect]) -> Void, write: @escaping (@escaping (Error?) -> Void) -> Void,
+         failed: @escaping (Error) -> Void) {
+        self.core = core
+        self.perform = perform
+        self.write = write
+        self.failed = failed
+    }
+
+    /// Nothing waits for the disk: a batch that does not persist is carried out at once.
+    var isIdle: Bool { held.isEmpty && !writing }
+
+    /// Runs `work` against the core now; its effects and `finish` follow at once when nothing waits
+    /// for the disk and it does not persist, otherwise after the writes before and including its own.
+    /// `neverPersists` skips the undo copy (a copy makes the core's next change copy its arrays).
+    func submit(neverPersists: Bool = false, _ work: @escaping () -> Outcome) {
+        let before = neverPersists ? nil : core.get()
+        let outcome = work()
+        let persists = outcome.effects.contains(.persistConfig)
+        if persists && before == nil {
+            fatalError("A batch declared as never persisting asked for a config write; it could not be undone if the write failed")
+        }
+        if !persists && isIdle {
+            perform(outcome.effects)
+            outcome.finish?(true)
+            return
+        }
+        held.append(Batch(run: work, before: before, outcome: outcome, persists: persists))
+        startWriteIfNeeded()
+    }
+
+    private func startWriteIfNeeded() {
+        guard !writing, held.contains(where: { $0.persists && !$0.durable }) else { return }
+        // The write renders the core as it is now: every held batch's state is in it.
+        for index in held.indices { held[index].covered = true }
+        writing = true
+        write { [self] error in
+            writing = false
+            if let error { writeFailed(error) } else { writeSucceeded() }
+        }
+    }
+
+    private func writeSucceeded() {
+        for index in held.indices where held[index].covered { held[index].durable = true }
+        releaseReady()
+        startWriteIfNeeded()
+    }
+
+    /// Carries out held batches from the front, up to the first whose write is still to come.
+    private func releaseReady() {
+        while let first = held.first, !first.persists || first.durable {
+            held.removeFirst()
+            // Effects may feed new input (a script started) that queues behind what is still held.
+            perform(first.outcome.effects)
+            first.outcome.finish?(true)
+        }
+    }
+
+    private func writeFailed(_ error: Error) {
+        failed(error)
+        let batches = held
+        held = []
+        // The front of the queue is always a persisting batch with its undo copy: batches before it
+        // were released as soon as nothing before them waited.
+        guard let restored = batches.first?.before else { return }
+        core.set(restored)
+        for batch in batches {
+            if batch.covered && batch.persists {
+                for case .log(let level, let message) in batch.outcome.effects { perform([.log(level, message)]) }
+                batch.outcome.finish?(false)
+            } else {
+                submit(neverPersists: batch.before == nil, batch.run)
+            }
+        }
+    }
+}
