@@ -39,7 +39,7 @@ extension Sentinel {
         // Redis stores these strings as they come and writes them unquoted into its config file, where
         // a CR or LF starts a line of the sender's choosing. Vigil quotes what it writes, and refuses
         // line breaks and NUL anyway: no password, user, path or command name holds one.
-        if ["notification-script", "client-reconfig-script", "auth-pass", "auth-user", "rename-command"].contains(option.lowercased()),
+        if ["auth-pass", "auth-user", "rename-command"].contains(option.lowercased()),
             values.contains(where: ValueRules.hasLineBreakOrNul)
         {
             let bad = values.first(where: ValueRules.hasLineBreakOrNul) ?? value
@@ -102,6 +102,11 @@ extension Sentinel {
                 "ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration"))
         }
         let isNotification = option.lowercased() == "notification-script"
+        // After the denial, as Redis answers first; a path with a line break is refused like the
+        // strings of applySetOption.
+        if ValueRules.hasLineBreakOrNul(value) {
+            return .failed(.error("ERR Invalid argument '\(ValueRules.oneLine(value))' for SENTINEL SET '\(ValueRules.oneLine(option))'"))
+        }
         if !value.isEmpty && !environment.isExecutable(value) {
             return .failed(.error(isNotification
                 ? "ERR Notification script seems non existing or non executable"

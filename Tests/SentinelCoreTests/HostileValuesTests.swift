@@ -215,6 +215,16 @@ final class HostileValuesTests: XCTestCase {
             XCTAssertTrue(text.hasPrefix("ERR Invalid argument '"), text)
             XCTAssertFalse(text.contains("\n") || text.contains("\r"), "an error reply is one line: \(text)")
         }
+        XCTAssertEqual(harness.command("SET", "mymaster", "notification-script", "/bin/true\n").reply, .error(
+            "ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration"))
+        var allowed = SentinelConfig()
+        allowed.denyScriptsReconfig = false
+        allowed.masters = [MasterConfig(name: "mymaster", address: Address(host: "127.0.0.1", port: 6379), quorum: 1)]
+        harness.sentinel = Sentinel(config: allowed, seed: 1, now: harness.now)
+        harness.sentinel.environment = SentinelEnvironment(isExecutable: { _ in true })
+        XCTAssertEqual(harness.command("SET", "mymaster", "client-reconfig-script", "/bin/true\nx").reply,
+                       .error("ERR Invalid argument '/bin/true x' for SENTINEL SET 'client-reconfig-script'"))
+        XCTAssertEqual(harness.command("SET", "mymaster", "client-reconfig-script", "/path with space").reply, .ok)
         XCTAssertEqual(harness.command("SET", "mymaster", "auth-pass", "with space \"and\" quotes").reply, .ok)
         let config = harness.sentinel.currentConfig()
         let text = ConfigFile.rewrite(existing: "", with: config)
