@@ -67,6 +67,13 @@ enum SentinelDirectives {
         return ValueRules.epoch(value)
     }
 
+    /// A time from the file. Redis reads it with atoi, so text that is no number reads as 0 and gets
+    /// Redis's own error; digits beyond Int64 read as its largest value and are refused as too large.
+    static func fileMilliseconds(_ value: String) -> Int64 {
+        if let ms = Int64(value) { return ms }
+        return !value.isEmpty && value.utf8.allSatisfy({ (48...57).contains($0) }) ? .max : 0
+    }
+
     private static func yesNo(_ value: String, _ set: (Bool) -> Void) -> String? {
         switch value.lowercased() {
         case "yes": set(true)
@@ -112,7 +119,8 @@ enum SentinelDirectives {
         let value = values[0]
         switch name {
         case "down-after-milliseconds", "failover-timeout":
-            guard let ms = Int64(value), ms > 0 else { return "negative or zero time parameter." }
+            let ms = fileMilliseconds(value)
+            guard ms > 0 else { return "negative or zero time parameter." }
             guard ms <= CoreLimits.maxTimeMilliseconds else { return timeTooLarge }
             if name == "failover-timeout" { master.failoverTimeoutMilliseconds = ms } else { master.downAfterMilliseconds = ms }
         case "parallel-syncs":
@@ -124,7 +132,8 @@ enum SentinelDirectives {
         case "auth-pass": master.authPass = value
         case "auth-user": master.authUser = value
         case "master-reboot-down-after-period", "primary-reboot-down-after-period":
-            guard let ms = Int64(value), ms >= 0 else { return "negative time parameter." }
+            let ms = fileMilliseconds(value)
+            guard ms >= 0 else { return "negative time parameter." }
             guard ms <= CoreLimits.maxTimeMilliseconds else { return timeTooLarge }
             master.masterRebootDownAfterPeriodMilliseconds = ms
         case "config-epoch", "leader-epoch":
