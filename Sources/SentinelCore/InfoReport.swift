@@ -19,7 +19,15 @@ public struct InfoReport: Hashable, Sendable {
     public var replicaReplicationOffset: Int64?
     public var replicaAnnounced: Bool?
 
+    /// Fields whose values were out of range or malformed and were ignored, each as
+    /// `key:"value"` (escaped), for a log line.
+    public var ignoredFields: [String] = []
+
     public init() {}
+
+    /// The entry point for an INFO reply's text (also the fuzzers'). Never traps: a value out of its
+    /// range is left out and named in `ignoredFields`.
+    public static func parse(_ text: String) -> InfoReport { InfoReport(parsing: text) }
 
     public init(parsing text: String) {
         // Split on bytes: INFO is ASCII, and walking Characters costs far more on every reply.
@@ -35,40 +43,54 @@ public struct InfoReport: Hashable, Sendable {
             {
                 let key = String(decoding: bytes[start..<colon], as: UTF8.self)
                 let value = String(decoding: bytes[(colon + 1)..<lineEnd], as: UTF8.self)
-                apply(key: key[...], value: value[...])
+                if !apply(key: key[...], value: value[...]) { ignore(key, value) }
             }
             start = end + 1
         }
     }
 
-    private mutating func apply(key: Substring, value: Substring) {
+    private mutating func ignore(_ key: String, _ value: String) {
+        let shown = value.utf8.count > 64 ? String(decoding: value.utf8.prefix(64), as: UTF8.self) + "..." : value
+        ignoredFields.append(key + ":" + ConfigLine.quoted(shown))
+    }
+
+    /// Reads one field; false when its value is out of range (and so ignored). Numbers are checked
+    /// as Redis writes them: a node that reports more is lying, and a huge number would overflow
+    /// the arithmetic done with it (seconds to milliseconds, ages, offsets).
+    private mutating func apply(key: Substring, value: Substring) -> Bool {
         switch key {
         case "run_id":
-            if value.count == 40 { runID = String(value) }
+            guard ValueRules.isRunID(value) else { return false }
+            runID = String(value)
         case "role":
             role = Role(rawValue: String(value))
         case "master_link_down_since_seconds":
-            masterLinkDownSinceSeconds = Int64(value)
+            // Redis writes -1 while the link has never been up.
+            guard let seconds = Int64(value), (-1...CoreLimits.maxLinkDownSeconds).contains(seconds) else { return false }
+            masterLinkDownSinceSeconds = seconds
         case "master_host":
+            guard ValueRules.isHost(String(value), hostnamesAllowed: true) else { return false }
             masterHost = String(value)
         case "master_port":
-            masterPort = Int(value)
+            guard let port = Int(value), (0...65535).contains(port) else { return false }
+            masterPort = port
         case "master_link_status":
             masterLinkUp = value == "up"
         case "slave_priority", "replica_priority":
-            replicaPriority = Int(value)
+            guard let priority = Int(value), (0...Int(Int32.max)).contains(priority) else { return false }
+            replicaPriority = priority
         case "slave_repl_offset":
-            replicaReplicationOffset = Int64(value)
+            guard let offset = Int64(value), offset >= 0 else { return false }
+            replicaReplicationOffset = offset
         case "replica_announced":
             replicaAnnounced = value != "0"
         default:
-            if key.hasPrefix("slave"), let first = key.dropFirst(5).first, first.isNumber,
-                let address = InfoReport.parseReplicaLine(value)
-            {
-                listedReplicas.append(address)
-                if InfoReport.replicaLineSaysOnline(value) { onlineReplicas.append(address) }
-            }
+            guard key.hasPrefix("slave"), let first = key.dropFirst(5).first, first.isNumber else { return true }
+            guard let address = InfoReport.parseReplicaLine(value) else { return false }
+            listedReplicas.append(address)
+            if InfoReport.replicaLineSaysOnline(value) { onlineReplicas.append(address) }
         }
+        return true
     }
 
     /// Whether a `slaveN:` line has the replica `online` (rather than `wait_bgsave`, `send_bulk`, ...).
@@ -79,19 +101,24 @@ public struct InfoReport: Hashable, Sendable {
     }
 
     /// `ip=127.0.0.1,port=6380,state=online,...` (new format) or `127.0.0.1,6380,online` (old format).
+    /// The address is what a replica announced (REPLCONF listening-port, replica-announce-ip), so it
+    /// is checked as any address from outside: an IP or hostname, a port 1-65535.
     static func parseReplicaLine(_ value: Substring) -> Address? {
+        var ip: Substring?
+        var port: Substring?
         if value.contains("=") {
-            var ip: String?
-            var port: Int?
             for field in value.split(separator: ",") {
-                if field.hasPrefix("ip=") { ip = String(field.dropFirst(3)) }
-                if field.hasPrefix("port=") { port = Int(field.dropFirst(5)) }
+                if field.hasPrefix("ip=") { ip = field.dropFirst(3) }
+                if field.hasPrefix("port=") { port = field.dropFirst(5) }
             }
-            guard let ip, let port, !ip.isEmpty else { return nil }
-            return Address(host: ip, port: port)
+        } else {
+            let fields = value.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count >= 2 else { return nil }
+            (ip, port) = (fields[0], fields[1])
         }
-        let fields = value.split(separator: ",", omittingEmptySubsequences: false)
-        guard fields.count >= 2, !fields[0].isEmpty, let port = Int(fields[1]) else { return nil }
-        return Address(host: String(fields[0]), port: port)
+        guard let ip, let port, let number = Int(port), ValueRules.isListeningPort(number),
+            ValueRules.isHost(String(ip), hostnamesAllowed: true)
+        else { return nil }
+        return Address(host: String(ip), port: number)
     }
 }

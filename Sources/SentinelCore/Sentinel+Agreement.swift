@@ -41,7 +41,8 @@ extension Sentinel {
         guard case .sentinel(let runID) = target.member, let m = masterIndex(named: target.master),
             let s = masters[m].sentinelIndex(runID: runID),
             case .array(let items) = value, items.count == 3,
-            case .integer(let down) = items[0], let leader = items[1].text, case .integer(let epoch) = items[2]
+            case .integer(let down) = items[0], let leader = items[1].text, case .integer(let epoch) = items[2],
+            leader == "*" || ValueRules.isRunID(leader), (0...CoreLimits.maxEpoch).contains(epoch)
         else { return }
         masters[m].sentinels[s].lastMasterDownReply = now
         masters[m].sentinels[s].masterDownReportedAt = down == 1 ? now : nil
@@ -72,8 +73,15 @@ extension Sentinel {
     /// when a run id is given. The vote reaches the disk before the reply leaves.
     mutating func isMasterDownByAddress(_ args: [String], now: Instant) -> CommandOutcome {
         guard args.count == 4 else { return CommandOutcome(reply: .error("ERR wrong number of arguments for 'sentinel|is-master-down-by-addr' command")) }
-        guard let port = Int(args[1]), let requestEpoch = Int64(args[2]) else {
+        // The epoch is bounded like every epoch from outside (CoreLimits.maxEpoch): a vote request
+        // needs no login between sentinels, and an epoch of 2^63-1 would leave the next failover's
+        // `currentEpoch + 1` no room.
+        guard let port = Int(args[1]), (0...65535).contains(port), let requestEpoch = ValueRules.epoch(args[2]) else {
             return CommandOutcome(reply: .error("ERR value is not an integer or out of range"))
+        }
+        // The candidate is kept as our vote and shown in events and replies: a run id, or "*".
+        guard args[3] == "*" || ValueRules.isRunID(args[3]) else {
+            return CommandOutcome(reply: .error("ERR Invalid run id: expected 40 hex digits or '*'"))
         }
         let address = Address(host: args[0], port: port)
         guard let m = masters.firstIndex(where: { sameAddress($0.instance.address, address) }) else {

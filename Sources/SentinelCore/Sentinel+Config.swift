@@ -45,17 +45,18 @@ extension Sentinel {
         while index < args.count {
             let parameter = args[index].lowercased()
             guard Sentinel.configParameters.contains(parameter) else {
-                return CommandOutcome(reply: .error("ERR Invalid argument '\(args[index])' to SENTINEL CONFIG SET"))
+                return CommandOutcome(reply: .error("ERR Invalid argument '\(ValueRules.oneLine(args[index]))' to SENTINEL CONFIG SET"))
             }
             guard index + 1 < args.count else {
-                return CommandOutcome(reply: .error("ERR Missing argument '\(args[index])' value"))
+                return CommandOutcome(reply: .error("ERR Missing argument '\(ValueRules.oneLine(args[index]))' value"))
             }
             guard !changes.contains(where: { $0.0 == parameter }) else {
-                return CommandOutcome(reply: .error("ERR Duplicate argument '\(args[index])' to SENTINEL CONFIG SET"))
+                return CommandOutcome(reply: .error("ERR Duplicate argument '\(ValueRules.oneLine(args[index]))' to SENTINEL CONFIG SET"))
             }
             let value = args[index + 1]
             guard Sentinel.isValidConfigValue(parameter, value) else {
-                return CommandOutcome(reply: .error("ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(args[index])'"))
+                return CommandOutcome(reply: .error(
+                    "ERR Invalid value '\(ValueRules.oneLine(value))' to SENTINEL CONFIG SET '\(ValueRules.oneLine(args[index]))'"))
             }
             changes.append((parameter, value))
             index += 2
@@ -71,6 +72,10 @@ extension Sentinel {
         case "resolve-hostnames", "announce-hostnames": return ["yes", "no"].contains(value.lowercased())
         case "announce-port": return Int(value).map { (0...65535).contains($0) } ?? false
         case "loglevel": return LogLevel(name: value) != nil
+        // Redis takes any string. The announced address travels in every hello, split on commas, and
+        // the credentials in the config file: an address must be one, and no value may break a line.
+        case "announce-ip": return value.isEmpty || ValueRules.isHost(value, hostnamesAllowed: true)
+        case "sentinel-user", "sentinel-pass": return !ValueRules.hasLineBreakOrNul(value)
         default: return true
         }
     }

@@ -20,6 +20,8 @@ extension Sentinel {
     mutating func epochForNewFailover(_ m: Int, forced: Bool, into effects: inout [Effect]) -> Int64 {
         let settings = masters[m].settings
         if !forced, currentEpoch > settings.leaderEpoch, currentEpoch > settings.configEpoch { return currentEpoch }
+        // Cannot overflow: every epoch that enters (hello, vote request, config file) is at most
+        // CoreLimits.maxEpoch, and only this line adds to it, one per failover.
         currentEpoch += 1
         effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
         return currentEpoch

@@ -1,4 +1,9 @@
 /// One hello: `<ip>,<port>,<runid>,<current-epoch>,<master-name>,<master-ip>,<master-port>,<master-config-epoch>`.
+///
+/// Anyone who can reach a monitored node can publish on its `__sentinel__:hello` channel, with no
+/// login, so every field is checked here: a run id of 40 hex digits, addresses that are IPs (or
+/// hostnames with resolve-hostnames), ports 1-65535, epochs within 0...CoreLimits.maxEpoch. A hello
+/// that fails any check is ignored whole.
 public struct Hello: Hashable, Sendable {
     public var sentinel: Address
     public var runID: String
@@ -7,12 +12,22 @@ public struct Hello: Hashable, Sendable {
     public var master: Address
     public var masterConfigEpoch: Int64
 
-    public init?(payload: String) {
+    /// The entry point for a hello's text (also the fuzzers'): nil unless every field is valid.
+    public static func parse(_ payload: String, hostnamesAllowed: Bool = false) -> Hello? {
+        Hello(payload: payload, hostnamesAllowed: hostnamesAllowed)
+    }
+
+    public init?(payload: String, hostnamesAllowed: Bool = false) {
         let tokens = payload.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard tokens.count == 8, let port = Int(tokens[1]), (0...65535).contains(port),
-            let epoch = Int64(tokens[3]), let masterPort = Int(tokens[6]), (0...65535).contains(masterPort),
-            let configEpoch = Int64(tokens[7]), epoch >= 0, configEpoch >= 0,
-            !tokens[0].isEmpty, !tokens[2].isEmpty, !tokens[5].isEmpty
+        guard tokens.count == 8,
+            ValueRules.isHost(tokens[0], hostnamesAllowed: hostnamesAllowed),
+            let port = Int(tokens[1]), ValueRules.isListeningPort(port),
+            ValueRules.isRunID(tokens[2]),
+            let epoch = ValueRules.epoch(tokens[3]),
+            ValueRules.isMasterName(tokens[4]),
+            ValueRules.isHost(tokens[5], hostnamesAllowed: hostnamesAllowed),
+            let masterPort = Int(tokens[6]), ValueRules.isListeningPort(masterPort),
+            let configEpoch = ValueRules.epoch(tokens[7])
         else { return nil }
         sentinel = Address(host: tokens[0], port: port)
         runID = tokens[2]
@@ -30,7 +45,7 @@ extension Sentinel {
     }
 
     mutating func processHello(_ payload: String, now: Instant) -> [Effect] {
-        guard let hello = Hello(payload: payload), hello.runID != myID, let m = masterIndex(named: hello.masterName) else {
+        guard let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames), hello.runID != myID, let m = masterIndex(named: hello.masterName) else {
             return []
         }
         var effects: [Effect] = []

@@ -6,10 +6,13 @@ extension Sentinel {
         guard let quorum = Int(args[3]) else { return CommandOutcome(reply: .error("ERR Invalid quorum")) }
         guard let port = Int(args[2]) else { return CommandOutcome(reply: .error("ERR Invalid port")) }
         guard quorum > 0 else { return CommandOutcome(reply: .error("ERR Quorum must be 1 or greater.")) }
-        guard resolve(host) != nil else {
+        guard ValueRules.isHost(host, hostnamesAllowed: settings.resolveHostnames), resolve(host) != nil else {
             return CommandOutcome(reply: .error("ERR Invalid IP address or hostname specified"))
         }
         guard masterIndex(named: name) == nil else { return CommandOutcome(reply: .error("ERR Duplicate master name.")) }
+        guard ValueRules.isMasterName(name) else {
+            return CommandOutcome(reply: .error("ERR Invalid master name: spaces, commas and control characters are not allowed"))
+        }
         guard (0...65535).contains(port) else { return CommandOutcome(reply: .error("ERR Invalid port number.")) }
         var settings = MasterConfig(name: name, address: Address(host: host, port: port), quorum: quorum)
         settings.downAfterMilliseconds = timing.defaultDownAfter
@@ -65,10 +68,12 @@ extension Sentinel {
         while index < args.count {
             let name = args[index]
             guard timing[parameter: name] != nil, index + 1 < args.count else {
-                return CommandOutcome(reply: .error("ERR Unknown option or number of arguments for SENTINEL DEBUG '\(name)'"))
+                return CommandOutcome(reply: .error("ERR Unknown option or number of arguments for SENTINEL DEBUG '\(ValueRules.oneLine(name))'"))
             }
-            guard let value = Int64(args[index + 1]), value > 0 else {
-                return CommandOutcome(reply: .error("ERR Invalid argument '\(args[index + 1])' for SENTINEL DEBUG '\(name)'"))
+            // Bounded like every time parameter (CoreLimits.maxTimeMilliseconds): the periods are
+            // added to instants and multiplied, and a trap here would recur at every tick.
+            guard let value = ValueRules.milliseconds(args[index + 1], minimum: 1) else {
+                return CommandOutcome(reply: .error("ERR Invalid argument '\(ValueRules.oneLine(args[index + 1]))' for SENTINEL DEBUG '\(name)'"))
             }
             timing[parameter: name] = value
             index += 2

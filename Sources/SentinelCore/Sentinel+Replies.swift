@@ -68,7 +68,11 @@ extension Sentinel {
     /// Applies an INFO reply (§3.9): run id, replicas of a master, a replica's replication state, role.
     mutating func refreshFromInfo(_ target: InstanceRef, _ text: String, now: Instant, into effects: inout [Effect]) {
         guard let m = masterIndex(named: target.master), let previous = instance(target) else { return }
-        let report = InfoReport(parsing: text)
+        let report = InfoReport.parse(text)
+        if !report.ignoredFields.isEmpty {
+            effects.append(.log(.notice, "Ignored out-of-range INFO fields from \(describe(target)): "
+                + report.ignoredFields.joined(separator: " ")))
+        }
         let cached = text.utf8.count > CoreLimits.maxCachedInfoBytes
             ? String(decoding: text.utf8.prefix(CoreLimits.maxCachedInfoBytes), as: UTF8.self) : text
         withInstance(target) { instance in
@@ -113,6 +117,12 @@ extension Sentinel {
         var added = false
         for address in listed where replicaIndex(m, reportedAt: address) == nil {
             guard masters[m].replicas.count < CoreLimits.maxReplicasPerMaster else { break }
+            // A node never replicates from itself: a slave entry with the master's own address is a
+            // replica announcing a false address (REPLCONF listening-port), not a second instance.
+            guard !sameAddress(address, masters[m].instance.address) else {
+                effects.append(.log(.notice, "Ignored replica \(address) listed by master \(masters[m].name): it is the master's own address"))
+                continue
+            }
             // A replica announcing a hostname (replica-announce-ip) needs resolve-hostnames, as in Redis.
             guard acceptsReportedHost(address.host) else { continue }
             let replica = makeReplica(address, downAfter: masters[m].settings.downAfterMilliseconds, now: now)

@@ -33,27 +33,38 @@ extension Sentinel {
     private mutating func applySetOption(
         _ m: Int, option: String, values: [String], remaining: Int, into effects: inout [Effect]
     ) -> SetResult {
-        let unknown = SetResult.failed(.error("ERR Unknown option or number of arguments for SENTINEL SET '\(option)'"))
+        let unknown = SetResult.failed(.error("ERR Unknown option or number of arguments for SENTINEL SET '\(ValueRules.oneLine(option))'"))
         guard remaining > 0, let value = values.first else { return unknown }
-        let invalid = SetResult.failed(.error("ERR Invalid argument '\(value)' for SENTINEL SET '\(option)'"))
+        let invalid = SetResult.failed(.error("ERR Invalid argument '\(ValueRules.oneLine(value))' for SENTINEL SET '\(ValueRules.oneLine(option))'"))
+        // Redis stores these strings as they come and writes them unquoted into its config file, where
+        // a CR or LF starts a line of the sender's choosing. Vigil quotes what it writes, and refuses
+        // line breaks and NUL anyway: no password, user, path or command name holds one.
+        if ["auth-pass", "auth-user", "rename-command"].contains(option.lowercased()),
+            values.contains(where: ValueRules.hasLineBreakOrNul)
+        {
+            let bad = values.first(where: ValueRules.hasLineBreakOrNul) ?? value
+            return .failed(.error("ERR Invalid argument '\(ValueRules.oneLine(bad))' for SENTINEL SET '\(ValueRules.oneLine(option))'"))
+        }
+        // Numbers as Redis reads them (a long long), within the bounds of CoreLimits: a time beyond a
+        // century means "never" and would overflow the arithmetic done with it.
         switch option.lowercased() {
         case "down-after-milliseconds":
-            guard let ms = Int64(value), ms > 0 else { return invalid }
+            guard let ms = ValueRules.milliseconds(value, minimum: 1) else { return invalid }
             masters[m].settings.downAfterMilliseconds = ms
             masters[m].instance.downAfterMilliseconds = ms
             for r in masters[m].replicas.indices { masters[m].replicas[r].instance.downAfterMilliseconds = ms }
             for s in masters[m].sentinels.indices { masters[m].sentinels[s].instance.downAfterMilliseconds = ms }
         case "failover-timeout":
-            guard let ms = Int64(value), ms > 0 else { return invalid }
+            guard let ms = ValueRules.milliseconds(value, minimum: 1) else { return invalid }
             masters[m].settings.failoverTimeoutMilliseconds = ms
         case "parallel-syncs":
-            guard let count = Int(value), count > 0 else { return invalid }
+            guard let count = ValueRules.positiveCount(value) else { return invalid }
             masters[m].settings.parallelSyncs = count
         case "quorum":
-            guard let count = Int(value), count > 0 else { return invalid }
+            guard let count = ValueRules.positiveCount(value) else { return invalid }
             masters[m].settings.quorum = count
         case "master-reboot-down-after-period", "primary-reboot-down-after-period":
-            guard let ms = Int64(value), ms >= 0 else { return invalid }
+            guard let ms = ValueRules.milliseconds(value, minimum: 0) else { return invalid }
             masters[m].settings.masterRebootDownAfterPeriodMilliseconds = ms
         case "notification-script", "client-reconfig-script":
             return setScript(m, option: option, value: value)
@@ -72,7 +83,7 @@ extension Sentinel {
             guard remaining > 1, values.count == 2 else { return unknown }
             let (command, renamed) = (values[0], values[1])
             guard !command.isEmpty, !renamed.isEmpty else {
-                return .failed(.error("ERR Invalid argument '\(command.isEmpty ? command : renamed)' for SENTINEL SET '\(option)'"))
+                return .failed(.error("ERR Invalid argument '' for SENTINEL SET '\(ValueRules.oneLine(option))'"))
             }
             masters[m].settings.renamedCommands.removeAll { $0.command.lowercased() == command.lowercased() }
             if command.lowercased() != renamed.lowercased() {
@@ -91,6 +102,11 @@ extension Sentinel {
                 "ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration"))
         }
         let isNotification = option.lowercased() == "notification-script"
+        // After the denial, as Redis answers first; a path with a line break is refused like the
+        // strings of applySetOption.
+        if ValueRules.hasLineBreakOrNul(value) {
+            return .failed(.error("ERR Invalid argument '\(ValueRules.oneLine(value))' for SENTINEL SET '\(ValueRules.oneLine(option))'"))
+        }
         if !value.isEmpty && !environment.isExecutable(value) {
             return .failed(.error(isNotification
                 ? "ERR Notification script seems non existing or non executable"

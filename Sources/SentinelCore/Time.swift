@@ -5,8 +5,9 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
     public static let zero = Instant(milliseconds: 0)
     public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.milliseconds < rhs.milliseconds }
-    public static func + (lhs: Instant, rhs: Int64) -> Instant { Instant(milliseconds: lhs.milliseconds + rhs) }
-    public static func - (lhs: Instant, rhs: Instant) -> Int64 { lhs.milliseconds - rhs.milliseconds }
+    // Saturating: durations come from configuration and peers, and a sum past Int64's end must not trap.
+    public static func + (lhs: Instant, rhs: Int64) -> Instant { Instant(milliseconds: lhs.milliseconds.addingSaturated(rhs)) }
+    public static func - (lhs: Instant, rhs: Instant) -> Int64 { lhs.milliseconds.subtractingSaturated(rhs.milliseconds) }
     public var description: String { "\(milliseconds)ms" }
 }
 

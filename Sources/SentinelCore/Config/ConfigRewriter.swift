@@ -152,13 +152,17 @@ extension ConfigFile {
         func add(_ sub: String, _ rest: String, force: Bool = true) {
             lines.append(.init(key: "sentinel " + sub, text: "sentinel \(sub) \(rest)", force: force))
         }
-        if let myid = config.myid { add("myid", myid) }
+        // Every string is written as a word that reads back as itself (quoted and escaped when it
+        // holds spaces, quotes or control bytes, as sdscatrepr does). Redis writes most of them raw,
+        // so a password or name with a newline writes a line of its own; parse(rewrite(x)) == x here.
+        let word = ConfigLine.word
+        if let myid = config.myid { add("myid", word(myid)) }
         add("deny-scripts-reconfig", config.denyScriptsReconfig ? "yes" : "no", force: !config.denyScriptsReconfig)
         add("resolve-hostnames", config.resolveHostnames ? "yes" : "no", force: config.resolveHostnames)
         add("announce-hostnames", config.announceHostnames ? "yes" : "no", force: config.announceHostnames)
         for master in config.masters {
-            let name = master.name
-            add("monitor", "\(name) \(master.address.host) \(master.address.port) \(master.quorum)")
+            let name = word(master.name)
+            add("monitor", "\(name) \(word(master.address.host)) \(master.address.port) \(master.quorum)")
             if master.downAfterMilliseconds != MasterConfig.defaultDownAfterMilliseconds {
                 add("down-after-milliseconds", "\(name) \(master.downAfterMilliseconds)")
             }
@@ -166,28 +170,30 @@ extension ConfigFile {
                 add("failover-timeout", "\(name) \(master.failoverTimeoutMilliseconds)")
             }
             if master.parallelSyncs != 1 { add("parallel-syncs", "\(name) \(master.parallelSyncs)") }
-            if let script = master.notificationScript { add("notification-script", "\(name) \(script)") }
-            if let script = master.clientReconfigScript { add("client-reconfig-script", "\(name) \(script)") }
-            if let password = master.authPass { add("auth-pass", "\(name) \(password)") }
-            if let user = master.authUser { add("auth-user", "\(name) \(user)") }
+            if let script = master.notificationScript { add("notification-script", "\(name) \(word(script))") }
+            if let script = master.clientReconfigScript { add("client-reconfig-script", "\(name) \(word(script))") }
+            if let password = master.authPass { add("auth-pass", "\(name) \(word(password))") }
+            if let user = master.authUser { add("auth-user", "\(name) \(word(user))") }
             if master.masterRebootDownAfterPeriodMilliseconds != 0 {
                 add("master-reboot-down-after-period", "\(name) \(master.masterRebootDownAfterPeriodMilliseconds)")
             }
             add("config-epoch", "\(name) \(master.configEpoch)")
             add("leader-epoch", "\(name) \(master.leaderEpoch)")
             for replica in master.knownReplicas where !replica.sameAs(master.address) {
-                add("known-replica", "\(name) \(replica.host) \(replica.port)")
+                add("known-replica", "\(name) \(word(replica.host)) \(replica.port)")
             }
             for peer in master.knownSentinels {
-                add("known-sentinel", "\(name) \(peer.address.host) \(peer.address.port) \(peer.runID)")
+                add("known-sentinel", "\(name) \(word(peer.address.host)) \(peer.address.port) \(word(peer.runID))")
             }
-            for rename in master.renamedCommands { add("rename-command", "\(name) \(rename.command) \(rename.renamed)") }
+            for rename in master.renamedCommands {
+                add("rename-command", "\(name) \(word(rename.command)) \(word(rename.renamed))")
+            }
         }
         add("current-epoch", String(config.currentEpoch))
         if let ip = config.announceIP { add("announce-ip", ConfigLine.quoted(ip)) }
         if config.announcePort != 0 { add("announce-port", String(config.announcePort)) }
-        if let user = config.sentinelUser { add("sentinel-user", user) }
-        if let password = config.sentinelPass { add("sentinel-pass", password) }
+        if let user = config.sentinelUser { add("sentinel-user", word(user)) }
+        if let password = config.sentinelPass { add("sentinel-pass", word(password)) }
         return lines
     }
 }

@@ -35,21 +35,43 @@ enum SentinelDirectives {
         case "announce-ip": if !value.isEmpty { config.announceIP = value }
         case "announce-port":
             guard let port = Int(value) else { return unrecognized }
+            guard (0...65535).contains(port) else { return "Invalid port number." }
             config.announcePort = port
         case "deny-scripts-reconfig": return yesNo(value) { config.denyScriptsReconfig = $0 }
         case "sentinel-user": config.sentinelUser = value.isEmpty ? nil : value
         case "sentinel-pass": config.sentinelPass = value.isEmpty ? nil : value
         case "current-epoch":
-            guard let epoch = Int64(value) else { return unrecognized }
+            guard Int64(value) != nil || value.utf8.allSatisfy({ (48...57).contains($0) }) else { return unrecognized }
+            guard let epoch = fileEpoch(value) else { return epochOutOfRange }
             config.currentEpoch = max(config.currentEpoch, epoch)
         case "myid":
-            guard value.utf8.count == 40 else { return "Malformed Sentinel id in myid option." }
+            // Redis checks the length only; the id is written unquoted in events and hellos, so hex too.
+            guard ValueRules.isRunID(value) else { return "Malformed Sentinel id in myid option." }
             config.myid = value
         case "resolve-hostnames": return yesNo(value) { config.resolveHostnames = $0 }
         case "announce-hostnames": return yesNo(value) { config.announceHostnames = $0 }
         default: return unrecognized
         }
         return nil
+    }
+
+    static let epochOutOfRange = "Epoch out of range: it must be between 0 and \(CoreLimits.maxEpoch); "
+        + "set it to the highest epoch the other sentinels report."
+    static let timeTooLarge = "time parameter too large: at most \(CoreLimits.maxTimeMilliseconds) milliseconds (a century)."
+
+    /// An epoch from the file. Redis reads it with strtoull, so text with no digits at all reads as 0;
+    /// a number beyond CoreLimits.maxEpoch (left by a forged hello or vote request) is refused here,
+    /// at its line, rather than trapping at the next failover's `currentEpoch + 1`.
+    static func fileEpoch(_ value: String) -> Int64? {
+        if !value.utf8.contains(where: { (48...57).contains($0) }) { return 0 }
+        return ValueRules.epoch(value)
+    }
+
+    /// A time from the file. Redis reads it with atoi, so text that is no number reads as 0 and gets
+    /// Redis's own error; digits beyond Int64 read as its largest value and are refused as too large.
+    static func fileMilliseconds(_ value: String) -> Int64 {
+        if let ms = Int64(value) { return ms }
+        return !value.isEmpty && value.utf8.allSatisfy({ (48...57).contains($0) }) ? .max : 0
     }
 
     private static func yesNo(_ value: String, _ set: (Bool) -> Void) -> String? {
@@ -66,7 +88,9 @@ enum SentinelDirectives {
         let quorum = Int(args[3]) ?? 0
         guard quorum > 0 else { return "Quorum must be 1 or greater." }
         guard config.master(named: args[0]) == nil else { return "Duplicate master name." }
-        guard config.resolveHostnames ? !args[1].isEmpty : IPLiteral.isValid(args[1]) else { return "Can't resolve instance hostname." }
+        // The same rule as SENTINEL MONITOR (see ValueRules.isMasterName).
+        guard ValueRules.isMasterName(args[0]) else { return "Invalid master name: spaces, commas and control characters are not allowed." }
+        guard ValueRules.isHost(args[1], hostnamesAllowed: config.resolveHostnames) else { return "Can't resolve instance hostname." }
         guard let port = Int(args[2]), (0...65535).contains(port) else { return "Invalid port number." }
         config.masters.append(MasterConfig(name: args[0], address: Address(host: args[1], port: port), quorum: quorum))
         return nil
@@ -95,7 +119,9 @@ enum SentinelDirectives {
         let value = values[0]
         switch name {
         case "down-after-milliseconds", "failover-timeout":
-            guard let ms = Int64(value), ms > 0 else { return "negative or zero time parameter." }
+            let ms = fileMilliseconds(value)
+            guard ms > 0 else { return "negative or zero time parameter." }
+            guard ms <= CoreLimits.maxTimeMilliseconds else { return timeTooLarge }
             if name == "failover-timeout" { master.failoverTimeoutMilliseconds = ms } else { master.downAfterMilliseconds = ms }
         case "parallel-syncs":
             master.parallelSyncs = Int(value) ?? 0
@@ -106,20 +132,24 @@ enum SentinelDirectives {
         case "auth-pass": master.authPass = value
         case "auth-user": master.authUser = value
         case "master-reboot-down-after-period", "primary-reboot-down-after-period":
-            guard let ms = Int64(value), ms >= 0 else { return "negative time parameter." }
+            let ms = fileMilliseconds(value)
+            guard ms >= 0 else { return "negative time parameter." }
+            guard ms <= CoreLimits.maxTimeMilliseconds else { return timeTooLarge }
             master.masterRebootDownAfterPeriodMilliseconds = ms
-        case "config-epoch":
-            master.configEpoch = Int64(value) ?? 0
-        case "leader-epoch":
-            master.leaderEpoch = Int64(value) ?? 0
+        case "config-epoch", "leader-epoch":
+            guard let epoch = fileEpoch(value) else { return epochOutOfRange }
+            if name == "config-epoch" { master.configEpoch = epoch } else { master.leaderEpoch = epoch }
         case "known-replica", "known-slave":
             guard let port = Int(values[1]), (0...65535).contains(port) else { return "Invalid port number." }
+            guard ValueRules.isHost(value, hostnamesAllowed: true) else { return "Wrong hostname or port for replica." }
             let address = Address(host: value, port: port)
             guard !master.knownReplicas.contains(where: { $0.sameAs(address) }) else { return "Duplicate hostname and port for replica." }
             master.knownReplicas.append(address)
         case "known-sentinel":
             guard let port = Int(values[1]), (0...65535).contains(port) else { return "Invalid port number." }
             let runID = values[2]
+            guard ValueRules.isHost(value, hostnamesAllowed: true) else { return "Wrong hostname or port for sentinel." }
+            guard ValueRules.isRunID(runID) else { return "Malformed run id in known-sentinel option: it must be 40 hex digits." }
             guard !master.knownSentinels.contains(where: { $0.runID == runID }) else { return "Duplicate runid for sentinel." }
             master.knownSentinels.append(KnownSentinel(address: Address(host: value, port: port), runID: runID))
         case "rename-command":

@@ -1,0 +1,109 @@
+import SentinelCore
+import XCTest
+
+/// Property: whatever strings a config holds, the rewrite reads back as the same config, and no
+/// value can add a line of its own. Seeded, so a failure replays.
+final class ConfigRoundTripTests: XCTestCase {
+    /// A string of random Unicode scalars: mostly U+0000-U+00FF (every control byte, quotes,
+    /// backslashes, spaces, CR, LF, NUL), sometimes any scalar, so every byte valid UTF-8 can hold
+    /// appears in the encoded text.
+    func randomString(_ random: inout SplitMix64, length: Int, allowed: (Unicode.Scalar) -> Bool = { _ in true }) -> String {
+        var scalars = String.UnicodeScalarView()
+        while scalars.count < length {
+            let value: UInt32
+            switch random.below(8) {
+            case 0: value = UInt32(random.below(0x11_0000))
+            case 1: value = UInt32(0x80 + random.below(0x800 - 0x80))
+            default: value = UInt32(random.below(256))
+            }
+            guard let scalar = Unicode.Scalar(value), allowed(scalar) else { continue }
+            scalars.append(scalar)
+        }
+        return String(scalars)
+    }
+
+    func randomIP(_ random: inout SplitMix64) -> String {
+        (0..<4).map { _ in String(random.below(256)) }.joined(separator: ".")
+    }
+
+    func randomConfig(_ random: inout SplitMix64, bytesSeen: inout Set<UInt8>) -> SentinelConfig {
+        func text(_ random: inout SplitMix64, _ allowed: @escaping (Unicode.Scalar) -> Bool = { _ in true }) -> String {
+            let value = randomString(&random, length: 1 + Int(random.below(24)), allowed: allowed)
+            bytesSeen.formUnion(value.utf8)
+            return value
+        }
+        // Master names refuse spaces, commas and control characters (ValueRules.isMasterName).
+        let nameScalar: (Unicode.Scalar) -> Bool = { $0.value > 32 && $0.value != 127 && $0 != "," }
+        var config = SentinelConfig()
+        config.myid = random.hexIdentifier()
+        config.requirepass = text(&random)
+        config.announceIP = text(&random)
+        config.sentinelUser = text(&random)
+        config.sentinelPass = text(&random)
+        for index in 0..<(1 + Int(random.below(3))) {
+            var master = MasterConfig(name: text(&random, nameScalar) + "\(index)",
+                                      address: Address(host: randomIP(&random), port: 1 + Int(random.below(65535))),
+                                      quorum: 1 + Int(random.below(5)))
+            master.authPass = text(&random)
+            master.authUser = text(&random)
+            master.notificationScript = text(&random)
+            master.clientReconfigScript = text(&random)
+            master.configEpoch = random.below(CoreLimits.maxEpoch)
+            master.leaderEpoch = random.below(CoreLimits.maxEpoch)
+            master.knownReplicas = [Address(host: randomIP(&random), port: 1 + Int(random.below(65535)))]
+            master.knownSentinels = [KnownSentinel(address: Address(host: randomIP(&random), port: 26379), runID: random.hexIdentifier())]
+            master.renamedCommands = [CommandRename(command: "c\(index)" + text(&random), renamed: text(&random))]
+            config.masters.append(master)
+            config.currentEpoch = max(config.currentEpoch, master.configEpoch)
+        }
+        return config
+    }
+
+    func testRewriteOfRandomStringsParsesBackToTheSameConfig() throws {
+        var random = SplitMix64(seed: 20_261_203)
+        var bytesSeen: Set<UInt8> = []
+        for round in 0..<300 {
+            let config = randomConfig(&random, bytesSeen: &bytesSeen)
+            let text = ConfigFile.rewrite(existing: "", with: config)
+            let parsed: SentinelConfig
+            do {
+                parsed = try ConfigFile.parse(text)
+            } catch {
+                return XCTFail("round \(round): the rewrite does not parse: \(error)\n\(text)")
+            }
+            XCTAssertEqual(parsed, config, "round \(round)\n\(text)")
+            // One line per value: nothing a value holds starts a line of its own.
+            let lines = text.split(separator: "\n").filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("sentinel ") || ["port", "protected-mode", "requirepass", "latency-tracking-info-percentiles", "user"].contains($0.split(separator: " ").first.map(String.init) ?? "") },
+                          "round \(round): an unexpected line\n\(text)")
+        }
+        // Every byte valid UTF-8 holds (all but C0, C1 and F5-FF) went through the rewrite.
+        let possible = Set((0...255).map(UInt8.init)).subtracting([0xC0, 0xC1]).subtracting((0xF5...0xFF).map(UInt8.init))
+        XCTAssertEqual(possible.subtracting(bytesSeen), [])
+    }
+
+    func testRewriteOfARewriteIsUnchanged() throws {
+        var random = SplitMix64(seed: 7)
+        var bytesSeen: Set<UInt8> = []
+        for _ in 0..<50 {
+            let config = randomConfig(&random, bytesSeen: &bytesSeen)
+            let first = ConfigFile.rewrite(existing: "", with: config)
+            XCTAssertEqual(ConfigFile.rewrite(existing: first, with: try ConfigFile.parse(first)), first)
+        }
+    }
+
+    func testPasswordWithANewlineStaysOnItsLine() throws {
+        var config = SentinelConfig()
+        config.myid = String(repeating: "a", count: 40)
+        var master = MasterConfig(name: "mymaster", address: Address(host: "127.0.0.1", port: 6379), quorum: 2)
+        master.authPass = "x\nuser evil on nopass +@all"
+        master.authUser = "u v"
+        master.renamedCommands = [CommandRename(command: "CONFIG", renamed: "a\r\nsentinel myid 0")]
+        config.masters = [master]
+        let text = ConfigFile.rewrite(existing: "", with: config)
+        XCTAssertTrue(text.contains("sentinel auth-pass mymaster \"x\\nuser evil on nopass +@all\"\n"), text)
+        XCTAssertTrue(text.contains("sentinel auth-user mymaster \"u v\"\n"), text)
+        XCTAssertFalse(text.split(separator: "\n").contains { $0.hasPrefix("user evil") || $0.hasPrefix("sentinel myid 0") }, text)
+        XCTAssertEqual(try ConfigFile.parse(text), config)
+    }
+}
