@@ -255,7 +255,7 @@ def run(scenario, keep=False):
     directory = tempfile.mkdtemp(prefix="vigil-partition-")
     lab = Lab()
     cluster = Cluster(lab, scenario, directory)
-    result = {"scenario": scenario.describe(), "directory": directory}
+    result = {"scenario": scenario.describe(), "directory": directory, "subnet": lab.k}
     try:
         for name in REDIS_NODES + SENTINELS:
             lab.add(name, HOSTS[name])
