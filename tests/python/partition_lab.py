@@ -131,7 +131,7 @@ class Cluster:
 
 
 class Writer(threading.Thread):
-    """Numbered writes at a fixed rate, each to the master a sentinel names (asked in order, first answer)."""
+    """Numbered writes at a fixed rate to the master a sentinel names (asked in order, first answer)."""
 
     def __init__(self, cluster, rate):
         super().__init__(daemon=True)
@@ -154,12 +154,16 @@ class Writer(threading.Thread):
         return None
 
     def run(self):
+        """Like a pooled Sentinel client (redis-py's): it keeps writing to the master it looked up
+        until a write fails, and only then asks the sentinels again."""
         number = 0
+        address = None
         next_at = time.monotonic()
         while not self.stopping:
             next_at += self.interval
             number += 1
-            address = self.lookup()
+            if address is None:
+                address = self.lookup()
             if address is not None:
                 try:
                     connection = self.connections.get(address)
@@ -168,8 +172,9 @@ class Writer(threading.Thread):
                         self.connections[address] = connection
                     if connection.set(f"k{number}", number):
                         self.acked.append((number, self.cluster.name_of(address), time.monotonic()))
-                except Exception:  # noqa: BLE001 (not acknowledged)
+                except Exception:  # noqa: BLE001 (not acknowledged: look the master up again)
                     self.connections.pop(address, None)
+                    address = None
             delay = next_at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
@@ -178,7 +183,8 @@ class Writer(threading.Thread):
 
 
 FAULTS = ["isolate-master-minority", "isolate-vigil", "split-replicas", "asymmetric-master", "netem-master",
-          "pause-master", "kill-master", "kill-vigil", "pause-vigil"]
+          "pause-master", "kill-master", "kill-vigil", "pause-vigil",
+          "split-replicas-kill-master"]
 
 
 def apply_fault(cluster, fault, rng):
@@ -199,6 +205,17 @@ def apply_fault(cluster, fault, rng):
     if fault == "split-replicas":
         lab.split(["master"], ["replica1", "replica2"])
         return lab.heal
+    if fault == "split-replicas-kill-master":
+        # Replicas fall behind while the master keeps acknowledging; then the master dies: the
+        # failover can only pick a replica missing the whole split (what the promotion bound refuses).
+        lab.split(["master"], ["replica1", "replica2"])
+
+        def heal():
+            cluster.signal("master", signal.SIGKILL)
+            lab.heal()
+            time.sleep(5)
+            cluster.start_redis("master")
+        return heal
     if fault == "asymmetric-master":
         # The master hears nobody but the client; what it sends still arrives.
         for name in ["replica1", "replica2"] + SENTINELS:
@@ -285,7 +302,7 @@ def run(scenario, keep=False):
     finally:
         cluster.stop_all()
         lab.close()
-        if not keep and result.get("lost", 1) == 0 and result.get("why_not_converged") is None:
+        if not keep and "lost" in result and result.get("why_not_converged") is None:
             shutil.rmtree(directory, ignore_errors=True)
 
 

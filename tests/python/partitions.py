@@ -30,6 +30,50 @@ def scenario_for(seed, arguments):
     )
 
 
+TABLE_FAULTS = ["isolate-master-minority", "asymmetric-master", "netem-master", "pause-master", "kill-master",
+                "split-replicas", "isolate-vigil", "split-replicas-kill-master"]
+
+
+def table_scenarios(seed, fault_seconds, promotion_bound, promotion_wait):
+    """The README's table: each fault with and without min-replicas-to-write 1, Vigil and
+    redis-sentinel on the same seed; every appendfsync policy where a process dies."""
+    scenarios = []
+    for fault in TABLE_FAULTS:
+        policies = ["always", "everysec", "no"] if "kill" in fault else ["everysec"]
+        for appendfsync in policies:
+            for min_replicas in (0, 1):
+                for sentinel in ("vigil", "redis-sentinel"):
+                    scenarios.append(partition_lab.Scenario(fault, seed, sentinel=sentinel, min_replicas=min_replicas,
+                                                            appendfsync=appendfsync, fault_seconds=fault_seconds))
+                if fault == "split-replicas-kill-master":
+                    scenarios.append(partition_lab.Scenario(fault, seed, sentinel="vigil", min_replicas=min_replicas,
+                                                            appendfsync=appendfsync, fault_seconds=fault_seconds,
+                                                            promotion_bound=promotion_bound, promotion_wait=promotion_wait))
+    return scenarios
+
+
+def run_one(scenario):
+    try:
+        return scenario.describe(), partition_lab.run(scenario)
+    except Exception as error:  # noqa: BLE001 (reported in the table)
+        return scenario.describe(), {"error": str(error)}
+
+
+def print_table(rows):
+    print("| fault | appendfsync | min-replicas-to-write | sentinel | acked | lost (of acked during the fault) | longest write gap | old master acks after heal | agreed after heal |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for scenario, result in rows:
+        fields = dict(part.split("=", 1) for part in scenario.split())
+        sentinel = fields["sentinel"] + (f" + bound {fields['promotion-bound']} B" if fields["promotion-bound"] != "0" else "")
+        if "error" in result or result.get("lost") is None:
+            outcome = result.get("error") or f"no agreement: {result.get('why_not_converged')}"
+            print(f"| {fields['fault']} | {fields['appendfsync']} | {fields['min-replicas-to-write']} | {sentinel} | {outcome} | | | | |")
+            continue
+        print(f"| {fields['fault']} | {fields['appendfsync']} | {fields['min-replicas-to-write']} | {sentinel} | {result['acked']} "
+              f"| {result['lost']} ({result['lost_percent_of_fault_acks']} %) | {result['longest_gap_seconds']} s "
+              f"| {result['old_master_acks_after_heal_seconds']} s | {result['converged_seconds']} s |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=1, help="how many random runs")
@@ -42,10 +86,32 @@ def main():
     parser.add_argument("--promotion-bound", type=int, default=0, help="vigil-promotion-max-lag-bytes (0: off)")
     parser.add_argument("--promotion-wait", type=int, default=0, help="vigil-promotion-catch-up-ms")
     parser.add_argument("--keep", action="store_true", help="keep every run's directory (logs, configs)")
+    parser.add_argument("--table", action="store_true", help="measure the README's table (runs 3 at a time)")
+    parser.add_argument("--parallel", type=int, default=3)
+    parser.add_argument("--bound-rows", choices=["with", "without", "only"], default="with",
+                        help="the table's rows with vigil-promotion-max-lag-bytes")
     arguments = parser.parse_args()
     problem = partition_net.available()
     if problem:
         sys.exit(f"cannot run partitions: {problem}")
+    if arguments.table:
+        import concurrent.futures
+        seed = arguments.seed if arguments.seed is not None else 15
+        scenarios = table_scenarios(seed, arguments.fault_seconds or 10.0, arguments.promotion_bound or 4096,
+                                    arguments.promotion_wait or 2000)
+        if arguments.fault:
+            scenarios = [s for s in scenarios if s.fault == arguments.fault]
+        if arguments.bound_rows != "with":
+            keep_bound = arguments.bound_rows == "only"
+            scenarios = [s for s in scenarios if bool(s.promotion_bound) == keep_bound]
+        print(f"table: seed={seed}, {len(scenarios)} runs", flush=True)
+        with concurrent.futures.ProcessPoolExecutor(arguments.parallel) as pool:
+            rows = []
+            for described, result in pool.map(run_one, scenarios):
+                print(json.dumps({"scenario": described, **result}, sort_keys=True), flush=True)
+                rows.append((described, result))
+        print_table(rows)
+        return
     seeds = [arguments.seed] if arguments.seed is not None else [random.SystemRandom().randrange(1 << 31) for _ in range(arguments.seeds)]
     failures = 0
     for seed in seeds:
