@@ -28,7 +28,8 @@ HOSTS = {"master": 11, "replica1": 12, "replica2": 13, "s1": 21, "s2": 22, "s3":
 
 class Scenario:
     def __init__(self, fault, seed, sentinel="vigil", min_replicas=0, appendfsync="everysec",
-                 fault_seconds=10.0, down_after=1000, promotion_bound=0, promotion_wait=0, rate=200):
+                 fault_seconds=10.0, down_after=1000, promotion_bound=0, promotion_wait=0, rate=200, wait_for_sync=True):
+        self.wait_for_sync = wait_for_sync
         self.fault, self.seed, self.sentinel = fault, seed, sentinel
         self.min_replicas, self.appendfsync = min_replicas, appendfsync
         self.fault_seconds, self.down_after, self.rate = fault_seconds, down_after, rate
@@ -46,6 +47,7 @@ class Cluster:
         # The order the writer asks sentinels in; a fault puts the one it cuts off first, so the
         # client keeps talking to the minority side as long as that side answers (Jepsen's case).
         self.lookup_order = list(SENTINELS)
+        self.notes = []
         self.rng = random.Random(scenario.seed)
 
     def start_redis(self, name):
@@ -184,7 +186,7 @@ class Writer(threading.Thread):
 
 FAULTS = ["isolate-master-minority", "isolate-vigil", "split-replicas", "asymmetric-master", "netem-master",
           "pause-master", "kill-master", "kill-vigil", "pause-vigil",
-          "split-replicas-kill-master"]
+          "split-replicas-kill-master", "kill-master-in-first-sync"]
 
 
 def apply_fault(cluster, fault, rng):
@@ -216,13 +218,25 @@ def apply_fault(cluster, fault, rng):
             time.sleep(5)
             cluster.start_redis("master")
         return heal
+    if fault == "kill-master-in-first-sync":
+        # Both replicas lose their data and start their first full sync (Redis waits
+        # repl-diskless-sync-delay, 5 s, before sending it); the master dies a second later. Redis's
+        # selection rule lets a replica in its first sync be promoted: with nothing in it.
+        for name in ("replica1", "replica2"):
+            cluster.signal(name, signal.SIGKILL)
+            shutil.rmtree(os.path.join(cluster.directory, name), ignore_errors=True)
+            cluster.start_redis(name)
+        time.sleep(1)
+        cluster.signal("master", signal.SIGKILL)
+        return lambda: cluster.start_redis("master")
     if fault == "asymmetric-master":
         # The master hears nobody but the client; what it sends still arrives.
         for name in ["replica1", "replica2"] + SENTINELS:
             lab.cut("master", name, both_ways=False)
         return lab.heal
     if fault == "netem-master":
-        lab.netem("master", f"delay {rng.choice([100, 200, 400])}ms loss {rng.choice([20, 40, 60])}%")
+        if not lab.netem("master", rng.choice([100, 200, 400]), rng.choice([20, 40, 60])):
+            cluster.notes.append("no netem qdisc in this kernel: loss only (iptables), no delay")
         return lab.heal
     if fault == "pause-master":
         cluster.signal("master", signal.SIGSTOP)
@@ -266,6 +280,18 @@ def settled(cluster):
     return True
 
 
+def replicas_in_sync(cluster):
+    """Both replicas finished their first sync (a replica still in it has nothing to lose)."""
+    try:
+        for name in ("replica1", "replica2"):
+            info = cluster.client(name, 6379).info("replication")
+            if info.get("master_link_status") != "up" or info.get("master_sync_in_progress"):
+                return False
+        return len([k for k in cluster.client("master", 6379).info("replication") if k.startswith("slave")]) == 2
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def run(scenario, keep=False):
     """One run; returns its measures (a dict). Removes every namespace, bridge and process it made."""
     rng = random.Random(scenario.seed)
@@ -280,6 +306,8 @@ def run(scenario, keep=False):
             cluster.start_redis(name)
         for name in SENTINELS:
             cluster.start_sentinel(name)
+        if scenario.wait_for_sync and not wait(lambda: replicas_in_sync(cluster), 40):
+            raise AssertionError(f"the replicas did not sync ({scenario.describe()}); logs in {directory}")
         if not wait(lambda: settled(cluster), 40):
             raise AssertionError(f"the sentinels did not find each other ({scenario.describe()}); logs in {directory}")
         writer = Writer(cluster, scenario.rate)
@@ -297,6 +325,7 @@ def run(scenario, keep=False):
         writer.join(timeout=5)
         result["why_not_converged"] = None if agreed else cluster.agreement()[1]
         result.update(measure(cluster, writer, agreed, fault_at, healed_at))
+        result["notes"] = cluster.notes
         result["converged_seconds"] = round(converged_at - healed_at, 1) if agreed else None
         return result
     finally:
@@ -326,6 +355,15 @@ def measure(cluster, writer, agreed, fault_at, healed_at):
         values = client.mget([f"k{n}" for n in chunk])
         missing.update(n for n, v in zip(chunk, values) if v is None or int(v) != n)
     out["lost"] = len(missing)
+    # Where and when the lost writes were acknowledged (seconds from the fault's start).
+    by_node = {}
+    for n, node, t in acked:
+        if n in missing:
+            first, last, count = by_node.get(node, (t, t, 0))
+            by_node[node] = (min(first, t), max(last, t), count + 1)
+    out["lost_by_node"] = {node: {"count": c, "from": round(a - fault_at, 2), "to": round(b - fault_at, 2)}
+                           for node, (a, b, c) in sorted(by_node.items())}
+    out["healed_after_seconds"] = round(healed_at - fault_at, 2)
     during = [n for n, _, t in acked if fault_at <= t <= healed_at]
     lost_during = sum(1 for n in during if n in missing)
     out["acked_during_fault"] = len(during)

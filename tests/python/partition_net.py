@@ -50,10 +50,10 @@ class Lab:
 
     def add(self, name, host):
         namespace = f"{PREFIX}{self.k}-{name}"[:30]
+        self.nodes[name] = (namespace, f"10.213.{self.k}.{host}")
         outside, inside = f"{PREFIX}{self.k}o{host}", f"{PREFIX}{self.k}i{host}"
         address = f"10.213.{self.k}.{host}"
         sh("ip", "netns", "add", namespace)
-        self.nodes[name] = (namespace, address)
         sh("ip", "link", "add", outside, "type", "veth", "peer", "name", inside)
         sh("ip", "link", "set", inside, "netns", namespace)
         sh("ip", "link", "set", outside, "master", self.bridge)
@@ -86,16 +86,29 @@ class Lab:
             for b in side_b:
                 self.cut(a, b)
 
-    def netem(self, name, spec):
-        sh(*self.exec_prefix(name), "tc", "qdisc", "replace", "dev", "eth0", "root", "netem", *spec.split())
+    def netem(self, name, delay_ms, loss_percent):
+        """Delay and loss on the node's interface; where the kernel has no netem qdisc (some
+        containers), loss alone with iptables' random match, and the delay is skipped (returned False)."""
+        spec = ["delay", f"{delay_ms}ms", "loss", f"{loss_percent}%"]
+        if sh(*self.exec_prefix(name), "tc", "qdisc", "replace", "dev", "eth0", "root", "netem", *spec, check=False).returncode == 0:
+            return True
+        for chain in ("INPUT", "OUTPUT"):
+            self._iptables(name, "-A", chain, "-m", "statistic", "--mode", "random", "--probability",
+                           str(loss_percent / 100.0), "-j", "DROP")
+        return False
 
     def heal(self):
         for name in self.nodes:
             sh(*self.exec_prefix(name), "iptables", "-w", "-F", "INPUT", check=False)
+            sh(*self.exec_prefix(name), "iptables", "-w", "-F", "OUTPUT", check=False)
             sh(*self.exec_prefix(name), "tc", "qdisc", "del", "dev", "eth0", "root", check=False)
         self.cuts = []
 
     def close(self):
+        # The outside ends first: deleting a namespace frees its veth pair only later, in the
+        # background, and the next run may want the same names at once.
+        for _, address in self.nodes.values():
+            sh("ip", "link", "del", f"{PREFIX}{self.k}o{address.rsplit('.', 1)[1]}", check=False)
         for namespace, _ in self.nodes.values():
             sh("ip", "netns", "del", namespace, check=False)
         self.nodes = {}

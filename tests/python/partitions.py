@@ -31,7 +31,7 @@ def scenario_for(seed, arguments):
 
 
 TABLE_FAULTS = ["isolate-master-minority", "asymmetric-master", "netem-master", "pause-master", "kill-master",
-                "split-replicas", "isolate-vigil", "split-replicas-kill-master"]
+                "split-replicas", "isolate-vigil", "split-replicas-kill-master", "kill-master-in-first-sync"]
 
 
 def table_scenarios(seed, fault_seconds, promotion_bound, promotion_wait):
@@ -39,13 +39,13 @@ def table_scenarios(seed, fault_seconds, promotion_bound, promotion_wait):
     redis-sentinel on the same seed; every appendfsync policy where a process dies."""
     scenarios = []
     for fault in TABLE_FAULTS:
-        policies = ["always", "everysec", "no"] if "kill" in fault else ["everysec"]
+        policies = ["always", "everysec", "no"] if fault == "kill-master" else ["everysec"]
         for appendfsync in policies:
             for min_replicas in (0, 1):
                 for sentinel in ("vigil", "redis-sentinel"):
                     scenarios.append(partition_lab.Scenario(fault, seed, sentinel=sentinel, min_replicas=min_replicas,
                                                             appendfsync=appendfsync, fault_seconds=fault_seconds))
-                if fault == "split-replicas-kill-master":
+                if fault in ("split-replicas-kill-master", "kill-master-in-first-sync"):
                     scenarios.append(partition_lab.Scenario(fault, seed, sentinel="vigil", min_replicas=min_replicas,
                                                             appendfsync=appendfsync, fault_seconds=fault_seconds,
                                                             promotion_bound=promotion_bound, promotion_wait=promotion_wait))
