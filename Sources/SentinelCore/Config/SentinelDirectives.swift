@@ -78,6 +78,7 @@ enum SentinelDirectives {
             "client-reconfig-script": 2, "auth-pass": 2, "auth-user": 2, "master-reboot-down-after-period": 2,
             "primary-reboot-down-after-period": 2, "config-epoch": 2, "leader-epoch": 2, "known-replica": 3,
             "known-slave": 3, "known-sentinel": 4, "rename-command": 3,
+            "vigil-promotion-max-lag-bytes": 2, "vigil-promotion-catch-up-ms": 2,
         ]
         // The 4-word known-sentinel (no run id) of very old versions is silently ignored.
         if name == "known-sentinel" && args.count == 3 { return nil }
@@ -108,6 +109,9 @@ enum SentinelDirectives {
         case "master-reboot-down-after-period", "primary-reboot-down-after-period":
             guard let ms = Int64(value), ms >= 0 else { return "negative time parameter." }
             master.masterRebootDownAfterPeriodMilliseconds = ms
+        case "vigil-promotion-max-lag-bytes", "vigil-promotion-catch-up-ms":
+            guard let amount = Int64(value), amount >= 0 else { return "negative or non-numeric promotion bound." }
+            if name == "vigil-promotion-max-lag-bytes" { master.promotionMaxLagBytes = amount } else { master.promotionCatchUpMilliseconds = amount }
         case "config-epoch":
             master.configEpoch = Int64(value) ?? 0
         case "leader-epoch":
