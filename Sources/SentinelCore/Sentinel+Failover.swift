@@ -140,7 +140,9 @@ extension Sentinel {
         effects.append(event(.warning, "-failover-abort-replicas-behind", ref(masters[m].name, .replica(best.name)), "behind \(behind) bound \(bound)"))
         masters[m].failover = nil
         for r in masters[m].replicas.indices { masters[m].replicas[r].reconfiguration = nil }
-        effects.append(.log(.warning, "Refusing to promote a replica of '\(masters[m].name)': the best, \(best.name), is \(behind) bytes behind the master's last reported offset (vigil-promotion-max-lag-bytes \(bound)); waited \(now - failover.stateChangedAt) ms for one to catch up"))
+        let why = infoPredatesConnection(best) ? "has not reported its offset since it reconnected"
+            : "is \(behind) bytes behind the master's last reported offset"
+        effects.append(.log(.warning, "Refusing to promote a replica of '\(masters[m].name)': the best, \(best.name), \(why) (vigil-promotion-max-lag-bytes \(bound)); waited \(now - failover.stateChangedAt) ms for one to catch up"))
     }
 
     private mutating func failoverSendPromotion(_ m: Int, now: Instant, into effects: inout [Effect]) {

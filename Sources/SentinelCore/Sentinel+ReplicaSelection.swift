@@ -28,7 +28,12 @@ extension Sentinel {
                     && replica.masterHost.map { sameAddress(Address(host: $0, port: replica.masterPort), master.instance.address) } == true
                 guard replicatesFromMaster || listedOnline.contains(where: { $0.sameAs(state.address) }) else { return false }
             }
-            if withinLagBound, let behind = replicationLag(m, of: replica), behind > master.settings.promotionMaxLagBytes { return false }
+            if withinLagBound {
+                // An offset read before the replica's current connection may belong to a process that
+                // has since restarted empty (a kill, then a first full sync): it proves nothing.
+                guard !infoPredatesConnection(replica) else { return false }
+                if let behind = replicationLag(m, of: replica), behind > master.settings.promotionMaxLagBytes { return false }
+            }
             return replica.masterLinkDownMilliseconds <= linkDownLimit
         }
         return candidates.min(by: Sentinel.promotesBefore)
@@ -48,6 +53,11 @@ extension Sentinel {
     func replicationLag(_ m: Int, of replica: ReplicaState) -> Int64? {
         guard masters[m].settings.promotionMaxLagBytes > 0, let offset = lastMasterOffset(m) else { return nil }
         return max(0, offset - replica.replicationOffset)
+    }
+
+    func infoPredatesConnection(_ replica: ReplicaState) -> Bool {
+        guard let refreshed = replica.instance.infoRefreshed, let since = replica.instance.link.commandConnectedSince else { return true }
+        return refreshed < since
     }
 
     static func promotesBefore(_ a: ReplicaState, _ b: ReplicaState) -> Bool {

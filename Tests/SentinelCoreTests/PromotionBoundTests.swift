@@ -49,6 +49,24 @@ extension FailoverTests {
         XCTAssertEqual(setup.harness.events("+selected-slave").first?.message, "slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1 6379")
     }
 
+    func testPromotionBoundRefusesAReplicaNotHeardFromSinceItReconnected() {
+        var setup = boundedSetup(bytes: 1_000_000, catchUp: 0, masterOffset: 1_000, replicaOffsets: [6380: 1_000, 6381: 1_000])
+        // Both replicas restarted: their links drop and come back, and they do not answer INFO on the new ones.
+        for id in setup.replicas.values { setup.harness.handle(.linkClosed(id, reason: "connection reset")) }
+        for _ in 0..<120 where setup.harness.events("-failover-abort-replicas-behind").isEmpty {
+            setup.harness.advance(50)
+            let produced = setup.harness.tick()
+            answer(&setup, produced, replicaInfo: nil, peerReply: votesForAnyone)
+            _ = setup.harness.connectRequestedLinks(produced)
+        }
+        XCTAssertEqual(setup.harness.events("-failover-abort-replicas-behind").count, 1)
+        XCTAssertTrue(setup.harness.events("+selected-slave").isEmpty)
+        XCTAssertTrue(setup.harness.effects.contains { effect in
+            if case .log(.warning, let text) = effect { return text.contains("has not reported its offset since it reconnected") }
+            return false
+        })
+    }
+
     func testPromotionBoundOffChangesNothing() {
         var setup = makeSetup(replicaOffsets: [6380: 100, 6381: 50])
         setup.harness.handle(.replyReceived(setup.master, .info, .string("role:master\r\nmaster_repl_offset:1000000\r\n")))
