@@ -1,4 +1,7 @@
 extension Sentinel {
+    /// How often the master's INFO is read when `vigil-promotion-max-lag-bytes` is set.
+    static let boundedMasterInfoPeriodMilliseconds: Int64 = 1_000
+
     /// The replica to promote (§3.6): healthy, recently heard from, not priority 0, replication link
     /// not down for too long; then lowest priority, highest offset, smallest run id.
     ///

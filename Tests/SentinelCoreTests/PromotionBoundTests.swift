@@ -67,6 +67,19 @@ extension FailoverTests {
         })
     }
 
+    func testPromotionBoundReadsTheMastersInfoEverySecond() {
+        var setup = boundedSetup(bytes: 4_096, catchUp: 0, masterOffset: 1_000, replicaOffsets: [6380: 1_000])
+        var asked = 0
+        for _ in 0..<50 {
+            setup.harness.advance(100)
+            for case .send(let id, _, .info) in setup.harness.tick() where id == setup.master {
+                asked += 1
+                setup.harness.handle(.replyReceived(id, .info, .string("role:master\r\nmaster_repl_offset:1000\r\n")))
+            }
+        }
+        XCTAssertGreaterThanOrEqual(asked, 4, "INFO to the master about every second over five seconds")
+    }
+
     func testPromotionBoundOffChangesNothing() {
         var setup = makeSetup(replicaOffsets: [6380: 100, 6381: 50])
         setup.harness.handle(.replyReceived(setup.master, .info, .string("role:master\r\nmaster_repl_offset:1000000\r\n")))
