@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -91,6 +92,8 @@ def main():
     parser.add_argument("--bound-rows", choices=["with", "without", "only"], default="with",
                         help="the table's rows with vigil-promotion-max-lag-bytes")
     arguments = parser.parse_args()
+    # A TERM (a CI timeout) unwinds like Ctrl-C, so every run removes its namespaces and processes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     problem = partition_net.available()
     if problem:
         sys.exit(f"cannot run partitions: {problem}")
