@@ -1,6 +1,6 @@
 # Vigil: `make demo` runs a crash drill and a coordinated switchover drill on a local deployment;
 # `make test` runs every test, then each libFuzzer target for a minute.
-.PHONY: all build test demo deps simulate simulate-hostile benchmark mass-benchmark drills durability fuzz clean
+.PHONY: all build test demo deps partitions simulate simulate-hostile benchmark mass-benchmark drills durability fuzz clean
 
 all: build
 
@@ -33,6 +33,11 @@ demo: deps
 drills: deps
 	swift build -c release --product vigil
 	python3 benchmarks/drill_comparison.py --trials $(TRIALS) --vigil .build/release/vigil
+
+# Random partitions, pauses and kills on real processes in network namespaces (root): make partitions SEEDS=20
+partitions: deps
+	swift build --product vigil
+	python3 tests/python/partitions.py --seeds $(if $(filter command line,$(origin SEEDS)),$(SEEDS),10)
 
 # A long simulation run: make simulate SEEDS=20000
 SEEDS ?= 20000

@@ -10,6 +10,11 @@ command -v redis-sentinel >/dev/null || packages+=(redis-sentinel)
 command -v redis-cli >/dev/null || packages+=(redis-tools)
 # The TLS tests make their certificates with the openssl command.
 command -v openssl >/dev/null || packages+=(openssl)
+# The partition tests (tests/python/test_partitions.py) build network namespaces, cut links with
+# iptables inside them and add delay and loss with tc.
+command -v ip >/dev/null || packages+=(iproute2)
+command -v tc >/dev/null || packages+=(iproute2)
+command -v iptables >/dev/null || packages+=(iptables)
 # systemd-analyze checks the unit files in Deploy/.
 command -v systemd-analyze >/dev/null || packages+=(systemd)
 # Real client libraries whose Sentinel support the tests run against Vigil (tests/clients).

@@ -70,6 +70,11 @@ extension Sentinel {
             add("parallel-syncs", Int64(master.settings.parallelSyncs))
             if let script = master.settings.notificationScript { add("notification-script", script) }
             if let script = master.settings.clientReconfigScript { add("client-reconfig-script", script) }
+            // Vigil only, shown only when set, so replies match redis-sentinel's otherwise.
+            if master.settings.promotionMaxLagBytes != 0 {
+                add("vigil-promotion-max-lag-bytes", master.settings.promotionMaxLagBytes)
+                add("vigil-promotion-catch-up-ms", master.settings.promotionCatchUpMilliseconds)
+            }
         case .replica(let name):
             appendInfoFields(state, now: now, add: add, add)
             let replica = master.replicas[master.replicaIndex(named: name)!]

@@ -107,7 +107,12 @@ extension Sentinel {
 
     private mutating func failoverSelectReplica(_ m: Int, now: Instant, into effects: inout [Effect]) {
         let coordinated = masters[m].failover?.coordinated ?? false
-        guard let chosen = selectReplica(m, now: now, inSyncWithMaster: coordinated) else {
+        let bounded = masters[m].settings.promotionMaxLagBytes > 0
+        guard let chosen = selectReplica(m, now: now, inSyncWithMaster: coordinated, withinLagBound: bounded) else {
+            if bounded, let best = selectReplica(m, now: now, inSyncWithMaster: coordinated) {
+                refuseLaggingReplica(m, best: best, now: now, into: &effects)
+                return
+            }
             if let failover = masters[m].failover, now - failover.stateChangedAt < Sentinel.replicaWaitMilliseconds,
                 coordinated || replicaAwaitsFreshInfo(m, since: failover.stateChangedAt)
             {
@@ -125,6 +130,21 @@ extension Sentinel {
         setState(&masters[m], .sendSlaveofNoone, now: now)
         effects.append(event(.notice, "+failover-state-send-slaveof-noone", ref(name, .replica(chosen.name))))
         failoverSendPromotion(m, now: now, into: &effects)
+    }
+
+    /// Every promotable replica is further behind than `vigil-promotion-max-lag-bytes`: wait up to
+    /// `vigil-promotion-catch-up-ms` for one to catch up, then abort rather than lose those writes.
+    private mutating func refuseLaggingReplica(_ m: Int, best: ReplicaState, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover else { return }
+        if now - failover.stateChangedAt < masters[m].settings.promotionCatchUpMilliseconds { return }
+        let behind = replicationLag(m, of: best) ?? 0
+        let bound = masters[m].settings.promotionMaxLagBytes
+        effects.append(event(.warning, "-failover-abort-replicas-behind", ref(masters[m].name, .replica(best.name)), "behind \(behind) bound \(bound)"))
+        masters[m].failover = nil
+        for r in masters[m].replicas.indices { masters[m].replicas[r].reconfiguration = nil }
+        let why = infoPredatesConnection(best) ? "has not reported its offset since it reconnected"
+            : "is \(behind) bytes behind the master's last reported offset"
+        effects.append(.log(.warning, "Refusing to promote a replica of '\(masters[m].name)': the best, \(best.name), \(why) (vigil-promotion-max-lag-bytes \(bound)); waited \(now - failover.stateChangedAt) ms for one to catch up"))
     }
 
     private mutating func failoverSendPromotion(_ m: Int, now: Instant, into effects: inout [Effect]) {

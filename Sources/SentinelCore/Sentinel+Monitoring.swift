@@ -49,6 +49,11 @@ extension Sentinel {
         if case .master = target.member, let m = masterIndex(named: target.master), masters[m].failover?.coordinated == true {
             return Sentinel.failoverInfoPeriodMilliseconds
         }
+        // With a promotion bound, the master's offset is the yardstick: read it every second, so that
+        // at most a second of writes escapes the bound.
+        if case .master = target.member, let m = masterIndex(named: target.master), masters[m].settings.promotionMaxLagBytes > 0 {
+            return Sentinel.boundedMasterInfoPeriodMilliseconds
+        }
         guard case .replica(let name) = target.member, let m = masterIndex(named: target.master),
             let r = masters[m].replicaIndex(named: name)
         else { return timing.infoPeriod }

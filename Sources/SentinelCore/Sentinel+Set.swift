@@ -66,6 +66,12 @@ extension Sentinel {
         case "master-reboot-down-after-period", "primary-reboot-down-after-period":
             guard let ms = ValueRules.milliseconds(value, minimum: 0) else { return invalid }
             masters[m].settings.masterRebootDownAfterPeriodMilliseconds = ms
+        case "vigil-promotion-max-lag-bytes":
+            guard let bytes = Int64(value), bytes >= 0 else { return invalid }
+            masters[m].settings.promotionMaxLagBytes = bytes
+        case "vigil-promotion-catch-up-ms":
+            guard let ms = ValueRules.milliseconds(value, minimum: 0) else { return invalid }
+            masters[m].settings.promotionCatchUpMilliseconds = ms
         case "notification-script", "client-reconfig-script":
             return setScript(m, option: option, value: value)
         case "auth-pass", "auth-user":

@@ -177,6 +177,8 @@ extension ConfigFile {
             if master.masterRebootDownAfterPeriodMilliseconds != 0 {
                 add("master-reboot-down-after-period", "\(name) \(master.masterRebootDownAfterPeriodMilliseconds)")
             }
+            if master.promotionMaxLagBytes != 0 { add("vigil-promotion-max-lag-bytes", "\(name) \(master.promotionMaxLagBytes)") }
+            if master.promotionCatchUpMilliseconds != 0 { add("vigil-promotion-catch-up-ms", "\(name) \(master.promotionCatchUpMilliseconds)") }
             add("config-epoch", "\(name) \(master.configEpoch)")
             add("leader-epoch", "\(name) \(master.leaderEpoch)")
             for replica in master.knownReplicas where !replica.sameAs(master.address) {

@@ -101,6 +101,10 @@ public struct MasterConfig: Hashable, Sendable {
     public var authPass: String? = nil
     public var authUser: String? = nil
     public var masterRebootDownAfterPeriodMilliseconds: Int64 = 0
+    /// Vigil only (0 = off): a replica further behind the master's last reported offset is not promoted.
+    public var promotionMaxLagBytes: Int64 = 0
+    /// Vigil only: how long a failover waits for a replica within that bound before it gives up.
+    public var promotionCatchUpMilliseconds: Int64 = 0
     public var configEpoch: Int64 = 0
     public var leaderEpoch: Int64 = 0
     public var knownReplicas: [Address] = []

@@ -102,6 +102,7 @@ enum SentinelDirectives {
             "client-reconfig-script": 2, "auth-pass": 2, "auth-user": 2, "master-reboot-down-after-period": 2,
             "primary-reboot-down-after-period": 2, "config-epoch": 2, "leader-epoch": 2, "known-replica": 3,
             "known-slave": 3, "known-sentinel": 4, "rename-command": 3,
+            "vigil-promotion-max-lag-bytes": 2, "vigil-promotion-catch-up-ms": 2,
         ]
         // The 4-word known-sentinel (no run id) of very old versions is silently ignored.
         if name == "known-sentinel" && args.count == 3 { return nil }
@@ -136,6 +137,14 @@ enum SentinelDirectives {
             guard ms >= 0 else { return "negative time parameter." }
             guard ms <= CoreLimits.maxTimeMilliseconds else { return timeTooLarge }
             master.masterRebootDownAfterPeriodMilliseconds = ms
+        case "vigil-promotion-max-lag-bytes":
+            guard let bytes = Int64(value), bytes >= 0 else { return "negative or non-numeric promotion bound." }
+            master.promotionMaxLagBytes = bytes
+        case "vigil-promotion-catch-up-ms":
+            guard let ms = Int64(value), ms >= 0, ms <= CoreLimits.maxTimeMilliseconds else {
+                return "promotion catch-up time out of range: from 0 to \(CoreLimits.maxTimeMilliseconds) milliseconds."
+            }
+            master.promotionCatchUpMilliseconds = ms
         case "config-epoch", "leader-epoch":
             guard let epoch = fileEpoch(value) else { return epochOutOfRange }
             if name == "config-epoch" { master.configEpoch = epoch } else { master.leaderEpoch = epoch }

@@ -31,6 +31,9 @@ public enum DeploymentReview {
         public var failoverTimeoutMilliseconds: Int64
         /// Whether it is Vigil (its INFO says so) rather than redis-sentinel.
         public var isVigil: Bool
+        /// Vigil's `vigil-promotion-max-lag-bytes` (0 = off) and `vigil-promotion-catch-up-ms`.
+        public var promotionMaxLagBytes: Int64 = 0
+        public var promotionCatchUpMilliseconds: Int64 = 0
 
         public init(address: Address, quorum: Int, downAfterMilliseconds: Int64, failoverTimeoutMilliseconds: Int64, isVigil: Bool) {
             self.address = address
@@ -116,6 +119,7 @@ public enum DeploymentReview {
                 message: "replica \(replica.address) is online but has acknowledged nothing yet (it has just finished a full sync, and the master streams to it only after its first acknowledgement): a master crash at this moment loses every write since the sync that no other replica has.",
                 advice: "Wait a second and run the doctor again; this passes on its own. If it stays, check the replica's log."))
         }
+        findings.append(contentsOf: promotionBoundFindings(facts))
         if !master.appendOnly && master.save.isEmpty {
             findings.append(Finding(
                 area: .rpo, setting: "appendonly",
@@ -211,5 +215,23 @@ public enum DeploymentReview {
             }
         }
         return Report(rpoSeconds: rpo, rtoSeconds: rto, findings: findings, cannotFailOver: cannotFailOver)
+    }
+
+    /// What `vigil-promotion-max-lag-bytes` does on the sentinels asked (Vigil only).
+    static func promotionBoundFindings(_ facts: Facts) -> [Finding] {
+        let bounds = facts.sentinels.map(\.promotionMaxLagBytes)
+        guard let largest = bounds.max(), largest > 0 else { return [] }
+        let wait = facts.sentinels.map(\.promotionCatchUpMilliseconds).max() ?? 0
+        var findings = [Finding(
+            area: .rpo, setting: "vigil-promotion-max-lag-bytes",
+            message: "vigil-promotion-max-lag-bytes \(largest): no replica further behind the master's last reported offset is promoted (a failover waits up to \(wait) ms for one to catch up, then aborts and the master stays down).",
+            advice: nil)]
+        if bounds.contains(0) || Set(bounds).count > 1 {
+            findings.append(Finding(
+                area: .rpo, setting: "vigil-promotion-max-lag-bytes",
+                message: "the sentinels disagree on vigil-promotion-max-lag-bytes (\(bounds.map(String.init).joined(separator: ", "))): the bound holds only when the leader has it.",
+                advice: "Set the same value on every sentinel."))
+        }
+        return findings
     }
 }

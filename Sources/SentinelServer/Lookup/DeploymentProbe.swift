@@ -44,8 +44,11 @@ public enum DeploymentProbe {
             masterAddress = masterAddress ?? Address(host: host, port: port)
             known = max(known, (fields["num-other-sentinels"].flatMap(Int.init) ?? 0) + 1)
             let isVigil = (replies[2].stringValue ?? "").contains("vigil_version:")
-            sentinelFacts.append(.init(address: sentinel, quorum: quorum, downAfterMilliseconds: downAfter,
-                                       failoverTimeoutMilliseconds: failoverTimeout, isVigil: isVigil))
+            var facts = DeploymentReview.SentinelFacts(address: sentinel, quorum: quorum, downAfterMilliseconds: downAfter,
+                                                        failoverTimeoutMilliseconds: failoverTimeout, isVigil: isVigil)
+            facts.promotionMaxLagBytes = fields["vigil-promotion-max-lag-bytes"].flatMap(Int64.init) ?? 0
+            facts.promotionCatchUpMilliseconds = fields["vigil-promotion-catch-up-ms"].flatMap(Int64.init) ?? 0
+            sentinelFacts.append(facts)
             if replicaFields.isEmpty, case .array(let replicas) = replies[1] { replicaFields = replicas.map(pairs) }
         }
         guard let masterAddress else {
