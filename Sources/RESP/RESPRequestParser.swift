@@ -197,8 +197,10 @@ public struct RESPRequestParser: Sendable {
             }
             guard let first = buffer.readableBytesView.first else { return .needMore }
             guard let header = headerLine(in: buffer) else {
+                // As Redis: the header is checked only once its line is complete, so the same bytes
+                // give the same error however they are split.
                 if buffer.readableBytes > limits.maxInlineBytes { return error("too big bulk count string") }
-                return first == UInt8(ascii: "$") ? .needMore : expectedDollar(first)
+                return .needMore
             }
             guard first == UInt8(ascii: "$") else { return expectedDollar(first) }
             guard let length = header.value, length >= 0, length <= limits.maxBulkBytes else { return error("invalid bulk length") }

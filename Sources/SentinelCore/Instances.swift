@@ -72,6 +72,9 @@ public struct MasterState: Hashable, Sendable {
     public var settings: MasterConfig
     public var instance: InstanceState
     public var replicas: [ReplicaState] = []
+    /// Where each replica sits in `replicas`, kept by `appendReplica` (replicas are never removed
+    /// one by one: a reset builds a new master).
+    var replicaSlotByName: [String: Int] = [:]
     public var sentinels: [PeerSentinel] = []
     /// Set when INFO shows a new run id and master-reboot-down-after-period is non-zero.
     public var rebootedSince: Instant?
@@ -99,9 +102,18 @@ public struct MasterState: Hashable, Sendable {
 
     // Index loops rather than `firstIndex { }` closures: these run on every input, and reading an
     // element through the closure copies the whole element.
+    /// A replica's place in `replicas` by name, checked before use and scanned for when wrong: names
+    /// are looked up several times per replica on every tick, and a master may list a thousand.
     public func replicaIndex(named name: String) -> Int? {
+        if let slot = replicaSlotByName[name], slot < replicas.count, replicas[slot].name == name { return slot }
         for index in replicas.indices where replicas[index].name == name { return index }
         return nil
+    }
+
+    /// Every new replica comes in through here, so `replicaIndex(named:)` finds it in one step.
+    public mutating func appendReplica(_ replica: ReplicaState) {
+        replicaSlotByName[replica.name] = replicas.count
+        replicas.append(replica)
     }
     public func replicaIndex(at address: Address) -> Int? {
         for index in replicas.indices where replicas[index].instance.address.sameAs(address) { return index }

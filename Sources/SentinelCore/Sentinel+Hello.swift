@@ -54,8 +54,12 @@ extension Sentinel {
         if !known {
             learnPeer(hello, masterIndex: m, now: now, into: &effects)
         }
-        if hello.currentEpoch > currentEpoch {
-            currentEpoch = hello.currentEpoch
+        // A configuration epoch is always taken from a current epoch, so a peer whose hello carries a
+        // higher one than its own current epoch is behind or lying; either way our current epoch must
+        // not stay below a configuration epoch we adopt (a restart would raise it, and the file change).
+        let epochSeen = max(hello.currentEpoch, hello.masterConfigEpoch)
+        if epochSeen > currentEpoch {
+            currentEpoch = epochSeen
             effects.append(.persistConfig)
             effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
         }
@@ -147,8 +151,13 @@ extension Sentinel {
     func replicaAddresses(_ m: Int, underMaster newAddress: Address) -> [Address] {
         let oldAddress = masters[m].instance.address
         var addresses = masters[m].replicas.map(\.instance.address).filter { !$0.sameAs(newAddress) }
-        if !oldAddress.sameAs(newAddress), !addresses.contains(where: { $0.sameAs(oldAddress) }) { addresses.append(oldAddress) }
-        return addresses
+        if !oldAddress.sameAs(newAddress), !addresses.contains(where: { $0.sameAs(oldAddress) }) {
+            // The old master is always kept, since it must be demoted when it returns; the list stays
+            // within the bound even when the master listed as many replicas as the bound allows.
+            addresses = Array(addresses.prefix(CoreLimits.maxReplicasPerMaster - 1))
+            addresses.append(oldAddress)
+        }
+        return Array(addresses.prefix(CoreLimits.maxReplicasPerMaster))
     }
 
     mutating func switchMasterAddress(_ m: Int, to newAddress: Address, now: Instant, into effects: inout [Effect]) {
@@ -163,7 +172,7 @@ extension Sentinel {
         fresh.sentinels = peers
         for address in replicaAddresses {
             let replica = makeReplica(address, downAfter: settings.downAfterMilliseconds, now: now)
-            fresh.replicas.append(replica)
+            fresh.appendReplica(replica)
         }
         masters[m] = fresh
         for replica in fresh.replicas { effects.append(event(.notice, "+slave", ref(settings.name, .replica(replica.name)))) }

@@ -126,7 +126,7 @@ extension Sentinel {
             // A replica announcing a hostname (replica-announce-ip) needs resolve-hostnames, as in Redis.
             guard acceptsReportedHost(address.host) else { continue }
             let replica = makeReplica(address, downAfter: masters[m].settings.downAfterMilliseconds, now: now)
-            masters[m].replicas.append(replica)
+            masters[m].appendReplica(replica)
             effects.append(event(.notice, "+slave", ref(masters[m].name, .replica(replica.name))))
             added = true
         }

@@ -60,7 +60,7 @@ public struct Sentinel: Sendable {
     static func makeMaster(_ config: MasterConfig, now: Instant) -> MasterState {
         var master = MasterState(settings: config, now: now)
         for address in config.knownReplicas where master.replicaIndex(at: address) == nil {
-            master.replicas.append(ReplicaState(address: address, downAfter: config.downAfterMilliseconds, now: now))
+            master.appendReplica(ReplicaState(address: address, downAfter: config.downAfterMilliseconds, now: now))
         }
         for known in config.knownSentinels where master.sentinelIndex(runID: known.runID) == nil {
             master.sentinels.append(
@@ -107,8 +107,8 @@ public struct Sentinel: Sendable {
         case .master:
             return masters[m].instance
         case .replica(let name):
-            for r in masters[m].replicas.indices where masters[m].replicas[r].name == name { return masters[m].replicas[r].instance }
-            return nil
+            guard let r = masters[m].replicaIndex(named: name) else { return nil }
+            return masters[m].replicas[r].instance
         case .sentinel(let runID):
             for s in masters[m].sentinels.indices where masters[m].sentinels[s].instance.runID == runID {
                 return masters[m].sentinels[s].instance

@@ -1,3 +1,4 @@
+import Foundation
 import SentinelCore
 import XCTest
 
@@ -172,6 +173,20 @@ final class HostileValuesTests: XCTestCase {
         XCTAssertEqual(produced.filter { if case .log = $0 { return true } else { return false } }.count, 2, "\(produced)")
         let config = harness.sentinel.currentConfig()
         XCTAssertEqual(try ConfigFile.parse(ConfigFile.rewrite(existing: "", with: config)), config)
+    }
+
+    func testAMasterListingMoreReplicasThanTheBoundAndAFloodOfPeersStayBounded() {
+        var (harness, master, _) = harnessReadyForFailover()
+        let listed = (0..<(CoreLimits.maxReplicasPerMaster + 100)).map {
+            "slave\($0):ip=10.77.\($0 / 250).\($0 % 250),port=6379,state=online,offset=0,lag=0"
+        }
+        harness.handle(.replyReceived(master, .info, .string("role:master\r\n" + listed.joined(separator: "\r\n") + "\r\n")))
+        XCTAssertEqual(harness.sentinel.masters[0].replicas.count, CoreLimits.maxReplicasPerMaster)
+        for index in 0..<(CoreLimits.maxSentinelsPerMaster + 100) {
+            let runID = String(format: "%040x", index + 1)
+            _ = harness.sentinel.receiveHello(hello(runID: runID, host: "10.88.\(index / 250).\(index % 250)"), now: harness.now)
+        }
+        XCTAssertEqual(harness.sentinel.masters[0].sentinels.count, CoreLimits.maxSentinelsPerMaster)
     }
 
     // MARK: Hellos

@@ -120,10 +120,9 @@ extension ConfigFile {
         if let password = config.requirepass { add("requirepass", "requirepass " + ConfigLine.word(password)) }
         add("daemonize", "daemonize " + (config.daemonize ? "yes" : "no"), force: config.daemonize)
         if config.logFormat != .redis { add("vigil-log-format", "vigil-log-format \(config.logFormat.rawValue)") }
-        if config.httpPort != 0 {
-            add("vigil-http-port", "vigil-http-port \(config.httpPort)")
-            add("vigil-http-bind", "vigil-http-bind " + ConfigLine.word(config.httpBind), force: config.httpBind != "127.0.0.1")
-        }
+        if config.httpPort != 0 { add("vigil-http-port", "vigil-http-port \(config.httpPort)") }
+        // Kept even while the listener is off, so a bind set for a later port is not lost.
+        add("vigil-http-bind", "vigil-http-bind " + ConfigLine.word(config.httpBind), force: config.httpBind != "127.0.0.1")
         // Sentinel's protected-mode default differs from the server's, so Redis always writes it.
         add("protected-mode", "protected-mode " + (config.protectedMode ? "yes" : "no"))
         lines += ClientDirectives.rewriteLines(for: config)
