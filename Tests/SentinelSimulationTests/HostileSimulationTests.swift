@@ -9,7 +9,7 @@ import XCTest
 /// `vigil simulate --hostile --from <seed> --seeds 1`.
 final class HostileSimulationTests: XCTestCase {
     func testLyingNodesPeersAndOperatorsNeverTrapOrBreakTheConfig() {
-        let count = UInt64(ProcessInfo.processInfo.environment["VIGIL_HOSTILE_SEEDS"].flatMap(UInt64.init) ?? 200)
+        let count = UInt64(ProcessInfo.processInfo.environment["VIGIL_HOSTILE_SEEDS"].flatMap(UInt64.init) ?? 40)
         var failures: [String] = []
         var lies = 0
         var refused = 0
