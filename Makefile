@@ -21,7 +21,7 @@ test: build
 SECONDS ?= 600
 JOBS ?= 1
 TARGET ?= all
-FUZZ_CI_SECONDS ?= 0
+FUZZ_CI_SECONDS ?= 60
 fuzz: deps
 	JOBS=$(JOBS) scripts/fuzz.sh $(TARGET) $(SECONDS)
 

@@ -1,4 +1,5 @@
 """Fixtures that start real redis-server and Vigil processes on free loopback ports and stop them by PID."""
+import contextlib
 import os
 import signal
 import subprocess
@@ -47,12 +48,13 @@ class Processes:
                     child.wait(timeout=5)
 
 
-@pytest.fixture
-def deployment():
-    """A master, one replica and one Vigil (quorum 1) on loopback."""
+@contextlib.contextmanager
+def single_vigil_deployment(prefix):
+    """A master, one replica and one Vigil (quorum 1, down-after 1000 ms) on loopback, until the
+    block ends. Yields the ports, the config file's path, the Vigil process and the processes."""
     import redis
 
-    directory = tempfile.mkdtemp(prefix="vigil-py-")
+    directory = tempfile.mkdtemp(prefix=prefix)
     processes = Processes(directory)
     master_port, replica_port, sentinel_port = free_port(), free_port(), free_port()
     common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory]
@@ -65,15 +67,23 @@ def deployment():
             f"sentinel monitor mymaster 127.0.0.1 {master_port} 1\n"
             "sentinel down-after-milliseconds mymaster 1000\n"
         )
-    processes.start("vigil", [VIGIL, config])
+    vigil = processes.start("vigil", [VIGIL, config])
     try:
         assert wait_for(lambda: redis.Redis(port=sentinel_port).ping()), "vigil did not start: " + processes.report()
         assert wait_for(
             lambda: redis.Redis(port=sentinel_port).sentinel_master("mymaster")["num-slaves"] == 1
-        ), "vigil did not discover the replica"
-        yield {"master": master_port, "replica": replica_port, "sentinel": sentinel_port, "processes": processes}
+        ), "vigil did not discover the replica: " + processes.report()
+        yield {"master": master_port, "replica": replica_port, "sentinel": sentinel_port, "config": config,
+               "vigil": vigil, "processes": processes}
     finally:
         processes.stop_all()
+
+
+@pytest.fixture
+def deployment():
+    """A master, one replica and one Vigil (quorum 1) on loopback."""
+    with single_vigil_deployment("vigil-py-") as state:
+        yield state
 
 
 @pytest.fixture

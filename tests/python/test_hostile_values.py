@@ -2,15 +2,13 @@
 monitored node may publish on __sentinel__:hello, with no login), huge numbers in SENTINEL SET and
 DEBUG, and a replica announcing a port no socket has. Vigil must keep running, restart cleanly, and
 its config file must hold no line of the sender's choosing."""
-import os
 import socket
-import tempfile
 import time
 
 import pytest
 import redis
 
-from conftest import VIGIL, Processes, free_port, wait_for
+from conftest import VIGIL, free_port, single_vigil_deployment, wait_for
 
 HUGE = "9223372036854775807"
 # A run id of Redis's length (40) whose newline would start a line of its own in the config file.
@@ -22,28 +20,9 @@ assert len(NEWLINE_RUN_ID) == 40
 @pytest.fixture
 def monitored():
     """A master, one replica and one Vigil (quorum 1, down-after 1000 ms); the config path is known."""
-    directory = tempfile.mkdtemp(prefix="vigil-hostile-")
-    processes = Processes(directory)
-    master_port, replica_port, sentinel_port = free_port(), free_port(), free_port()
-    common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory]
-    processes.start("master", ["redis-server", "--port", str(master_port)] + common)
-    processes.start("replica", ["redis-server", "--port", str(replica_port), "--replicaof", "127.0.0.1", str(master_port)] + common)
-    config = os.path.join(directory, "sentinel.conf")
-    with open(config, "w") as handle:
-        handle.write(
-            f"port {sentinel_port}\nbind 127.0.0.1\n"
-            f"sentinel monitor mymaster 127.0.0.1 {master_port} 1\n"
-            "sentinel down-after-milliseconds mymaster 1000\n"
-        )
-    state = {"master": master_port, "replica": replica_port, "sentinel": sentinel_port, "config": config,
-             "processes": processes, "vigil": processes.start("vigil", [VIGIL, config]), "starts": 1}
-    try:
-        assert wait_for(lambda: sentinel(state).ping()), "vigil did not start: " + processes.report()
-        assert wait_for(lambda: sentinel(state).sentinel_master("mymaster")["num-slaves"] == 1), \
-            "vigil did not discover the replica: " + processes.report()
+    with single_vigil_deployment("vigil-hostile-") as state:
+        state["starts"] = 1
         yield state
-    finally:
-        processes.stop_all()
 
 
 def sentinel(state):

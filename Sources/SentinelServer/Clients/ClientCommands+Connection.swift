@@ -327,18 +327,13 @@ extension ClientServerContext {
             target.changeUsers({ current in
                 refusal = nil
                 let users = self.usersAsWritten(current)
-                var user = users.user(named: name) ?? {
-                    var fresh = ACLUser(name: name)
-                    fresh.commandRules = ["-@all"]
-                    return fresh
-                }()
-                for modifier in modifiers {
-                    if let reason = user.apply(modifier, knownCommands: Self.isKnownCommand, knownCategories: Set(Self.aclCategories)) {
-                        refusal = "ERR Error in ACL SETUSER modifier '\(Self.truncated(modifier))': \(reason)"
-                        return nil
-                    }
+                switch Self.applying(modifiers, to: users.user(named: name), named: name) {
+                case .failure(let error):
+                    refusal = error.message
+                    return nil
+                case .success(let user):
+                    users.set(user)
                 }
-                users.set(user)
                 written = users.userDirectives
                 return written
             }, done: { ok in
@@ -352,18 +347,33 @@ extension ClientServerContext {
 
     /// With an aclfile, users change in memory only until ACL SAVE, as in Redis.
     func aclSetUserInMemory(name: String, modifiers: [String]) -> CommandResult {
-        var user = access.user(named: name) ?? {
+        switch Self.applying(modifiers, to: access.user(named: name), named: name) {
+        case .failure(let error):
+            return .error(error.message)
+        case .success(let user):
+            access.set(user)
+            return .reply(.simpleString("OK"))
+        }
+    }
+
+    struct ACLModifierRefused: Error {
+        let message: String
+    }
+
+    /// The user after every modifier of one ACL SETUSER, in order, or the error of the first one
+    /// refused. A user not yet known starts with no commands, as in Redis.
+    static func applying(_ modifiers: [String], to existing: ACLUser?, named name: String) -> Result<ACLUser, ACLModifierRefused> {
+        var user = existing ?? {
             var fresh = ACLUser(name: name)
             fresh.commandRules = ["-@all"]
             return fresh
         }()
         for modifier in modifiers {
-            if let reason = user.apply(modifier, knownCommands: Self.isKnownCommand, knownCategories: Set(Self.aclCategories)) {
-                return .error("ERR Error in ACL SETUSER modifier '\(Self.truncated(modifier))': \(reason)")
+            if let reason = user.apply(modifier, knownCommands: isKnownCommand, knownCategories: Set(aclCategories)) {
+                return .failure(ACLModifierRefused(message: "ERR Error in ACL SETUSER modifier '\(truncated(modifier))': \(reason)"))
             }
         }
-        access.set(user)
-        return .reply(.simpleString("OK"))
+        return .success(user)
     }
 
     func aclDeleteUsersInMemory(_ names: [String], requester: ClientRecord) -> CommandResult {
