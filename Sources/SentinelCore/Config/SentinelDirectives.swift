@@ -152,6 +152,9 @@ enum SentinelDirectives {
             guard let port = Int(values[1]), (0...65535).contains(port) else { return "Invalid port number." }
             guard ValueRules.isHost(value, hostnamesAllowed: true) else { return "Wrong hostname or port for replica." }
             let address = Address(host: value, port: port)
+            // A master never appears as its own replica: such a line is dropped, as the rewrite drops it,
+            // so that a file loads to what it rewrites to.
+            if address.sameAs(master.address) { return nil }
             guard !master.knownReplicas.contains(where: { $0.sameAs(address) }) else { return "Duplicate hostname and port for replica." }
             master.knownReplicas.append(address)
         case "known-sentinel":

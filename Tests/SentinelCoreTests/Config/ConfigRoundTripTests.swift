@@ -106,4 +106,19 @@ final class ConfigRoundTripTests: XCTestCase {
         XCTAssertFalse(text.split(separator: "\n").contains { $0.hasPrefix("user evil") || $0.hasPrefix("sentinel myid 0") }, text)
         XCTAssertEqual(try ConfigFile.parse(text), config)
     }
+
+    /// Found by the config fuzzer: a file listing the master's own address as a known replica
+    /// loaded with it, while the rewrite (rightly) dropped it, so the file changed meaning on rewrite.
+    func testKnownReplicaAtTheMastersOwnAddressIsDroppedOnLoad() throws {
+        let text = """
+            port 26379
+            sentinel monitor m 127.0.0.1 6380 1
+            sentinel known-slave m 127.0.0.1 6380
+            sentinel known-replica m 127.0.0.1 6381
+
+            """
+        let parsed = try ConfigFile.parse(text)
+        XCTAssertEqual(parsed.masters[0].knownReplicas, [Address(host: "127.0.0.1", port: 6381)])
+        XCTAssertEqual(try ConfigFile.parse(ConfigFile.rewrite(existing: text, with: parsed)), parsed)
+    }
 }
