@@ -67,8 +67,7 @@ public enum ConfigFile {
         // Swift reads "\r\n" as one Character: lines end at either.
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
-            var line = rawLine
-            if line.last == "\r" { line = line.dropLast() }
+            let line = ConfigLine.withoutTrailingCarriageReturns(rawLine)
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let words = ConfigLine.split(trimmed) else {

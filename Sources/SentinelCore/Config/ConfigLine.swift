@@ -1,6 +1,14 @@
 /// Splits a config line into words as Redis does (sdssplitargs): spaces separate words; "..." allows
 /// \n \r \t \b \a \xHH and \<char> escapes; '...' allows \'; a closing quote must end the word.
 enum ConfigLine {
+    /// A line without the CRs before its end: a CR the line split left (a CRLF file, or stray CRs)
+    /// is not part of what the line says, and a rewrite must not carry it into a line of its own.
+    static func withoutTrailingCarriageReturns(_ line: Substring) -> Substring {
+        var line = line
+        while line.last == "\r" { line = line.dropLast() }
+        return line
+    }
+
     static func split(_ line: Substring) -> [String]? {
         let bytes = Array(line.utf8)
         var words: [String] = []

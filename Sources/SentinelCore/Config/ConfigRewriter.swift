@@ -23,8 +23,8 @@ enum ConfigRewriter {
         var output: [String?] = []
         var positions: [String: [Int]] = [:]
         var hasMarker = false
-        var oldLines = existing.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { line -> Substring in
-            line.last == "\r" ? line.dropLast() : line
+        var oldLines = existing.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
+            ConfigLine.withoutTrailingCarriageReturns($0)
         }
         if oldLines.last == "" { oldLines.removeLast() }
         for raw in oldLines {
@@ -32,6 +32,11 @@ enum ConfigRewriter {
             if trimmed.isEmpty || trimmed.hasPrefix("#") {
                 if trimmed == marker { hasMarker = true }
                 output.append(String(raw))
+                continue
+            }
+            // Only whitespace (a vertical tab, a lone CR): the parser skips it as a blank line.
+            if ConfigLine.split(trimmed)?.isEmpty == true {
+                output.append("")
                 continue
             }
             guard let words = ConfigLine.split(trimmed), let key = key(of: words) else {
