@@ -18,6 +18,10 @@ public struct InfoReport: Hashable, Sendable {
     public var replicaPriority: Int?
     public var replicaReplicationOffset: Int64?
     public var replicaAnnounced: Bool?
+    /// `master_replid`: the replication history the node writes (a master) or follows (a replica).
+    public var replicationID: String?
+    /// `master_replid2`: the history a promoted node continued from; nil while it is all zeros.
+    public var previousReplicationID: String?
 
     /// Fields whose values were out of range or malformed and were ignored, each as
     /// `key:"value"` (escaped), for a log line.
@@ -84,6 +88,14 @@ public struct InfoReport: Hashable, Sendable {
             replicaReplicationOffset = offset
         case "replica_announced":
             replicaAnnounced = value != "0"
+        case "master_replid", "master_replid2":
+            guard ValueRules.isRunID(value) else { return false }
+            let id = String(value)
+            if key == "master_replid" {
+                replicationID = id
+            } else if id.utf8.contains(where: { $0 != UInt8(ascii: "0") }) {
+                previousReplicationID = id
+            }
         default:
             guard key.hasPrefix("slave"), let first = key.dropFirst(5).first, first.isNumber else { return true }
             guard let address = InfoReport.parseReplicaLine(value) else { return false }

@@ -27,8 +27,15 @@ extension Sentinel {
         let target = ref(masters[m].name, .replica(name))
         let masterAddress = masters[m].instance.address
         if report.role == .master {
-            let wait = 4 * timing.publishPeriod
-            guard noDown(replica.instance, for: wait, now: now), now - replica.instance.roleReportedAt > wait else { return }
+            // Redis waits 8 s so that a newer configuration naming this node master can reach us
+            // first; meanwhile an old master back from a partition acknowledges writes that its
+            // demotion throws away. No newer configuration can name it when it still writes the very
+            // history our master was promoted from: promotion starts a new history, so it has not
+            // been promoted since. Such a node is demoted at once.
+            if !isHistoryOurMasterWasPromotedFrom(m, report) {
+                let wait = 4 * timing.publishPeriod
+                guard noDown(replica.instance, for: wait, now: now), now - replica.instance.roleReportedAt > wait else { return }
+            }
             sendReplicaOf(target, masterAddress, into: &effects)
             effects.append(event(.notice, "+convert-to-slave", target))
         } else if report.role == .slave, let host = report.masterHost, let port = report.masterPort,
@@ -39,5 +46,14 @@ extension Sentinel {
             sendReplicaOf(target, masterAddress, into: &effects)
             effects.append(event(.notice, "+fix-slave-config", target))
         }
+    }
+
+    /// Whether a node claiming to be master writes the replication history that our master
+    /// continued when it was promoted (its `master_replid` is our master's `master_replid2`).
+    func isHistoryOurMasterWasPromotedFrom(_ m: Int, _ report: InfoReport) -> Bool {
+        guard let history = report.replicationID, let info = masters[m].instance.cachedInfo,
+            let continued = InfoReport(parsing: info).previousReplicationID
+        else { return false }
+        return history == continued
     }
 }

@@ -11,7 +11,15 @@ public struct ModelRedisNode: Sendable {
     public var runID: String
     public var role: Role
     public var replicationOffset: Int64 = 0
+    /// Redis's `master_replid`: a master's own history; a replica takes its master's (the world
+    /// copies it as it copies offsets). `master_replid2` is the history a promoted node continued.
+    public var replicationID: String
+    public var previousReplicationID = String(repeating: "0", count: 40)
+    /// Promotions so far, which make each new replication id of this node unique.
+    var promotions = 0
     public var priority = 100
+    /// Seconds since a replica last heard its master, nil while the link is up.
+    public var masterLinkDownSeconds: Int64?
     /// SIGSTOP: accepts connections, answers nothing until resumed.
     public var paused = false
     /// Down: refuses connections, drops existing ones.
@@ -21,6 +29,27 @@ public struct ModelRedisNode: Sendable {
         self.address = address
         self.runID = runID
         self.role = role
+        self.replicationID = runID
+    }
+
+    /// A replica made master starts a new history and keeps the one it followed as the second, as
+    /// Redis does on REPLICAOF NO ONE or FAILOVER; so an old master that comes back still shows the
+    /// history its successor was promoted from.
+    public mutating func startNewHistory() {
+        guard !isMaster else { return }
+        promotions += 1
+        previousReplicationID = replicationID
+        let counter = String(promotions, radix: 16)
+        replicationID = String(runID.prefix(40 - counter.count)) + counter
+        role = .master
+    }
+
+    /// A restarted node's history is new, as Redis's is when a master restarts.
+    public mutating func restart(runID: String) {
+        self.runID = runID
+        replicationID = runID
+        previousReplicationID = String(repeating: "0", count: 40)
+        crashed = false
     }
 
     /// The reply to one command, as Redis would give it, changing the node where the command does.
@@ -36,7 +65,7 @@ public struct ModelRedisNode: Sendable {
         case "SLAVEOF", "REPLICAOF":
             guard words.count == 3 else { return .error("ERR wrong number of arguments") }
             if words[1].uppercased() == "NO" {
-                role = .master
+                startNewHistory()
             } else if let port = Int(words[2]) {
                 role = .replica(of: Address(host: words[1], port: port))
             }
@@ -58,10 +87,13 @@ public struct ModelRedisNode: Sendable {
             }
         case .replica(let master):
             lines += [
-                "role:slave", "master_host:\(master.host)", "master_port:\(master.port)", "master_link_status:up",
+                "role:slave", "master_host:\(master.host)", "master_port:\(master.port)",
+                "master_link_status:\(masterLinkDownSeconds == nil ? "up" : "down")",
+                "master_link_down_since_seconds:\(masterLinkDownSeconds ?? -1)",
                 "slave_repl_offset:\(replicationOffset)", "slave_priority:\(priority)", "replica_announced:1",
             ]
         }
+        lines += ["master_replid:\(replicationID)", "master_replid2:\(previousReplicationID)", "master_repl_offset:\(replicationOffset)"]
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 }

@@ -16,11 +16,10 @@ extension SimulationWorld {
         closeLinks { $0 == .node(node) }
     }
 
-    /// The node comes back as it was configured on disk: same role, new run id.
+    /// The node comes back as it was configured on disk: same role, new run id and history.
     public mutating func restart(node: Int) {
-        nodes[node].crashed = false
         nodes[node].paused = false
-        nodes[node].runID = random.hexIdentifier()
+        nodes[node].restart(runID: random.hexIdentifier())
     }
 
     public mutating func crash(sentinel: Int) {
@@ -79,6 +78,15 @@ extension SimulationWorld {
         for sentinel in sentinels.indices {
             cut(sentinel: sentinel, from: allEndpoints.filter { side($0) != side(.sentinel(sentinel)) })
         }
+        for node in nodes.indices {
+            for other in nodes.indices where other > node && side(.node(node)) != side(.node(other)) { nodeCuts.insert([node, other]) }
+        }
+    }
+
+    /// Replicas lose their master while every sentinel still reaches both: they fall behind.
+    public mutating func splitReplicas(ofGroup group: Int) {
+        guard let master = groups[group].nodes.first(where: { nodes[$0].isMaster }) else { return }
+        for replica in groups[group].nodes where replica != master { nodeCuts.insert([min(master, replica), max(master, replica)]) }
     }
 
     /// A sentinel loses some endpoints but not others: the partial, non-transitive partitions where
@@ -105,6 +113,7 @@ extension SimulationWorld {
     /// Every cut is mended and message loss stops.
     public mutating func healNetwork() {
         cuts = []
+        nodeCuts = []
         lossActive = false
     }
 

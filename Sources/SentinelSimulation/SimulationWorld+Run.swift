@@ -150,7 +150,7 @@ extension SimulationWorld {
             nodes[target].role == .replica(of: nodes[node].address), nodes[target].isUp
         else { return .error("ERR FAILOVER target HOST and PORT is not a replica.") }
         nodes[target].replicationOffset = nodes[node].replicationOffset
-        nodes[target].role = .master
+        nodes[target].startNewHistory()
         nodes[node].role = .replica(of: nodes[target].address)
         return .status("OK")
     }
@@ -173,13 +173,23 @@ extension SimulationWorld {
         }
     }
 
-    /// Writes move the master's offset on; live replicas of a live master follow it. Replication
-    /// stays within a group, so only the group of the node asked is brought up to date.
+    /// Writes move the master's offset on; live replicas of a live master follow it unless a cut
+    /// lies between them. Replication stays within a group, so only the group of the node asked is
+    /// brought up to date.
     mutating func refreshOffsets(group: Int) {
         for master in groups[group].nodes where nodes[master].isMaster && nodes[master].isUp {
             nodes[master].replicationOffset = max(nodes[master].replicationOffset, now.milliseconds)
             for replica in groups[group].nodes where nodes[replica].role == .replica(of: nodes[master].address) && nodes[replica].isUp {
+                if nodeCuts.contains([min(master, replica), max(master, replica)]) {
+                    let since = replicationCutAt[replica] ?? now
+                    replicationCutAt[replica] = since
+                    nodes[replica].masterLinkDownSeconds = (now - since) / 1_000
+                    continue
+                }
+                replicationCutAt[replica] = nil
+                nodes[replica].masterLinkDownSeconds = nil
                 nodes[replica].replicationOffset = max(nodes[replica].replicationOffset, nodes[master].replicationOffset - random.below(50))
+                nodes[replica].replicationID = nodes[master].replicationID
             }
         }
     }

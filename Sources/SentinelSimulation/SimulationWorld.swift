@@ -106,6 +106,12 @@ public struct SimulationWorld: Sendable {
     /// Network cuts: a sentinel cannot reach an endpoint. Between two sentinels a cut works both ways,
     /// as TCP needs both directions; cuts need not be transitive (A reaches B, B reaches C, A not C).
     var cuts: Set<Cut> = []
+    /// Cuts between nodes, each pair held lowest index first: replication does not cross them, so a
+    /// replica cut from its master falls behind and reports its link down, as the partition harness
+    /// showed real ones do (the stale replica a failover may then promote).
+    var nodeCuts: Set<[Int]> = []
+    /// When each replica was first seen cut from its master, for its INFO's link-down seconds.
+    var replicationCutAt: [Int: Instant] = [:]
     /// Message loss belongs to the fault phase: it starts with the faults, after the sentinels have
     /// found each other, and healing the network stops it. (Before discovery a sentinel counts a
     /// majority over the peers it knows, as Redis Sentinel does; that start-up window is not modelled.)

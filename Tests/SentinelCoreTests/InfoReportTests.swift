@@ -45,4 +45,17 @@ final class InfoReportTests: XCTestCase {
         XCTAssertEqual(report.masterLinkUp, false)
         XCTAssertEqual(report.replicaAnnounced, false)
     }
+
+    func testReplicationHistories() {
+        let id = "6f2cbb4d8c1a59e0f1c1d6cbb2a13b1bc3e0f4a1"
+        let zeros = String(repeating: "0", count: 40)
+        let report = InfoReport(parsing: "role:master\r\nmaster_replid:\(id)\r\nmaster_replid2:\(zeros)\r\n")
+        XCTAssertEqual(report.replicationID, id)
+        XCTAssertNil(report.previousReplicationID, "all zeros: never promoted")
+        let promoted = InfoReport(parsing: "master_replid:\(zeros.dropFirst())1\r\nmaster_replid2:\(id)\r\n")
+        XCTAssertEqual(promoted.previousReplicationID, id)
+        let lying = InfoReport(parsing: "master_replid:xyz\r\nmaster_replid2:\(id)\r\n0\r\n")
+        XCTAssertNil(lying.replicationID)
+        XCTAssertEqual(lying.ignoredFields, ["master_replid:\"xyz\""])
+    }
 }

@@ -78,12 +78,49 @@ final class FailoverSimulationTests: XCTestCase {
         XCTAssertNotEqual(views[1], oldMaster, "the majority side promoted a replica")
         XCTAssertTrue(world.nodes[0].isMaster, "the old master still serves on its side of the partition")
         world.healNetwork()
+        // The old master still writes the history the new master was promoted from, so it is demoted
+        // as soon as a majority-side sentinel reaches it again, not after Redis's 8 s.
+        world.run(until: Instant(milliseconds: 22_000))
+        XCTAssertFalse(world.nodes[0].isMaster, "the old master was demoted within 2 s of the heal")
         world.run(until: Instant(milliseconds: 60_000))
         let healed = world.sentinels.map { $0.currentMasterAddress(named: "mymaster") }
         XCTAssertEqual(Set(healed.map { $0?.description ?? "none" }).count, 1, "all sentinels agree after healing")
         let newMaster = try! XCTUnwrap(healed[0])
         XCTAssertEqual(world.nodes[0].role, .replica(of: newMaster), "the old master was demoted")
         XCTAssertEqual(world.violations, [])
+    }
+
+    /// Replicas cut from their master fall behind; when the master then dies, the promotion bound
+    /// refuses them (nothing is promoted, the master comes back and stays master), and without the
+    /// bound the stale replica is promoted, as Redis Sentinel promotes it.
+    func testReplicasSplitFromTheMasterAreNotPromotedBeyondTheBound() {
+        for bounded in [true, false] {
+            var world = threeSentinelsTwoReplicasWithoutLoss(seed: 5)
+            world.run(until: Instant(milliseconds: 6_000))
+            if bounded {
+                for sentinel in world.sentinels.indices {
+                    XCTAssertEqual(world.command(sentinel: sentinel, ["SET", "mymaster", "vigil-promotion-max-lag-bytes", "1000"]), .simple("OK"))
+                }
+            }
+            let oldMaster = world.nodes[0].address
+            world.splitReplicas(ofGroup: 0)
+            world.run(until: Instant(milliseconds: 11_000))
+            world.crash(node: 0)
+            world.run(until: Instant(milliseconds: 20_000))
+            let views = world.sentinels.map { $0.currentMasterAddress(named: "mymaster") }
+            if bounded {
+                XCTAssertEqual(views, [oldMaster, oldMaster, oldMaster], "no replica 5 s behind is promoted")
+                XCTAssertTrue(world.events.contains { $0.event.type == "-failover-abort-replicas-behind" })
+                world.restart(node: 0)
+                world.healNetwork()
+                world.run(until: Instant(milliseconds: 40_000))
+                XCTAssertTrue(world.nodes[0].isMaster)
+                XCTAssertEqual(world.nodes[1].role, .replica(of: oldMaster))
+            } else {
+                XCTAssertNotEqual(views[1], oldMaster, "without the bound a stale replica is promoted")
+            }
+            XCTAssertEqual(world.violations, [], "bounded: \(bounded)")
+        }
     }
 
     func testPausedSentinelEntersTiltOnResumeAndCatchesUpWithTheFailover() {

@@ -32,7 +32,8 @@ def scenario_for(seed, arguments):
 
 
 TABLE_FAULTS = ["isolate-master-minority", "asymmetric-master", "netem-master", "pause-master", "kill-master",
-                "split-replicas", "isolate-vigil", "split-replicas-kill-master", "kill-master-in-first-sync"]
+                "split-replicas", "isolate-vigil", "kill-vigil", "pause-vigil", "split-replicas-kill-master",
+                "kill-master-in-first-sync"]
 
 
 def table_scenarios(seed, fault_seconds, promotion_bound, promotion_wait):
