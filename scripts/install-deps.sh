@@ -15,6 +15,8 @@ command -v openssl >/dev/null || packages+=(openssl)
 command -v ip >/dev/null || packages+=(iproute2)
 command -v tc >/dev/null || packages+=(iproute2)
 command -v iptables >/dev/null || packages+=(iptables)
+# A durability test slows Vigil's fsyncs down with strace's fault injection.
+command -v strace >/dev/null || packages+=(strace)
 # systemd-analyze checks the unit files in Deploy/.
 command -v systemd-analyze >/dev/null || packages+=(systemd)
 # Real client libraries whose Sentinel support the tests run against Vigil (tests/clients).

@@ -69,15 +69,17 @@ class Connection:
 class VigilProcess:
     """One Vigil on `config`, started and stopped by PID."""
 
-    def __init__(self, directory, config, port, name="vigil"):
+    def __init__(self, directory, config, port, name="vigil", wrapper=()):
+        """`wrapper`: a command that runs Vigil as its child (strace, to slow the disk down)."""
         self.directory, self.config, self.port, self.name = directory, config, port, name
+        self.wrapper = list(wrapper)
         self.child = None
         self.starts = 0
 
     def start(self, timeout=15.0):
         self.starts += 1
         log = open(os.path.join(self.directory, f"{self.name}.log"), "ab")
-        self.child = subprocess.Popen([VIGIL, self.config], stdout=log, stderr=subprocess.STDOUT, cwd=self.directory)
+        self.child = subprocess.Popen(self.wrapper + [VIGIL, self.config], stdout=log, stderr=subprocess.STDOUT, cwd=self.directory)
         log.close()
 
         def answers():
@@ -98,7 +100,21 @@ class VigilProcess:
         os.kill(self.child.pid, signal.SIGKILL)
         self.child.wait(timeout=10)
 
+    def wrapped_pids(self):
+        """The PIDs the wrapper started (Vigil itself), read from /proc."""
+        path = f"/proc/{self.child.pid}/task/{self.child.pid}/children"
+        try:
+            with open(path) as handle:
+                return [int(pid) for pid in handle.read().split()]
+        except OSError:
+            return []
+
     def stop(self):
+        for pid in self.wrapped_pids():
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         if self.child and self.child.poll() is None:
             self.child.terminate()
             try:

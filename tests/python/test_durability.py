@@ -6,6 +6,7 @@ The kill test's length: VIGIL_DURABILITY_KILLS (default 1000); its seed: VIGIL_D
 (printed, so that a failure replays). `make durability KILLS=10000` runs a longer one."""
 import os
 import random
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -15,7 +16,7 @@ import time
 import pytest
 
 from conftest import Processes, free_port, wait_for
-from durability import BrokenDisk, Connection, VigilProcess, config_values
+from durability import BrokenDisk, Connection, VigilProcess, config_values, encode
 
 RUNID = "%040x"
 
@@ -213,3 +214,46 @@ def test_monitoring_goes_on_while_a_failover_cannot_be_saved(broken_disk_deploym
     assert "+try-failover master doomed" in log
     assert "+sdown master steady" not in log
     assert flags("steady")["flags"] == "master"
+
+
+def test_a_slow_disk_holds_back_the_vote_but_no_other_client():
+    """strace delays every fsync of Vigil by 2 s: the vote waits for its write (two fsyncs), while
+    PINGs from another client are answered meanwhile, as the writes run off the event loop."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed (scripts/install-deps.sh installs it)")
+    directory = tempfile.mkdtemp(prefix="vigil-slowdisk-")
+    processes = Processes(directory)
+    master_port, port = free_port(), free_port()
+    processes.start("master", ["redis-server", "--port", str(master_port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", directory])
+    config = os.path.join(directory, "sentinel.conf")
+    write_config(config, port, [("mymaster", master_port, 1, 5000)])
+    delay_microseconds = 2_000_000
+    slow_disk = ["strace", "-f", "-qq", "-o", os.path.join(directory, "strace.log"), "-e", "trace=fsync",
+                 "-e", f"inject=fsync:delay_enter={delay_microseconds}"]
+    vigil = VigilProcess(directory, config, port, wrapper=slow_disk)
+    try:
+        vigil.start(timeout=60)
+        voter, pinger = Connection(port, timeout=30), Connection(port, timeout=30)
+        latencies = []
+        started = time.monotonic()
+        voter.sock.sendall(encode("SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", str(master_port), "9", "f" * 40))
+        vote = {}
+        reader = threading.Thread(target=lambda: vote.update(reply=voter.read(), at=time.monotonic() - started))
+        reader.start()
+        while reader.is_alive() and time.monotonic() - started < 30:
+            sent = time.monotonic()
+            assert pinger.call("PING") == "PONG"
+            latencies.append(time.monotonic() - sent)
+            time.sleep(0.05)
+        reader.join(timeout=30)
+        assert vote.get("reply") == [0, "f" * 40, 9], vote
+        assert vote["at"] >= delay_microseconds / 1e6, f"the vote did not wait for its fsync: {vote}"
+        assert max(latencies) < 1.0, f"a PING waited for the disk: {max(latencies):.2f} s of {len(latencies)}"
+        assert len(latencies) >= 10, latencies
+        assert config_values(config)[("leader-epoch", "mymaster")] == ["9"]
+        voter.close()
+        pinger.close()
+    finally:
+        vigil.stop()
+        processes.stop_all()
