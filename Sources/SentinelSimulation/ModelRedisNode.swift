@@ -89,9 +89,10 @@ public struct ModelRedisNode: Sendable {
             lines += [
                 "role:slave", "master_host:\(master.host)", "master_port:\(master.port)",
                 "master_link_status:\(masterLinkDownSeconds == nil ? "up" : "down")",
-                "master_link_down_since_seconds:\(masterLinkDownSeconds ?? -1)",
                 "slave_repl_offset:\(replicationOffset)", "slave_priority:\(priority)", "replica_announced:1",
             ]
+            // Redis shows how long the link has been down only while it is.
+            if let seconds = masterLinkDownSeconds { lines.append("master_link_down_since_seconds:\(seconds)") }
         }
         lines += ["master_replid:\(replicationID)", "master_replid2:\(previousReplicationID)", "master_repl_offset:\(replicationOffset)"]
         return lines.joined(separator: "\r\n") + "\r\n"
