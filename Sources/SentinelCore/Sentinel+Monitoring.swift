@@ -64,8 +64,6 @@ extension Sentinel {
         // five ping periods.
         let masterInTrouble = masters[m].isObjectivelyDown || masters[m].instance.isSubjectivelyDown
         if masterInTrouble || masters[m].replicas[r].masterLinkDownMilliseconds != 0 { return 1_000 }
-        // So is a replica that claims to be master (an old master back): it is demoted on an INFO.
-        if masters[m].replicas[r].instance.roleReported == .master { return 1_000 }
         return timing.infoPeriod
     }
 
