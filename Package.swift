@@ -47,10 +47,23 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // Operator tools with their own runtime (threads, blocking sockets, signals to other
+        // processes): lookup, doctor, drill and demo. The daemon's targets never depend on it.
+        .target(
+            name: "VigilTools",
+            dependencies: [
+                "RESP", "SentinelCore", "VigilTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Loopback ports, managed processes and the one launcher of local deployments, for every
+        // test target and the demo.
+        .target(name: "VigilTestSupport"),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "SentinelServer", "SentinelCore", "SentinelSimulation",
+                "SentinelServer", "SentinelCore", "SentinelSimulation", "VigilTools", "VigilTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -76,9 +89,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "VigilToolsTests", dependencies: ["VigilTools", "VigilTestSupport", "SentinelCore", "RESP"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SentinelServer"]
+            dependencies: ["SentinelServer", "SentinelCore", "VigilTools", "VigilTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,12 +1,13 @@
 import Foundation
 import SentinelCore
-import SentinelServer
+import VigilTestSupport
+import VigilTools
 
 /// `vigil demo [--report-dir DIR]`: starts a master, two replicas (AOF, everysec) and three Vigils on
 /// loopback in a temporary directory, runs a crash drill and a coordinated switchover drill, prints
 /// both summaries and where the HTML reports are, and stops everything it started, also on Ctrl-C.
 enum DemoCommand {
-    nonisolated(unsafe) static var running: DemoDeployment?
+    nonisolated(unsafe) static var running: LocalDeployment?
     static let lock = NSLock()
 
     static func run(_ words: [String]) -> Int32 {
@@ -16,9 +17,9 @@ enum DemoCommand {
         } else if !words.isEmpty {
             return DrillCommand.fail("usage: vigil demo [--report-dir DIR]\n", code: 2)
         }
-        let deployment: DemoDeployment
+        let deployment: LocalDeployment
         do {
-            deployment = try DemoDeployment()
+            deployment = try LocalDeployment(name: "demo")
         } catch {
             return DrillCommand.fail("vigil demo: \(error)\n", code: 1)
         }
@@ -36,13 +37,25 @@ enum DemoCommand {
         }
     }
 
-    static func demonstrate(_ deployment: DemoDeployment, reportDirectory: String) throws -> Int32 {
-        try deployment.start(vigil: executablePath())
-        say("started in \(deployment.directory): master 127.0.0.1:\(deployment.nodes[0].port), replicas \(deployment.nodes[1...].map { "127.0.0.1:\($0.port)" }.joined(separator: ", ")) (appendonly yes, appendfsync everysec), Vigils on \(deployment.sentinelPorts.map(String.init).joined(separator: ", ")) (quorum 2, down-after 1000 ms); pids \(deployment.processIdentifiers.map(String.init).joined(separator: ", "))")
-        var crashPlan = DrillPlan(masterName: deployment.masterName, sentinels: deployment.sentinels, disruption: .crash)
+    static let masterName = "mymaster"
+
+    /// A master and two replicas with AOF (`appendfsync everysec`), and three Vigils (quorum 2).
+    static func start(_ deployment: LocalDeployment) throws -> [Address] {
+        try deployment.startReplicationGroup(replicas: 2, redisArguments: ["--appendonly", "yes", "--appendfsync", "everysec"])
+        let sentinelPorts = try (0..<3).map { _ in try LoopbackPorts.next() }
+        for port in sentinelPorts {
+            try deployment.startSentinel(port: port, configPath: deployment.writeSentinelConfig(port: port, quorum: 2), binary: executablePath())
+        }
+        say("started in \(deployment.directory): master 127.0.0.1:\(deployment.masterPort), replicas \(deployment.replicaPorts.map { "127.0.0.1:\($0)" }.joined(separator: ", ")) (appendonly yes, appendfsync everysec), Vigils on \(sentinelPorts.map(String.init).joined(separator: ", ")) (quorum 2, down-after 1000 ms); pids \(deployment.processIdentifiers.map(String.init).joined(separator: ", "))")
+        return sentinelPorts.map { Address(host: "127.0.0.1", port: $0) }
+    }
+
+    static func demonstrate(_ deployment: LocalDeployment, reportDirectory: String) throws -> Int32 {
+        let sentinels = try start(deployment)
+        var crashPlan = DrillPlan(masterName: masterName, sentinels: sentinels, disruption: .crash)
         crashPlan.warmupMilliseconds = 1_500
         crashPlan.timeoutMilliseconds = 30_000
-        guard DrillSettling.wait(for: crashPlan, replicas: 2, pauseMilliseconds: 500) == nil, settled(deployment) else {
+        guard DrillSettling.wait(for: crashPlan, replicas: 2, pauseMilliseconds: 500) == nil, settled(sentinels) else {
             throw DrillRunner.DrillError(description: "the demo deployment did not come up within a minute; logs are in \(deployment.directory)")
         }
         func drill(_ plan: DrillPlan, _ heading: String) throws -> DrillResult {
@@ -55,25 +68,25 @@ enum DemoCommand {
         let crash = try drill(crashPlan, "crash drill: kill -9 of the master while a client writes 200 keys/s through the Vigils")
 
         say("\n== restarting the old master; the Vigils turn it into a replica of the new one")
-        try deployment.restartNode(port: crash.timeline.oldMaster.port)
+        try deployment.restartRedis(port: crash.timeline.oldMaster.port)
         var coordinatedPlan = crashPlan
         coordinatedPlan.disruption = .coordinated
         if let problem = DrillSettling.wait(for: coordinatedPlan, replicas: 2, pauseMilliseconds: 1_000) {
             throw DrillRunner.DrillError(description: problem)
         }
         let coordinated = try drill(
-            coordinatedPlan, "coordinated switchover drill: SENTINEL FAILOVER \(deployment.masterName) COORDINATED under the same load")
+            coordinatedPlan, "coordinated switchover drill: SENTINEL FAILOVER \(masterName) COORDINATED under the same load")
         say("\nBoth reports (JSON and HTML, open the HTML in a browser) are in \(reportDirectory)")
         return crash.problem == nil && coordinated.problem == nil ? 0 : 1
     }
 
     /// Every Vigil knows both replicas and both other Vigils.
-    static func settled(_ deployment: DemoDeployment) -> Bool {
+    static func settled(_ sentinels: [Address]) -> Bool {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            let complete = deployment.sentinels.allSatisfy { sentinel in
+            let complete = sentinels.allSatisfy { sentinel in
                 guard let connection = try? BlockingRedisConnection(to: sentinel, timeoutMilliseconds: 500),
-                      let reply = try? connection.call(["SENTINEL", "MASTER", deployment.masterName]) else { return false }
+                      let reply = try? connection.call(["SENTINEL", "MASTER", masterName]) else { return false }
                 let fields = DeploymentProbe.pairs(reply)
                 return fields["num-slaves"] == "2" && fields["num-other-sentinels"] == "2"
             }

@@ -2,7 +2,8 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SentinelCore
-import SentinelServer
+import VigilTestSupport
+import VigilTools
 
 /// `vigil doctor <master> --sentinels host:port,... [--max-rpo-seconds S] [--max-rto-seconds S]`:
 /// reads the live settings and prints what a failover can lose and how long it takes, with the

@@ -1,6 +1,7 @@
 import Foundation
 import SentinelCore
-import SentinelServer
+import VigilTestSupport
+import VigilTools
 
 /// `vigil drill <master> --sentinels host:port,... --fault KIND [...]`: runs drills against a live
 /// deployment and prints, for each, a timeline table; writes all of them to one JSON file and one

@@ -2,7 +2,8 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SentinelCore
-import SentinelServer
+import VigilTestSupport
+import VigilTools
 
 /// `vigil lookup <master> --sentinels host:port,... [--timeout ms] [--user U] [--password P]`:
 /// asks every sentinel, prints `host port` agreed by a majority, exits 1 (with why on stderr) when

@@ -1,5 +1,7 @@
 import Foundation
 import SentinelServer
+import VigilTestSupport
+import VigilTools
 import SentinelSimulation
 
 /// `vigil /path/sentinel.conf [--directive value ...]` runs the daemon exactly as redis-sentinel would.

@@ -1,13 +1,13 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// ACL users on Vigil's port with the real redis-cli, kept in the config file across a restart.
 final class AccessControlIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
     }
 
     override func tearDown() {
@@ -42,7 +42,7 @@ final class AccessControlIntegrationTests: XCTestCase {
 
         vigil.stop()
         let restarted = try ManagedProcess(name: "vigil-again", executable: Binaries.vigil, arguments: [path], directory: topology.directory)
-        topology.processes.append(restarted)
+        topology.adopt(restarted)
         XCTAssertTrue(waitUntil(timeout: 10) { self.cli(port, "PING").first == "NOAUTH Authentication required." }, restarted.output)
         XCTAssertEqual(cli(port, user: "admin", password: "adminpw", "ACL", "WHOAMI"), ["admin"])
         XCTAssertEqual(cli(port, user: "app", password: "apppw", "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"),

@@ -1,13 +1,13 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// The same topology watched by redis-sentinel 7.0 and by Vigil: their replies must have the same shape.
 final class CompatibilityIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Binaries.redisSentinel), "redis-sentinel is not installed")
     }
 

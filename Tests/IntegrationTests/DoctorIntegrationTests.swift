@@ -1,13 +1,13 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// `vigil doctor` against deliberately risky and safe deployments, with its exact findings.
 final class DoctorIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
     }
 
     override func tearDown() {
@@ -22,7 +22,7 @@ final class DoctorIntegrationTests: XCTestCase {
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--dir", topology.directory,
                          "--dbfilename", "dump-\(port).rdb", "--appendfilename", "aof-\(port).aof"] + settings
         if let master { arguments += ["--replicaof", "127.0.0.1", String(master)] }
-        topology.processes.append(try ManagedProcess(name: "redis-\(port)", executable: Binaries.redisServer, arguments: arguments, directory: topology.directory))
+        topology.adopt(try ManagedProcess(name: "redis-\(port)", executable: Binaries.redisServer, arguments: arguments, directory: topology.directory))
         XCTAssertTrue(waitUntil(timeout: 10) { redisCLI(port, "PING").first == "PONG" })
     }
 

@@ -1,14 +1,14 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// Three Vigils, a master and two replicas on loopback: a failed master is replaced and everybody agrees.
 final class FailoverIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
     var sentinelPorts: [Int] = []
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
     }
 
     override func tearDown() {

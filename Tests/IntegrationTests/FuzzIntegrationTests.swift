@@ -1,14 +1,14 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// Thousands of random and truncated RESP frames over real sockets: Vigil keeps answering, and its
 /// memory stays bounded.
 final class FuzzIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: "fuzz")
+        topology = try LocalDeployment(name: "fuzz")
     }
 
     override func tearDown() {

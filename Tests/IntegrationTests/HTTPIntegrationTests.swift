@@ -1,13 +1,13 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// The opt-in HTTP listener: /health, /v1/masters/<name> and Prometheus /metrics through a failover.
 final class HTTPIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
     }
 
     override func tearDown() {
@@ -102,7 +102,7 @@ final class HTTPIntegrationTests: XCTestCase {
         let vigil = try ManagedProcess(
             name: "vigil", executable: Binaries.vigil,
             arguments: [topology.writeSentinelConfig(port: port, extra: "vigil-http-port \(taken)\n")], directory: topology.directory)
-        topology.processes.append(vigil)
+        topology.adopt(vigil)
         XCTAssertTrue(vigil.waitForExit(timeout: 10))
         XCTAssertEqual(vigil.process.terminationStatus, 1)
         XCTAssertTrue(vigil.output.contains("Could not create the HTTP listening socket 127.0.0.1:\(taken)"), vigil.output)

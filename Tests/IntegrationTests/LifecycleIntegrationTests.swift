@@ -1,12 +1,12 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 final class LifecycleIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
     }
 
     override func tearDown() {
@@ -35,7 +35,7 @@ final class LifecycleIntegrationTests: XCTestCase {
             name: "master", executable: Binaries.redisServer,
             arguments: ["--port", String(masterPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "pw"],
             directory: topology.directory)
-        topology.processes.append(master)
+        topology.adopt(master)
         XCTAssertTrue(waitUntil(timeout: 10) { redisCLI(masterPort, "PING").first?.contains("NOAUTH") == true })
         let withoutPassword = try LoopbackPorts.next()
         _ = try topology.startSentinel(port: withoutPassword, configPath: topology.writeSentinelConfig(port: withoutPassword, quorum: 2))

@@ -1,13 +1,13 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// `vigil lookup` against live Vigils and a stock redis-sentinel.
 final class LookupIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
     }
 
     override func tearDown() {

@@ -1,13 +1,13 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// Vigil against real redis-server processes on loopback.
 final class MonitoringIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
     }
 
     override func tearDown() {
@@ -60,7 +60,7 @@ final class MonitoringIntegrationTests: XCTestCase {
         let subscriber = try ManagedProcess(
             name: "subscriber", executable: Binaries.redisCLI, arguments: ["-p", String(port), "--raw", "PSUBSCRIBE", "*sdown"],
             directory: topology.directory)
-        topology.processes.append(subscriber)
+        topology.adopt(subscriber)
         Thread.sleep(forTimeInterval: 0.5)
         topology.processes[0].pause()
         XCTAssertTrue(waitUntil(timeout: 10) { subscriber.output.contains("master mymaster 127.0.0.1 \(self.topology.masterPort)") },

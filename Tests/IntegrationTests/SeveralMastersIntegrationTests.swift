@@ -1,15 +1,15 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// Sentinels that watch several masters: every sentinel must know its peers under every master (one peer,
 /// one entry per master, at one address), and each master must fail over on its own.
 final class SeveralMastersIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
     var sentinels: [(port: Int, process: ManagedProcess)] = []
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
     }
 
     override func tearDown() {

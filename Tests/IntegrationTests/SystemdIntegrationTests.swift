@@ -1,14 +1,14 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// Vigil under systemd's notify protocol, with a real datagram socket playing systemd's part, and
 /// the unit files checked by systemd-analyze.
 final class SystemdIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
     }
 
     override func tearDown() {
@@ -58,7 +58,7 @@ final class SystemdIntegrationTests: XCTestCase {
         let vigil = try ManagedProcess(
             name: "vigil", executable: Binaries.vigil, arguments: [topology.writeSentinelConfig(port: port)], directory: topology.directory,
             environment: ["NOTIFY_SOCKET": socketName, "WATCHDOG_USEC": "400000"])
-        topology.processes.append(vigil)
+        topology.adopt(vigil)
         let ready = notifications.collect(timeout: 15) { $0.contains { $0.contains("READY=1") } }
         let readyMessage = try XCTUnwrap(ready.first { $0.contains("READY=1") }, "no READY=1: \(ready) \(vigil.output)")
         XCTAssertTrue(readyMessage.contains("STATUS=listening on port \(port)"), readyMessage)

@@ -1,14 +1,14 @@
 import Foundation
-import SentinelServer
+import VigilTestSupport
 import XCTest
 
 /// TLS on Vigil's client port and on its links, against redis-server started with TLS only.
 final class TLSIntegrationTests: XCTestCase {
-    var topology: Topology!
+    var topology: LocalDeployment!
     var certificates: String { topology.directory + "/tls" }
 
     override func setUpWithError() throws {
-        topology = try Topology(testName: name.filter { $0.isLetter })
+        topology = try LocalDeployment(name: name.filter { $0.isLetter })
         try FileManager.default.createDirectory(atPath: certificates, withIntermediateDirectories: true)
         // Our CA with a server certificate, another CA nobody trusts with its own, and an expired one.
         try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=Vigil Test CA"])
@@ -52,7 +52,7 @@ final class TLSIntegrationTests: XCTestCase {
                          "--tls-replication", "yes", "--tls-auth-clients", "no"]
         if let master { arguments += ["--replicaof", "127.0.0.1", String(master)] }
         let process = try ManagedProcess(name: "redis-tls-\(port)", executable: Binaries.redisServer, arguments: arguments, directory: topology.directory)
-        topology.processes.append(process)
+        topology.adopt(process)
         XCTAssertTrue(waitUntil(timeout: 10) { self.tlsCLI(port, "PING").first == "PONG" }, "redis-server on \(port) did not start: \(process.output)")
         return process
     }
@@ -74,7 +74,7 @@ final class TLSIntegrationTests: XCTestCase {
             """
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let process = try ManagedProcess(name: "vigil-\(tlsPort)", executable: Binaries.vigil, arguments: [path], directory: topology.directory)
-        topology.processes.append(process)
+        topology.adopt(process)
         XCTAssertTrue(waitUntil(timeout: 10) { self.tlsCLI(tlsPort, "PING").first == "PONG" }, "vigil did not start: \(process.output)")
         return process
     }
@@ -131,8 +131,8 @@ final class TLSIntegrationTests: XCTestCase {
             let arguments = ["--port", "0", "--tls-port", String(port), "--bind", "127.0.0.1", "--save", "", "--dir", topology.directory,
                              "--tls-cert-file", "\(certificates)/\(certificate).crt", "--tls-key-file", "\(certificates)/\(certificate).key",
                              "--tls-ca-cert-file", "\(certificates)/ca.crt", "--tls-auth-clients", "no"]
-            topology.processes.append(try ManagedProcess(name: "redis-\(certificate)", executable: Binaries.redisServer,
-                                                         arguments: arguments, directory: topology.directory))
+            topology.adopt(try ManagedProcess(name: "redis-\(certificate)", executable: Binaries.redisServer,
+                                              arguments: arguments, directory: topology.directory))
         }
         let first = try startTLSVigil(port: 0, masterPort: untrusted, tlsPort: try LoopbackPorts.next())
         let second = try startTLSVigil(port: 0, masterPort: expired, tlsPort: try LoopbackPorts.next())

@@ -106,21 +106,3 @@ extension FailoverTests {
         XCTAssertThrowsError(try ConfigFile.parse("sentinel monitor mymaster 127.0.0.1 6379 2\nsentinel vigil-promotion-max-lag-bytes mymaster x\n"))
     }
 }
-
-extension DeploymentReviewTests {
-    func testDoctorReportsThePromotionBoundAndSentinelsThatDisagree() {
-        var same = facts(sentinels: 3, quorum: 2)
-        for index in same.sentinels.indices {
-            same.sentinels[index].promotionMaxLagBytes = 4_096
-            same.sentinels[index].promotionCatchUpMilliseconds = 2_000
-        }
-        let findings = DeploymentReview.review(same).findings.filter { $0.setting == "vigil-promotion-max-lag-bytes" }
-        XCTAssertEqual(findings.count, 1)
-        XCTAssertTrue(findings[0].message.hasPrefix("vigil-promotion-max-lag-bytes 4096:"), findings[0].message)
-        var differing = same
-        differing.sentinels[2].promotionMaxLagBytes = 0
-        let messages = DeploymentReview.review(differing).findings.filter { $0.setting == "vigil-promotion-max-lag-bytes" }.map(\.message)
-        XCTAssertEqual(messages.count, 2)
-        XCTAssertTrue(messages[1].contains("disagree"), messages[1])
-    }
-}

@@ -1,4 +1,4 @@
-@testable import SentinelServer
+@testable import VigilTools
 import XCTest
 
 final class DeploymentProbeTests: XCTestCase {

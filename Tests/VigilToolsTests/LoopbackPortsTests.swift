@@ -1,5 +1,5 @@
 import Foundation
-@testable import SentinelServer
+@testable import VigilTestSupport
 import XCTest
 
 final class LoopbackPortsTests: XCTestCase {

@@ -1,4 +1,5 @@
 import SentinelCore
+import VigilTools
 import XCTest
 
 final class MasterLookupTests: XCTestCase {

@@ -1,3 +1,5 @@
+import SentinelCore
+
 /// What `vigil drill` observed, and what it concludes: the phases of a failover as the sentinels
 /// announced them, the client's recovery time (RTO) and the acknowledged writes missing afterwards
 /// (RPO). Pure: the drill's threads record, this decides, so the rules are unit-tested.

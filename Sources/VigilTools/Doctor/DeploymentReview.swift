@@ -1,3 +1,5 @@
+import SentinelCore
+
 /// `vigil doctor`: from the live settings of a master, its replicas and its sentinels, what a
 /// failover can lose (RPO) and how long clients wait (RTO), each with the reason and the setting
 /// that would improve it. Pure: the shell gathers the facts, this decides what they mean.

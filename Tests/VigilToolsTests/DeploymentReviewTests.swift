@@ -1,4 +1,5 @@
 import SentinelCore
+import VigilTools
 import XCTest
 
 final class DeploymentReviewTests: XCTestCase {
@@ -54,5 +55,23 @@ final class DeploymentReviewTests: XCTestCase {
         XCTAssertTrue(report.findings.contains { $0.message == "4 sentinels: an even number tolerates no more failures than 3." })
         XCTAssertTrue(report.findings.contains { $0.message.hasPrefix("quorum 1 is below the majority (3 of 4)") })
         XCTAssertTrue(report.findings.contains { $0.message == "2 sentinels share the host a: one machine failure takes 2 of 4 down." })
+    }
+}
+
+extension DeploymentReviewTests {
+    func testDoctorReportsThePromotionBoundAndSentinelsThatDisagree() {
+        var same = facts(sentinels: 3, quorum: 2)
+        for index in same.sentinels.indices {
+            same.sentinels[index].promotionMaxLagBytes = 4_096
+            same.sentinels[index].promotionCatchUpMilliseconds = 2_000
+        }
+        let findings = DeploymentReview.review(same).findings.filter { $0.setting == "vigil-promotion-max-lag-bytes" }
+        XCTAssertEqual(findings.count, 1)
+        XCTAssertTrue(findings[0].message.hasPrefix("vigil-promotion-max-lag-bytes 4096:"), findings[0].message)
+        var differing = same
+        differing.sentinels[2].promotionMaxLagBytes = 0
+        let messages = DeploymentReview.review(differing).findings.filter { $0.setting == "vigil-promotion-max-lag-bytes" }.map(\.message)
+        XCTAssertEqual(messages.count, 2)
+        XCTAssertTrue(messages[1].contains("disagree"), messages[1])
     }
 }

@@ -1,3 +1,5 @@
+import SentinelCore
+
 /// `vigil lookup`: decides which master address to print from what several sentinels answered.
 /// Clients trust one sentinel; a script deciding where to send writes should trust a majority, and
 /// should not act while the sentinels are still spreading a newer configuration.

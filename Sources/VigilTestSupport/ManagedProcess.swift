@@ -1,13 +1,12 @@
 import Foundation
-import XCTest
 
 /// A child process started by a test and stopped by its PID (never by name), with its output in files.
-final class ManagedProcess {
-    let process = Process()
-    let outputPath: String
-    let name: String
+public final class ManagedProcess: @unchecked Sendable {
+    public let process = Process()
+    public let outputPath: String
+    public let name: String
 
-    init(name: String, executable: String, arguments: [String], directory: String, environment: [String: String] = [:]) throws {
+    public init(name: String, executable: String, arguments: [String], directory: String, environment: [String: String] = [:]) throws {
         self.name = name
         outputPath = directory + "/\(name).out"
         FileManager.default.createFile(atPath: outputPath, contents: nil)
@@ -23,16 +22,16 @@ final class ManagedProcess {
         try process.run()
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+    public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
-    func signal(_ number: Int32) { if process.isRunning { kill(pid, number) } }
-    func pause() { signal(SIGSTOP) }
-    func resume() { signal(SIGCONT) }
+    public func signal(_ number: Int32) { if process.isRunning { kill(pid, number) } }
+    public func pause() { signal(SIGSTOP) }
+    public func resume() { signal(SIGCONT) }
 
     /// SIGTERM, then SIGKILL if it has not exited within the bound.
-    func stop(timeout: TimeInterval = 5) {
+    public func stop(timeout: TimeInterval = 5) {
         guard process.isRunning else { return }
         kill(pid, SIGCONT)
         kill(pid, SIGTERM)
@@ -42,14 +41,14 @@ final class ManagedProcess {
         }
     }
 
-    func killHard() {
+    public func killHard() {
         guard process.isRunning else { return }
         kill(pid, SIGKILL)
         _ = waitForExit(timeout: 5)
     }
 
     @discardableResult
-    func waitForExit(timeout: TimeInterval) -> Bool {
+    public func waitForExit(timeout: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         return !process.isRunning
@@ -58,7 +57,7 @@ final class ManagedProcess {
 
 /// Polls until `condition` holds or the timeout passes; bounded in time.
 @discardableResult
-func waitUntil(timeout: TimeInterval, interval: TimeInterval = 0.05, _ condition: () -> Bool) -> Bool {
+public func waitUntil(timeout: TimeInterval, interval: TimeInterval = 0.05, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
@@ -68,7 +67,7 @@ func waitUntil(timeout: TimeInterval, interval: TimeInterval = 0.05, _ condition
 }
 
 /// Runs `vigil <arguments>` to completion: its exit status, standard output and standard error.
-func runVigil(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+public func runVigil(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Binaries.vigil)
     process.arguments = arguments
