@@ -23,16 +23,20 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // Redis's quoted-word splitter (sdssplitargs), stdlib only: the one reader of config lines
+        // (SentinelCore) and inline commands (RESP), which neither of the two could import from the other.
+        // Optimised in debug as the core that calls it.
+        .target(name: "RedisWords", swiftSettings: optimisedInDebug),
         .target(
             name: "RESP",
             dependencies: [
-                "CHiredis",
+                "CHiredis", "RedisWords",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // The core and the simulator are pure and run thousands of seeded simulations in the tests:
         // optimise them even in debug builds, so CI's simulation run takes seconds, not minutes.
-        .target(name: "SentinelCore", swiftSettings: optimisedInDebug),
+        .target(name: "SentinelCore", dependencies: ["RedisWords"], swiftSettings: optimisedInDebug),
         .target(name: "SentinelSimulation", dependencies: ["SentinelCore"], swiftSettings: optimisedInDebug),
         .target(
             name: "SentinelServer",
@@ -78,6 +82,7 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "RedisWordsTests", dependencies: ["RedisWords"]),
         .testTarget(name: "SentinelCoreTests", dependencies: ["SentinelCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SentinelSimulationTests", dependencies: ["SentinelSimulation", "SentinelCore"]),
         .testTarget(

@@ -38,16 +38,25 @@ stale() {
     [ ! -e "$product" ] || [ -n "$(find "$@" \( -name '*.swift' -o -name '*.o' \) -newer "$product" -print -quit)" ]
 }
 
-# SentinelCore is stdlib-only: compiled once, whole-module, into one object the core targets link.
+# SentinelCore and RedisWords (the word splitter it imports) are stdlib-only: each is compiled once,
+# whole-module, into one object the core targets link; both modules sit in $OUT/core.
 build_core() {
     local dir=$OUT/core
-    if stale "$dir/SentinelCore.o" Sources/SentinelCore; then
-        echo "fuzz: compiling SentinelCore with -sanitize=$SANITIZERS" >&2
-        mkdir -p "$dir"
-        find Sources/SentinelCore -name '*.swift' -print0 | sort -z | xargs -0 swiftc -O -wmo -parse-as-library \
-            -sanitize=$SANITIZERS -module-name SentinelCore -emit-module -emit-module-path "$dir/SentinelCore.swiftmodule" \
-            -emit-object -o "$dir/SentinelCore.o.tmp" 2>&1 | without_linker_noise
-        mv "$dir/SentinelCore.o.tmp" "$dir/SentinelCore.o"
+    mkdir -p "$dir"
+    build_stdlib_module RedisWords "$dir" Sources/RedisWords
+    build_stdlib_module SentinelCore "$dir" Sources/SentinelCore "$dir/RedisWords.o"
+}
+
+# Compiles the module $1 from the sources under $3 into $2/$1.o, when they (or $4, an object it
+# imports) are newer than the object.
+build_stdlib_module() {
+    local module=$1 dir=$2 sources=$3 imported=${4:-}
+    if stale "$dir/$module.o" "$sources" $imported; then
+        echo "fuzz: compiling $module with -sanitize=$SANITIZERS" >&2
+        find "$sources" -name '*.swift' -print0 | sort -z | xargs -0 swiftc -O -wmo -parse-as-library \
+            -sanitize=$SANITIZERS -module-name "$module" -I "$dir" -emit-module -emit-module-path "$dir/$module.swiftmodule" \
+            -emit-object -o "$dir/$module.o.tmp" 2>&1 | without_linker_noise
+        mv "$dir/$module.o.tmp" "$dir/$module.o"
     fi
 }
 
@@ -58,7 +67,7 @@ build_target() {
     request-parser)
         # RESPRequestParser reads NIOCore's ByteBuffer: SwiftPM builds NIOCore and RESP instrumented, with
         # the FuzzRequestParser target that Package.swift declares only when VIGIL_FUZZ is set.
-        if stale "$binary" Sources/RESP fuzz/request-parser Package.swift; then
+        if stale "$binary" Sources/RESP Sources/RedisWords fuzz/request-parser Package.swift; then
             echo "fuzz: building FuzzRequestParser with SwiftPM --sanitize=fuzzer --sanitize=address" >&2
             # The coverage flags are spelled out: a rebuild with --sanitize=fuzzer alone was once seen to
             # leave every object uninstrumented (ASan only), and libFuzzer then learns nothing.
@@ -72,9 +81,9 @@ build_target() {
         build_core
         local sources=("fuzz/$target"/*.swift)
         [ "$target" = config ] || sources+=(fuzz/common/*.swift)
-        if stale "$binary" "${sources[@]}" "$OUT/core/SentinelCore.o"; then
+        if stale "$binary" "${sources[@]}" "$OUT/core/SentinelCore.o" "$OUT/core/RedisWords.o"; then
             echo "fuzz: compiling fuzz-$target" >&2
-            swiftc -O -parse-as-library -sanitize=$SANITIZERS -I "$OUT/core" "${sources[@]}" "$OUT/core/SentinelCore.o" \
+            swiftc -O -parse-as-library -sanitize=$SANITIZERS -I "$OUT/core" "${sources[@]}" "$OUT/core/SentinelCore.o" "$OUT/core/RedisWords.o" \
                 -o "$binary" 2>&1 | without_linker_noise
         fi
         ;;

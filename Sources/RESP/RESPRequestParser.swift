@@ -1,4 +1,5 @@
 import NIOCore
+import RedisWords
 
 /// Bounds on what a client may send (Redis 7.0's defaults).
 public struct RESPRequestLimits: Sendable, Hashable {
@@ -155,7 +156,7 @@ public struct RESPRequestParser: Sendable {
         var end = newline
         if end > 0 && view[view.startIndex + end - 1] == UInt8(ascii: "\r") { end -= 1 }
         bytesExamined += end
-        guard let words = InlineSplitter.split(Array(view[view.startIndex..<(view.startIndex + end)])) else {
+        guard let words = RedisWords.split(Array(view[view.startIndex..<(view.startIndex + end)])) else {
             return error("unbalanced quotes in request")
         }
         consume(newline + 1, from: &buffer)

@@ -1,10 +1,19 @@
 import XCTest
 
-/// The core decides and never does I/O (ARCHITECTURE.md): it must not import I/O or Foundation.
+/// The core decides and never does I/O (ARCHITECTURE.md): it must not import I/O or Foundation, and
+/// neither may RedisWords, the one target it imports.
 final class CorePurityTests: XCTestCase {
     func testCoreImportsNothingButTheStandardLibrary() throws {
+        try checkImports(of: "SentinelCore")
+    }
+
+    func testRedisWordsImportsNothingButTheStandardLibrary() throws {
+        try checkImports(of: "RedisWords")
+    }
+
+    func checkImports(of target: String) throws {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../Sources/SentinelCore").standardized.resolvingSymlinksInPath()
+            .appendingPathComponent("../../Sources/" + target).standardized.resolvingSymlinksInPath()
         let files = try XCTUnwrap(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }
             .filter { $0.hasSuffix(".swift") }
         XCTAssertFalse(files.isEmpty)

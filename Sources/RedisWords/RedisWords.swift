@@ -1,21 +1,26 @@
-/// The inline command splitter (sdssplitargs): spaces separate words; "..." allows \n \r \t \b \a
-/// \xHH and \<char> escapes; '...' allows \'. A closing quote must be followed by a space or the end.
-enum InlineSplitter {
-    static func split(_ line: [UInt8]) -> [[UInt8]]? {
+/// Redis's word splitter (sdssplitargs), the one reader of quoted words for both the config file
+/// (SentinelCore's ConfigFile) and inline commands (RESP's RESPRequestParser): spaces separate words;
+/// "..." allows \n \r \t \b \a \xHH and \<char> escapes; '...' allows \'; a closing quote must be
+/// followed by a space or the end of the line. Stdlib only, so the core can use it and stay pure.
+public enum RedisWords {
+    /// The words of `line`, or nil when a quote is unbalanced (or a closing quote ends a word early).
+    public static func split(_ line: [UInt8]) -> [[UInt8]]? {
         var words: [[UInt8]] = []
         var index = 0
-        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (9...13).contains(byte) }
+        // Bounded: every pass of either loop consumes at least one byte of the line.
         while true {
             while index < line.count && isSpace(line[index]) { index += 1 }
             guard index < line.count else { return words }
             var word: [UInt8] = []
-            var inDouble = false
-            var inSingle = false
+            var quote: UInt8? = nil
             var done = false
             while !done {
-                if inDouble {
-                    guard index < line.count else { return nil }
-                    let byte = line[index]
+                guard index < line.count else {
+                    if quote != nil { return nil }
+                    break
+                }
+                let byte = line[index]
+                if quote == UInt8(ascii: "\"") {
                     if byte == UInt8(ascii: "\\"), index + 3 < line.count, line[index + 1] == UInt8(ascii: "x"),
                         let high = hexValue(line[index + 2]), let low = hexValue(line[index + 3])
                     {
@@ -30,9 +35,7 @@ enum InlineSplitter {
                     } else {
                         word.append(byte)
                     }
-                } else if inSingle {
-                    guard index < line.count else { return nil }
-                    let byte = line[index]
+                } else if quote == UInt8(ascii: "'") {
                     if byte == UInt8(ascii: "\\"), index + 1 < line.count, line[index + 1] == UInt8(ascii: "'") {
                         index += 1
                         word.append(UInt8(ascii: "'"))
@@ -42,25 +45,23 @@ enum InlineSplitter {
                     } else {
                         word.append(byte)
                     }
+                } else if isSpace(byte) {
+                    done = true
+                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                    quote = byte
                 } else {
-                    guard index < line.count else { break }
-                    let byte = line[index]
-                    if isSpace(byte) {
-                        done = true
-                    } else if byte == UInt8(ascii: "\"") {
-                        inDouble = true
-                    } else if byte == UInt8(ascii: "'") {
-                        inSingle = true
-                    } else {
-                        word.append(byte)
-                    }
+                    word.append(byte)
                 }
-                if index < line.count { index += 1 }
+                index += 1
             }
             words.append(word)
         }
     }
 
+    /// C's isspace: space, \t, \n, \v, \f, \r.
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (9...13).contains(byte) }
+
+    /// The byte a backslash escape inside "..." stands for.
     static func unescaped(_ byte: UInt8) -> UInt8 {
         switch byte {
         case UInt8(ascii: "n"): return 10
