@@ -7,10 +7,12 @@ public struct InfoReport: Hashable, Sendable {
 
     public var runID: String?
     public var role: Role?
+    /// The `slaveN:` lines of a master, in order.
+    public var replicaLines: [ReplicaLine] = []
     /// Replicas a master lists as `slaveN:` lines, in order.
-    public var listedReplicas: [Address] = []
+    public var listedReplicas: [Address] { replicaLines.map(\.address) }
     /// Those of them the master says are `online` (done with their initial sync).
-    public var onlineReplicas: [Address] = []
+    public var onlineReplicas: [Address] { replicaLines.filter(\.isOnline).map(\.address) }
     public var masterLinkDownSinceSeconds: Int64?
     public var masterHost: String?
     public var masterPort: Int?
@@ -98,39 +100,48 @@ public struct InfoReport: Hashable, Sendable {
             }
         default:
             guard key.hasPrefix("slave"), let first = key.dropFirst(5).first, first.isNumber else { return true }
-            guard let address = InfoReport.parseReplicaLine(value) else { return false }
-            listedReplicas.append(address)
-            if InfoReport.replicaLineSaysOnline(value) { onlineReplicas.append(address) }
+            guard let line = ReplicaLine(parsing: value) else { return false }
+            replicaLines.append(line)
         }
         return true
     }
 
-    /// Whether a `slaveN:` line has the replica `online` (rather than `wait_bgsave`, `send_bulk`, ...).
-    static func replicaLineSaysOnline(_ value: Substring) -> Bool {
-        if value.contains("=") { return value.split(separator: ",").contains("state=online") }
-        let fields = value.split(separator: ",", omittingEmptySubsequences: false)
-        return fields.count >= 3 && fields[2] == "online"
-    }
+    /// A replica as its master lists it in a `slaveN:` line: `ip=127.0.0.1,port=6380,state=online,
+    /// offset=9120,lag=0` (new format) or `127.0.0.1,6380,online` (old format, no offset or lag).
+    /// The one reader of these lines, for the core and for `vigil doctor`.
+    public struct ReplicaLine: Hashable, Sendable {
+        public var address: Address
+        /// `online` once done with its initial sync (rather than `wait_bgsave`, `send_bulk`, ...).
+        public var isOnline: Bool
+        /// The replication offset the replica last acknowledged.
+        public var offset: Int64?
+        /// Seconds since the replica's last acknowledgement.
+        public var lag: Int64?
 
-    /// `ip=127.0.0.1,port=6380,state=online,...` (new format) or `127.0.0.1,6380,online` (old format).
-    /// The address is what a replica announced (REPLCONF listening-port, replica-announce-ip), so it
-    /// is checked as any address from outside: an IP or hostname, a port 1-65535.
-    static func parseReplicaLine(_ value: Substring) -> Address? {
-        var ip: Substring?
-        var port: Substring?
-        if value.contains("=") {
-            for field in value.split(separator: ",") {
-                if field.hasPrefix("ip=") { ip = field.dropFirst(3) }
-                if field.hasPrefix("port=") { port = field.dropFirst(5) }
+        /// The address is what a replica announced (REPLCONF listening-port, replica-announce-ip), so it
+        /// is checked as any address from outside: an IP or hostname, a port 1-65535. Nil otherwise.
+        public init?(parsing value: Substring) {
+            var ip: Substring?
+            var port: Substring?
+            if value.contains("=") {
+                isOnline = false
+                for field in value.split(separator: ",") {
+                    if field.hasPrefix("ip=") { ip = field.dropFirst(3) }
+                    if field.hasPrefix("port=") { port = field.dropFirst(5) }
+                    if field.hasPrefix("offset=") { offset = Int64(field.dropFirst(7)) }
+                    if field.hasPrefix("lag=") { lag = Int64(field.dropFirst(4)) }
+                    if field == "state=online" { isOnline = true }
+                }
+            } else {
+                let fields = value.split(separator: ",", omittingEmptySubsequences: false)
+                guard fields.count >= 2 else { return nil }
+                (ip, port) = (fields[0], fields[1])
+                isOnline = fields.count >= 3 && fields[2] == "online"
             }
-        } else {
-            let fields = value.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count >= 2 else { return nil }
-            (ip, port) = (fields[0], fields[1])
+            guard let ip, let port, let number = Int(port), ValueRules.isListeningPort(number),
+                ValueRules.isHost(String(ip), hostnamesAllowed: true)
+            else { return nil }
+            address = Address(host: String(ip), port: number)
         }
-        guard let ip, let port, let number = Int(port), ValueRules.isListeningPort(number),
-            ValueRules.isHost(String(ip), hostnamesAllowed: true)
-        else { return nil }
-        return Address(host: String(ip), port: number)
     }
 }

@@ -36,6 +36,8 @@ final class InfoReportTests: XCTestCase {
         let report = InfoReport(parsing: text)
         XCTAssertEqual(report.listedReplicas.count, 3)
         XCTAssertEqual(report.onlineReplicas, [Address(host: "10.0.0.6", port: 6380)])
+        XCTAssertEqual(report.replicaLines.map(\.offset), [0, 42, nil])
+        XCTAssertEqual(report.replicaLines.map(\.lag), [0, 0, nil])
     }
 
     func testLinkDownSinceAndReplicaAnnounced() {

@@ -110,22 +110,13 @@ public enum DeploymentProbe {
         }
     }
 
-    /// `slave0:ip=…,port=…,state=online,offset=…,lag=0` lines: whether each replica is online, whether
-    /// it is streaming (after a diskless full sync, Redis 7.0 says online but sends nothing until the
-    /// replica's first acknowledged offset, up to a second later), and its lag in seconds.
+    /// The master's `slaveN:` lines (read by the core's InfoReport): whether each replica is online,
+    /// whether it is streaming (after a diskless full sync, Redis 7.0 says online but sends nothing
+    /// until the replica's first acknowledged offset, up to a second later), and its lag in seconds.
     static func attachedReplicas(_ info: String) -> [String: (online: Bool, streaming: Bool, lag: Int64?)] {
         var replicas: [String: (online: Bool, streaming: Bool, lag: Int64?)] = [:]
-        for line in info.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) where line.hasPrefix("slave") && line.contains(":ip=") {
-            var fields: [String: String] = [:]
-            for pair in line.split(separator: ":", maxSplits: 1).last?.split(separator: ",") ?? [] {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
-            }
-            if let ip = fields["ip"], let port = fields["port"].flatMap(Int.init) {
-                let online = fields["state"] == "online"
-                let streaming = online && (fields["offset"].flatMap(Int64.init) ?? 0) > 0
-                replicas[Address(host: ip, port: port).description] = (online, streaming, fields["lag"].flatMap(Int64.init))
-            }
+        for line in InfoReport(parsing: info).replicaLines {
+            replicas[line.address.description] = (line.isOnline, line.isOnline && (line.offset ?? 0) > 0, line.lag)
         }
         return replicas
     }
