@@ -94,13 +94,12 @@ struct DrillClients: Sendable {
                     to: sentinel, timeoutMilliseconds: plan.clientTimeoutMilliseconds, credentials: plan.sentinelCredentials)
                 defer { asking.close() }
                 let reply = try asking.call(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", plan.masterName])
-                guard case .array(let pair) = reply, pair.count == 2, let host = pair[0].stringValue,
-                      let port = pair[1].stringValue.flatMap(Int.init) else {
+                guard let master = SentinelReplies.masterAddress(reply) else {
                     problems.append("\(sentinel): no address")
                     continue
                 }
                 return try BlockingRedisConnection(
-                    to: Address(host: host, port: port), timeoutMilliseconds: plan.clientTimeoutMilliseconds, credentials: plan.nodeCredentials)
+                    to: master, timeoutMilliseconds: plan.clientTimeoutMilliseconds, credentials: plan.nodeCredentials)
             } catch {
                 problems.append("\(sentinel): \(error)")
             }

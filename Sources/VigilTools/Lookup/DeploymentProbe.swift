@@ -33,7 +33,7 @@ public enum DeploymentProbe {
                 problems.append("\(sentinel): \(message)")
                 continue
             }
-            let fields = pairs(replies[0])
+            let fields = SentinelReplies.fields(replies[0]) ?? [:]
             guard let host = fields["ip"], let port = fields["port"].flatMap(Int.init), let quorum = fields["quorum"].flatMap(Int.init),
                 let downAfter = fields["down-after-milliseconds"].flatMap(Int64.init),
                 let failoverTimeout = fields["failover-timeout"].flatMap(Int64.init)
@@ -49,7 +49,7 @@ public enum DeploymentProbe {
             facts.promotionMaxLagBytes = fields["vigil-promotion-max-lag-bytes"].flatMap(Int64.init) ?? 0
             facts.promotionCatchUpMilliseconds = fields["vigil-promotion-catch-up-ms"].flatMap(Int64.init) ?? 0
             sentinelFacts.append(facts)
-            if replicaFields.isEmpty, case .array(let replicas) = replies[1] { replicaFields = replicas.map(pairs) }
+            if replicaFields.isEmpty, case .array(let replicas) = replies[1] { replicaFields = replicas.map { SentinelReplies.fields($0) ?? [:] } }
         }
         guard let masterAddress else {
             throw ProbeError(description: "no sentinel described master '\(name)'" + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))
@@ -88,7 +88,7 @@ public enum DeploymentProbe {
             throw ProbeError(description: "master \(address): \(SentinelQuery.describe(error))")
         }
         if case .error(let message) = reply { throw ProbeError(description: "master \(address): CONFIG GET refused: \(message)") }
-        let settings = pairs(reply)
+        let settings = SentinelReplies.fields(reply) ?? [:]
         var facts = DeploymentReview.NodeFacts(address: address)
         facts.appendOnly = settings["appendonly"] == "yes"
         facts.appendFsync = settings["appendfsync"] ?? "everysec"
@@ -121,20 +121,7 @@ public enum DeploymentProbe {
         return replicas
     }
 
-    /// A flat key/value array (RESP2) or a map (RESP3) as a dictionary.
-    /// A reply of alternating names and values (SENTINEL MASTER, a RESP3 map) as a dictionary.
-    public static func pairs(_ value: RESPValue) -> [String: String] {
-        let items: [RESPValue]
-        switch value {
-        case .array(let elements), .map(let elements): items = elements
-        default: return [:]
-        }
-        var result: [String: String] = [:]
-        var index = 0
-        while index + 1 < items.count {
-            if let key = items[index].stringValue { result[key] = items[index + 1].stringValue ?? "" }
-            index += 2
-        }
-        return result
-    }
+    /// The command line's name for SentinelReplies.fields (an empty dictionary for a reply of another kind).
+    @available(*, deprecated, renamed: "SentinelReplies.fields")
+    public static func pairs(_ value: RESPValue) -> [String: String] { SentinelReplies.fields(value) ?? [:] }
 }

@@ -46,25 +46,14 @@ public enum SentinelQuery {
             if message.hasPrefix("ERR No such master") { return .unknownMaster }
             return .failed(message)
         }
-        guard case .array(let pair) = address, pair.count == 2, let host = pair[0].stringValue, let port = pair[1].stringValue.flatMap(Int.init)
-        else {
+        guard let masterAddress = SentinelReplies.masterAddress(address) else {
             if case .error(let message) = address { return .failed(message) }
             if address == .nullArray || address == .null { return .unknownMaster }
             return .failed("unexpected reply to GET-MASTER-ADDR-BY-NAME")
         }
-        let fields: [RESPValue]
-        switch master {
-        case .array(let items), .map(let items): fields = items
-        default: return .failed("unexpected reply to SENTINEL MASTER")
-        }
-        var epoch: Int64?
-        var index = 0
-        while index + 1 < fields.count {
-            if fields[index].stringValue == "config-epoch" { epoch = fields[index + 1].stringValue.flatMap(Int64.init) }
-            index += 2
-        }
-        guard let epoch else { return .failed("SENTINEL MASTER gave no config-epoch") }
-        return .master(Address(host: host, port: port), configEpoch: epoch)
+        guard let fields = SentinelReplies.fields(master) else { return .failed("unexpected reply to SENTINEL MASTER") }
+        guard let epoch = fields["config-epoch"].flatMap(Int64.init) else { return .failed("SENTINEL MASTER gave no config-epoch") }
+        return .master(masterAddress, configEpoch: epoch)
     }
 
     /// Sends `commands` pipelined and collects one reply each, or throws on a closed connection or
