@@ -58,7 +58,6 @@ let package = Package(
             dependencies: [
                 "RESP", "SentinelCore", "VigilTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Loopback ports, managed processes and the one launcher of local deployments, for every

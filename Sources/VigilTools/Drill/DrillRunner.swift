@@ -1,5 +1,4 @@
 import Foundation
-import NIOPosix
 import RESP
 import SentinelCore
 
@@ -81,8 +80,7 @@ public struct DrillRunner: Sendable {
             MasterLookup.Answer(
                 sentinel: sentinel.description,
                 outcome: SentinelQuery.askMaster(
-                    named: plan.masterName, at: sentinel, credentials: plan.sentinelCredentials, timeout: .seconds(1),
-                    group: MultiThreadedEventLoopGroup.singleton))
+                    named: plan.masterName, at: sentinel, credentials: plan.sentinelCredentials, timeoutMilliseconds: 1_000))
         }
         switch MasterLookup.decide(answers) {
         case .agreed(let address, _, _): return address

@@ -9,9 +9,11 @@ public enum DeploymentProbe {
         public var description: String
     }
 
+    /// Each sentinel, the master and the replicas are asked on a connection of their own, within
+    /// `timeoutMilliseconds` to connect and as long again for the replies.
     public static func gather(
         master name: String, sentinels: [Address], sentinelCredentials: SentinelQuery.Credentials?,
-        nodeCredentials: SentinelQuery.Credentials?, timeout: TimeAmount, group: EventLoopGroup
+        nodeCredentials: SentinelQuery.Credentials?, timeoutMilliseconds: Int
     ) throws -> DeploymentReview.Facts {
         var sentinelFacts: [DeploymentReview.SentinelFacts] = []
         var replicaFields: [[String: String]] = []
@@ -24,9 +26,9 @@ public enum DeploymentProbe {
             commands += [["SENTINEL", "MASTER", name], ["SENTINEL", "REPLICAS", name], ["INFO", "server"]]
             let replies: [RESPValue]
             do {
-                replies = Array(try SentinelQuery.exchange(commands, with: sentinel, timeout: timeout, group: group).suffix(3))
+                replies = Array(try BlockingRedisConnection.exchange(commands, with: sentinel, timeoutMilliseconds: timeoutMilliseconds).suffix(3))
             } catch {
-                problems.append("\(sentinel): \(SentinelQuery.describe(error))")
+                problems.append("\(sentinel): \(error)")
                 continue
             }
             if case .error(let message) = replies[0] {
@@ -54,9 +56,9 @@ public enum DeploymentProbe {
         guard let masterAddress else {
             throw ProbeError(description: "no sentinel described master '\(name)'" + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; ")))
         }
-        var master = try node(masterAddress, credentials: nodeCredentials, timeout: timeout, group: group)
+        var master = try node(masterAddress, credentials: nodeCredentials, timeoutMilliseconds: timeoutMilliseconds)
         master.lagSeconds = nil
-        let attached = attachedReplicas(try info(masterAddress, credentials: nodeCredentials, timeout: timeout, group: group))
+        let attached = attachedReplicas(try info(masterAddress, credentials: nodeCredentials, timeoutMilliseconds: timeoutMilliseconds))
         var replicas: [DeploymentReview.NodeFacts] = []
         for fields in replicaFields {
             guard let host = fields["ip"], let port = fields["port"].flatMap(Int.init) else { continue }
@@ -74,7 +76,7 @@ public enum DeploymentProbe {
     }
 
     /// The master's persistence and replication settings, from CONFIG GET.
-    static func node(_ address: Address, credentials: SentinelQuery.Credentials?, timeout: TimeAmount, group: EventLoopGroup) throws
+    static func node(_ address: Address, credentials: SentinelQuery.Credentials?, timeoutMilliseconds: Int) throws
         -> DeploymentReview.NodeFacts
     {
         let names = ["appendonly", "appendfsync", "save", "min-replicas-to-write", "min-replicas-max-lag", "repl-backlog-size"]
@@ -83,9 +85,9 @@ public enum DeploymentProbe {
         commands.append(["CONFIG", "GET"] + names)
         let reply: RESPValue
         do {
-            reply = try SentinelQuery.exchange(commands, with: address, timeout: timeout, group: group).last!
+            reply = try BlockingRedisConnection.exchange(commands, with: address, timeoutMilliseconds: timeoutMilliseconds).last!
         } catch {
-            throw ProbeError(description: "master \(address): \(SentinelQuery.describe(error))")
+            throw ProbeError(description: "master \(address): \(error)")
         }
         if case .error(let message) = reply { throw ProbeError(description: "master \(address): CONFIG GET refused: \(message)") }
         let settings = SentinelReplies.fields(reply) ?? [:]
@@ -99,14 +101,14 @@ public enum DeploymentProbe {
         return facts
     }
 
-    static func info(_ address: Address, credentials: SentinelQuery.Credentials?, timeout: TimeAmount, group: EventLoopGroup) throws -> String {
+    static func info(_ address: Address, credentials: SentinelQuery.Credentials?, timeoutMilliseconds: Int) throws -> String {
         var commands: [[String]] = []
         if let credentials { commands.append(credentials.authCommand) }
         commands.append(["INFO", "replication"])
         do {
-            return try SentinelQuery.exchange(commands, with: address, timeout: timeout, group: group).last?.stringValue ?? ""
+            return try BlockingRedisConnection.exchange(commands, with: address, timeoutMilliseconds: timeoutMilliseconds).last?.stringValue ?? ""
         } catch {
-            throw ProbeError(description: "master \(address): \(SentinelQuery.describe(error))")
+            throw ProbeError(description: "master \(address): \(error)")
         }
     }
 
@@ -119,6 +121,16 @@ public enum DeploymentProbe {
             replicas[line.address.description] = (line.isOnline, line.isOnline && (line.offset ?? 0) > 0, line.lag)
         }
         return replicas
+    }
+
+    /// The command line's call, from before the tools had one blocking client.
+    @available(*, deprecated, message: "the group is not used: call gather(master:sentinels:sentinelCredentials:nodeCredentials:timeoutMilliseconds:)")
+    public static func gather(
+        master name: String, sentinels: [Address], sentinelCredentials: SentinelQuery.Credentials?,
+        nodeCredentials: SentinelQuery.Credentials?, timeout: TimeAmount, group: EventLoopGroup
+    ) throws -> DeploymentReview.Facts {
+        try gather(master: name, sentinels: sentinels, sentinelCredentials: sentinelCredentials, nodeCredentials: nodeCredentials,
+                   timeoutMilliseconds: Int(timeout.nanoseconds / 1_000_000))
     }
 
     /// The command line's name for SentinelReplies.fields (an empty dictionary for a reply of another kind).

@@ -1,14 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
-import NIOPosix
 import RESP
 import SentinelCore
 
 /// Asks one sentinel where a master is, the way a client would, for `vigil lookup`: an optional
 /// AUTH, then `SENTINEL GET-MASTER-ADDR-BY-NAME` and `SENTINEL MASTER` (for the config epoch),
-/// pipelined on one connection with one deadline for all of it.
+/// pipelined on one connection with one deadline for all the replies.
 public enum SentinelQuery {
     public struct Credentials: Sendable {
         public var user: String?
@@ -23,7 +19,7 @@ public enum SentinelQuery {
     }
 
     public static func askMaster(
-        named name: String, at sentinel: Address, credentials: Credentials?, timeout: TimeAmount, group: EventLoopGroup
+        named name: String, at sentinel: Address, credentials: Credentials?, timeoutMilliseconds: Int
     ) -> MasterLookup.Outcome {
         var commands: [[String]] = []
         if let credentials {
@@ -33,11 +29,9 @@ public enum SentinelQuery {
         commands.append(["SENTINEL", "MASTER", name])
         let replies: [RESPValue]
         do {
-            replies = try exchange(commands, with: sentinel, timeout: timeout, group: group)
-        } catch let error as ChannelError where error == .connectTimeout(timeout) {
-            return .failed("no connection within \(timeout.nanoseconds / 1_000_000) ms")
+            replies = try BlockingRedisConnection.exchange(commands, with: sentinel, timeoutMilliseconds: timeoutMilliseconds)
         } catch {
-            return .failed(describe(error))
+            return .failed("\(error)")
         }
         if credentials != nil, case .error(let message) = replies[0] { return .failed("AUTH refused: \(message)") }
         let address = replies[replies.count - 2]
@@ -56,80 +50,11 @@ public enum SentinelQuery {
         return .master(masterAddress, configEpoch: epoch)
     }
 
-    /// Sends `commands` pipelined and collects one reply each, or throws on a closed connection or
-    /// the deadline.
-    public static func exchange(_ commands: [[String]], with address: Address, timeout: TimeAmount, group: EventLoopGroup) throws -> [RESPValue] {
-        let eventLoop = group.next()
-        let promise = eventLoop.makePromise(of: [RESPValue].self)
-        let collector = ReplyCollector(expected: commands.count, promise: promise)
-        let connected = ClientBootstrap(group: eventLoop)
-            .connectTimeout(timeout)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HiredisReplyDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(collector)
-                }
-            }
-            .connect(host: address.host, port: address.port)
-        let channel: Channel
-        do {
-            channel = try connected.wait()
-        } catch {
-            promise.fail(error)
-            throw error
-        }
-        defer { channel.close(promise: nil) }
-        let deadline = eventLoop.scheduleTask(in: timeout) { promise.fail(LookupTimeout(milliseconds: timeout.nanoseconds / 1_000_000)) }
-        defer { deadline.cancel() }
-        var buffer = channel.allocator.buffer(capacity: 256)
-        for command in commands {
-            var formatted = HiredisCommand.format(command)
-            buffer.writeBuffer(&formatted)
-        }
-        channel.writeAndFlush(buffer, promise: nil)
-        return try promise.futureResult.wait()
-    }
-
-    /// NIO's connection errors carry the target and nested wrappers; an operator needs the cause.
-    public static func describe(_ error: Error) -> String {
-        if let failure = error as? NIOConnectionError {
-            if let last = failure.connectionErrors.last { return describe(last.error) }
-            if let resolution = failure.dnsAError ?? failure.dnsAAAAError { return "cannot resolve: \(resolution)" }
-            return "no connection"
-        }
-        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
-        if let channel = error as? ChannelError, channel == .eof { return "connection closed before the reply" }
-        return "\(error)"
-    }
-
-    struct LookupTimeout: Error, CustomStringConvertible {
-        var milliseconds: Int64
-        var description: String { "no reply within \(milliseconds) ms" }
-    }
-
-    final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
-        typealias InboundIn = RESPValue
-        let expected: Int
-        let promise: EventLoopPromise<[RESPValue]>
-        var replies: [RESPValue] = []
-
-        init(expected: Int, promise: EventLoopPromise<[RESPValue]>) {
-            self.expected = expected
-            self.promise = promise
-        }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            replies.append(unwrapInboundIn(data))
-            if replies.count == expected { promise.succeed(replies) }
-        }
-
-        func channelInactive(context: ChannelHandlerContext) {
-            promise.fail(ChannelError.eof)
-        }
-
-        func errorCaught(context: ChannelHandlerContext, error: Error) {
-            promise.fail(error)
-            context.close(promise: nil)
-        }
+    /// The command line's call, from before the tools had one blocking client.
+    @available(*, deprecated, message: "the group is not used: call askMaster(named:at:credentials:timeoutMilliseconds:)")
+    public static func askMaster(
+        named name: String, at sentinel: Address, credentials: Credentials?, timeout: TimeAmount, group: EventLoopGroup
+    ) -> MasterLookup.Outcome {
+        askMaster(named: name, at: sentinel, credentials: credentials, timeoutMilliseconds: Int(timeout.nanoseconds / 1_000_000))
     }
 }
