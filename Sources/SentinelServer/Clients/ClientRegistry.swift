@@ -91,5 +91,14 @@ final class ClientRegistry {
 
     func remove(_ id: Int64) { clients[id] = nil }
 
+    /// Closes a client (CLIENT KILL, a deleted user); the requester itself is closed after its reply.
+    func close(_ victim: ClientRecord, requestedBy requester: ClientRecord) {
+        if victim.id == requester.id {
+            victim.closeRequested = true
+        } else {
+            victim.channel.close(promise: nil)
+        }
+    }
+
     var ordered: [ClientRecord] { clients.values.sorted { $0.id < $1.id } }
 }
