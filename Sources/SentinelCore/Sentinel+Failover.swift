@@ -65,7 +65,7 @@ extension Sentinel {
                 abortFailover(m, reason: "-failover-abort-slave-timeout", now: now, into: &effects)
             }
         case .reconfSlaves: reconfigureNextReplicas(m, now: now, into: &effects)
-        case .updateConfig, .none: break
+        case .updateConfig: break
         }
     }
 
