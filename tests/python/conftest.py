@@ -35,7 +35,15 @@ def deployment():
 @pytest.fixture
 def failover_deployment():
     """A master, two replicas and three Vigils (quorum 2, down-after 1000 ms) that know each other."""
-    with Deployment(VIGIL, replicas=2, sentinels=3, quorum=2, prefix="vigil-clients-") as started:
+    with three_vigil_deployment() as state:
+        yield state
+
+
+@contextlib.contextmanager
+def three_vigil_deployment(extra_config=lambda port: ""):
+    """A master, two replicas and three Vigils (quorum 2, down-after 1000 ms) that know each other, until
+    the block ends. `extra_config(port)` gives more lines for the config of the Vigil on `port`."""
+    with Deployment(VIGIL, replicas=2, sentinels=3, quorum=2, prefix="vigil-clients-", extra_config=extra_config) as started:
         assert started.ready(timeout=30), "the Vigils did not find each other: " + started.report()
         yield {"master": started.master_port, "master_process": started.master, "replicas": started.replica_ports,
                "sentinels": started.sentinel_ports, "directory": started.directory, "processes": started.processes}

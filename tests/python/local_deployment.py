@@ -81,10 +81,12 @@ class MasterGroup:
 class Deployment:
     """`names` masters with `replicas` replicas each, and `sentinels` sentinels of `sentinel_binary`
     monitoring all of them with `quorum`, `down_after_ms` and `failover_timeout_ms` (None leaves
-    the default). Returns once every process is started; `ready()` waits for them to settle."""
+    the default); `extra_config(port)` gives more lines for the config of the sentinel on `port`.
+    Returns once every process is started; `ready()` waits for them to settle."""
 
     def __init__(self, sentinel_binary, names=("mymaster",), replicas=2, sentinels=3, quorum=2,
-                 down_after_ms=1000, failover_timeout_ms=10000, prefix="vigil-bench-", parent=None):
+                 down_after_ms=1000, failover_timeout_ms=10000, prefix="vigil-bench-", parent=None,
+                 extra_config=lambda port: ""):
         # The configuration files (which the sentinels rewrite and fsync) and logs go below `parent`
         # (the system's temporary directory by default).
         self.directory = tempfile.mkdtemp(prefix=prefix, dir=parent)
@@ -112,6 +114,7 @@ class Deployment:
                                      f"sentinel down-after-milliseconds {group.name} {down_after_ms}\n")
                         if failover_timeout_ms is not None:
                             handle.write(f"sentinel failover-timeout {group.name} {failover_timeout_ms}\n")
+                    handle.write(extra_config(port))
                 self.config_paths.append(path)
                 self.sentinels.append(self.processes.start(f"sentinel-{port}", [sentinel_binary, path]))
         except BaseException:
