@@ -134,7 +134,9 @@ extension ConfigFile {
         for directive in config.otherDirectives {
             add(directive.key, ([directive.key] + directive.arguments.map(ConfigLine.word)).joined(separator: " "))
         }
-        add("latency-tracking-info-percentiles", "latency-tracking-info-percentiles 50 99 99.9")
+        if !config.otherDirectives.contains(where: { $0.key == "latency-tracking-info-percentiles" }) {
+            add("latency-tracking-info-percentiles", "latency-tracking-info-percentiles " + KnownDirectives.defaultPercentiles.joined(separator: " "))
+        }
         for include in config.includes { add("include", include) }
         if let aclfile = config.aclfile {
             // Users live in the aclfile (ACL SAVE writes it); Redis writes no user line then.
