@@ -55,6 +55,10 @@ public enum ConfigFile {
         if config.aclfile != nil, let (number, text) = reading.firstUserLine {
             throw ConfigError(line: number, text: text, reason: usersWithAclfile)
         }
+        // The default user that requirepass makes is implied too; the rewrite writes it back itself.
+        if let password = config.requirepass {
+            config.users.removeAll { $0 == ConfigRewriter.defaultUserArguments(requirepass: password) }
+        }
         config.includeOwnedKeys = reading.includedKeys.subtracting(reading.mainKeys)
         return config
     }
@@ -150,7 +154,7 @@ public enum ConfigFile {
         case "user":
             guard !arguments.isEmpty else { return KnownDirectives.badDirective }
             // The default user as Redis starts it is implied; the rewrite writes it back itself.
-            if arguments != ConfigRewriter.defaultUserArguments { config.users.append(arguments) }
+            if arguments != ConfigRewriter.defaultUserArguments(requirepass: nil) { config.users.append(arguments) }
             return nil
         case "rename-command":
             guard arguments.count == 2 else { return KnownDirectives.badDirective }
