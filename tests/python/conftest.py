@@ -89,6 +89,14 @@ def deployment():
 @pytest.fixture
 def failover_deployment():
     """A master, two replicas and three Vigils (quorum 2, down-after 1000 ms) that know each other."""
+    with three_vigil_deployment() as state:
+        yield state
+
+
+@contextlib.contextmanager
+def three_vigil_deployment(extra_config=lambda port: ""):
+    """A master, two replicas and three Vigils (quorum 2, down-after 1000 ms) that know each other, until
+    the block ends. `extra_config(port)` gives more lines for the config of the Vigil on `port`."""
     import redis
 
     directory = tempfile.mkdtemp(prefix="vigil-clients-")
@@ -108,6 +116,7 @@ def failover_deployment():
                 f"sentinel monitor mymaster 127.0.0.1 {master_port} 2\n"
                 "sentinel down-after-milliseconds mymaster 1000\n"
                 "sentinel failover-timeout mymaster 10000\n"
+                + extra_config(port)
             )
         processes.start(f"vigil-{port}", [VIGIL, config])
 
