@@ -24,9 +24,12 @@ extension Sentinel {
             replyRequiresPersist: true)
     }
 
-    mutating func remove(_ args: [String]) -> CommandOutcome {
+    mutating func remove(_ args: [String], now: Instant) -> CommandOutcome {
         guard let name = args.first, let m = masterIndex(named: name) else { return CommandOutcome(reply: Sentinel.noSuchMaster) }
         var effects = event(about: ref(name, .master)) { .monitorRemoved($0) }
+        // Redis runs the removed master's notification script for -monitor; by the time the
+        // effects pass through `withScripts` the master, and its script, are gone.
+        queueNotificationScripts(for: effects, now: now)
         closeAllLinks(ofMaster: m, into: &effects)
         masters.remove(at: m)
         effects.append(.persistConfig)

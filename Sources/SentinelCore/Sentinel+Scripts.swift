@@ -1,16 +1,22 @@
 extension Sentinel {
-    /// Queues the notification script for warnings about an instance or a master that has one
-    /// (§3.11), and starts whatever is due. Every public entry point passes its effects through here.
+    /// Queues the notification scripts of the events, and starts whatever is due. Every public entry
+    /// point passes its effects through here.
     mutating func withScripts(_ effects: [Effect], now: Instant) -> [Effect] {
         var result = effects
+        queueNotificationScripts(for: effects, now: now)
+        for job in scripts.startDue(now: now) { result.append(.runScript(id: job.id, arguments: job.arguments)) }
+        return result
+    }
+
+    /// Queues, for each event that names a master with a notification script (warnings about an
+    /// instance, §3.11), that script with the event's type and message.
+    mutating func queueNotificationScripts(for effects: [Effect], now: Instant) {
         for case .emit(let event) in effects {
             guard let name = event.notificationScriptMaster, let m = masterIndex(named: name),
                 let script = masters[m].settings.notificationScript
             else { continue }
             scripts.enqueue([script, event.type, event.message], now: now)
         }
-        for job in scripts.startDue(now: now) { result.append(.runScript(id: job.id, arguments: job.arguments)) }
-        return result
     }
 
     mutating func queueClientReconfigScript(_ m: Int, role: String, from old: Address, to new: Address, now: Instant) {

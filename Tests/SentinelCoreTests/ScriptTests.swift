@@ -107,6 +107,12 @@ final class ScriptTests: XCTestCase {
         XCTAssertTrue(scriptRuns(effects).contains([Self.notify, "+new-epoch", "5"]), "\(scriptRuns(effects))")
     }
 
+    func testRemovingAMasterRunsItsScriptForMinusMonitor() {
+        var sentinel = sentinelWithNotificationScript()
+        let outcome = sentinel.execute(sentinelCommand: ["REMOVE", "mymaster"], now: .zero)
+        XCTAssertEqual(scriptRuns(outcome.effects), [[Self.notify, "-monitor", "master mymaster 127.0.0.1 6379"]])
+    }
+
     func testTiltAndNoticesRunNoScript() {
         var sentinel = sentinelWithNotificationScript()
         _ = sentinel.tick(now: Instant(milliseconds: 100))
