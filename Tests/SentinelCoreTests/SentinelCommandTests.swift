@@ -141,7 +141,7 @@ final class SentinelCommandTests: XCTestCase {
         let effects = sentinel.start(now: .zero)
         XCTAssertEqual(sentinel.myID.count, 40)
         XCTAssertEqual(effects.first, .persistConfig)
-        XCTAssertTrue(effects.contains(.emit(SentinelEvent(level: .warning, type: "+monitor", message: "master m 127.0.0.1 1 quorum 1", masterName: "m"))))
+        XCTAssertTrue(effects.contains(.emit(.monitor(.master("m", Address(host: "127.0.0.1", port: 1)), quorum: 1))))
         XCTAssertEqual(sentinel.currentConfig().myid, sentinel.myID)
     }
 }
