@@ -1,6 +1,6 @@
 # Vigil: `make demo` runs a crash drill and a coordinated switchover drill on a local deployment;
 # `make test` runs every test, then each libFuzzer target for a minute.
-.PHONY: all build test demo deps partitions simulate simulate-hostile benchmark mass-benchmark drills durability fuzz clean
+.PHONY: all build test demo man deps partitions simulate simulate-hostile benchmark mass-benchmark drills durability fuzz clean
 
 all: build
 
@@ -28,6 +28,14 @@ fuzz: deps
 demo: deps
 	swift build --product vigil
 	.build/debug/vigil demo
+
+# The man page, generated from the command line's own help by swift-argument-parser's GenerateManual
+# plugin (a debug build, so it reuses the normal one): make man; then man .build/man/vigil.1
+man: deps
+	swift package plugin generate-manual --configuration debug
+	mkdir -p .build/man
+	cp .build/plugins/GenerateManual/outputs/vigil/vigil.1 .build/man/vigil.1
+	@echo "man page: .build/man/vigil.1"
 
 # Drills against the same topology run once with Vigil and once with redis-sentinel: make drills TRIALS=5
 drills: deps

@@ -14,13 +14,11 @@ public indirect enum RESPValue: Hashable, Sendable {
     case array([RESPValue])
     /// Flat key, value, key, value: RESP3 `%`, RESP2 a flat array.
     case map([RESPValue])
+    /// RESP3 `~`, RESP2 a flat array (COMMAND INFO's flags).
     case set([RESPValue])
-    case double(Double)
-    case boolean(Bool)
     /// Verbatim text (`=` with the `txt` format in RESP3, a bulk string in RESP2).
     case verbatim(String)
     case push([RESPValue])
-    case bigNumber(String)
 
     public static func bulk(_ text: String) -> RESPValue { .bulkString(Array(text.utf8)) }
 
@@ -69,11 +67,6 @@ extension RESPValue {
             writeAggregate(resp3 ? "~" : "*", items, to: &buffer, protocolVersion)
         case .push(let items):
             writeAggregate(resp3 ? ">" : "*", items, to: &buffer, protocolVersion)
-        case .double(let number):
-            let text = RESPValue.doubleText(number)
-            if resp3 { buffer.writeLine(",", text) } else { RESPValue.bulk(text).write(to: &buffer, protocolVersion: protocolVersion) }
-        case .boolean(let flag):
-            if resp3 { buffer.writeStaticString(flag ? "#t\r\n" : "#f\r\n") } else { buffer.writeLine(":", flag ? "1" : "0") }
         case .verbatim(let text):
             if resp3 {
                 let body = Array(("txt:" + text).utf8)
@@ -83,8 +76,6 @@ extension RESPValue {
             } else {
                 RESPValue.bulk(text).write(to: &buffer, protocolVersion: protocolVersion)
             }
-        case .bigNumber(let digits):
-            if resp3 { buffer.writeLine("(", digits) } else { RESPValue.bulk(digits).write(to: &buffer, protocolVersion: protocolVersion) }
         }
     }
 
@@ -105,13 +96,6 @@ extension RESPValue {
             while let last = bytes.last, isLineEnd(last) { bytes = bytes.dropLast() }
         }
         return String(decoding: bytes.map { isLineEnd($0) ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
-    }
-
-    static func doubleText(_ number: Double) -> String {
-        if number.isNaN { return "nan" }
-        if number.isInfinite { return number < 0 ? "-inf" : "inf" }
-        if number == number.rounded(), abs(number) < 1e17 { return String(Int64(number)) }
-        return String(number)
     }
 }
 

@@ -1,6 +1,5 @@
 /// The failover states of §3.7, as the wire names them (`failover-state` in SENTINEL MASTER).
 public enum FailoverStateName: String, Hashable, Sendable {
-    case none
     case waitStart = "wait_start"
     case selectSlave = "select_slave"
     case sendSlaveofNoone = "send_slaveof_noone"

@@ -30,29 +30,6 @@ public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
     }
 }
 
-/// One event, as `sentinelEvent` emits it: logged, published on the channel named `type`
-/// (unless debug), and handed to the notification script when it is a warning with a master.
-public struct SentinelEvent: Hashable, Sendable, CustomStringConvertible {
-    public var level: LogLevel
-    public var type: String
-    public var message: String
-    /// The master the event concerns, for the notification script.
-    public var masterName: String?
-    /// The election epoch an `+elected-leader` is for (its text does not say), for the checkers.
-    public var epoch: Int64?
-
-    public init(level: LogLevel, type: String, message: String, masterName: String? = nil, epoch: Int64? = nil) {
-        self.level = level
-        self.type = type
-        self.message = message
-        self.masterName = masterName
-        self.epoch = epoch
-    }
-
-    public var description: String { "\(type) \(message)" }
-    public var isPublished: Bool { level != .debug }
-}
-
 /// How log lines are written: Redis's text format, or one JSON object per line.
 public enum LogFormat: String, Hashable, Sendable {
     case redis

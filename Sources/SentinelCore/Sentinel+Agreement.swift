@@ -62,10 +62,10 @@ extension Sentinel {
         let down = master.instance.isSubjectivelyDown && votes >= master.settings.quorum
         if down && !master.isObjectivelyDown {
             masters[m].objectivelyDownSince = now
-            effects.append(event(.warning, "+odown", ref(master.name, .master), "#quorum \(votes)/\(master.settings.quorum)"))
+            effects += event(about: ref(master.name, .master)) { .objectivelyDown($0, votes: votes, quorum: master.settings.quorum) }
         } else if !down && master.isObjectivelyDown {
             masters[m].objectivelyDownSince = nil
-            effects.append(event(.warning, "-odown", ref(master.name, .master)))
+            effects += event(about: ref(master.name, .master)) { .objectivelyDownCleared($0) }
         }
     }
 
@@ -112,13 +112,13 @@ extension Sentinel {
         if epoch > currentEpoch {
             currentEpoch = epoch
             effects.append(.persistConfig)
-            effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
+            effects.append(.emit(.newEpoch(master: masters[m].name, epoch: currentEpoch)))
         }
         if masters[m].settings.leaderEpoch < epoch && masters[m].settings.configEpoch < epoch {
             masters[m].leader = candidate
             masters[m].settings.leaderEpoch = epoch
             effects.append(.persistConfig)
-            effects.append(masterEvent(.warning, "+vote-for-leader", master: masters[m].name, "\(candidate) \(epoch)"))
+            effects.append(.emit(.voteForLeader(master: masters[m].name, runID: candidate, epoch: epoch)))
             // Having voted for someone else, give them room: no failover of our own for a while.
             if candidate != myID {
                 masters[m].failoverStartTime = now + random.below(1_000)

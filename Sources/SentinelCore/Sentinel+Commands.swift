@@ -49,7 +49,7 @@ extension Sentinel {
         case "monitor":
             return monitor(args, now: now)
         case "remove":
-            return remove(args)
+            return remove(args, now: now)
         case "set":
             return set(args)
         case "reset":

@@ -37,14 +37,14 @@ extension Sentinel {
                 guard noDown(replica.instance, for: wait, now: now), now - replica.instance.roleReportedAt > wait else { return }
             }
             sendReplicaOf(target, masterAddress, into: &effects)
-            effects.append(event(.notice, "+convert-to-slave", target))
+            effects += event(about: target) { .convertToReplica($0) }
         } else if report.role == .slave, let host = report.masterHost, let port = report.masterPort,
             !sameAddress(Address(host: host, port: port), masterAddress)
         {
             let wait = masters[m].settings.failoverTimeoutMilliseconds
             guard noDown(replica.instance, for: wait, now: now), now - replica.masterConfigChangedAt > wait else { return }
             sendReplicaOf(target, masterAddress, into: &effects)
-            effects.append(event(.notice, "+fix-slave-config", target))
+            effects += event(about: target) { .fixReplicaConfig($0) }
         }
     }
 

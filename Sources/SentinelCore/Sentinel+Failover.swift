@@ -23,7 +23,7 @@ extension Sentinel {
         // Cannot overflow: every epoch that enters (hello, vote request, config file) is at most
         // CoreLimits.maxEpoch, and only this line adds to it, one per failover.
         currentEpoch += 1
-        effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
+        effects.append(.emit(.newEpoch(master: masters[m].name, epoch: currentEpoch)))
         return currentEpoch
     }
 
@@ -39,12 +39,12 @@ extension Sentinel {
         masters[m].failoverStartTime = start
         masters[m].failoverRetryAt = nil
         effects.append(.persistConfig)
-        effects.append(event(.warning, "+try-failover", ref(masters[m].name, .master)))
+        effects += event(about: ref(masters[m].name, .master)) { .tryFailover($0) }
         askPeersAboutMaster(m, now: now, forced: true, into: &effects)
     }
 
-    mutating func abortFailover(_ m: Int, reason: String, now: Instant, into effects: inout [Effect]) {
-        effects.append(event(.warning, reason, ref(masters[m].name, .master)))
+    mutating func abortFailover(_ m: Int, reason: FailoverAbortReason, now: Instant, into effects: inout [Effect]) {
+        effects += event(about: ref(masters[m].name, .master)) { .failoverAborted($0, reason: reason) }
         masters[m].failover = nil
         for r in masters[m].replicas.indices { masters[m].replicas[r].reconfiguration = nil }
     }
@@ -60,12 +60,12 @@ extension Sentinel {
             if failover.coordinated, now - failover.stateChangedAt > Sentinel.handoverTimeoutMilliseconds + Sentinel.handoverGraceMilliseconds {
                 // Redis's FAILOVER gave up (the replica did not catch up): the master unpaused writes
                 // and still serves; nothing changed hands.
-                abortFailover(m, reason: "-failover-abort-coordinated-timeout", now: now, into: &effects)
+                abortFailover(m, reason: .coordinatedTimeout, now: now, into: &effects)
             } else if now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds {
-                abortFailover(m, reason: "-failover-abort-slave-timeout", now: now, into: &effects)
+                abortFailover(m, reason: .replicaTimeout, now: now, into: &effects)
             }
         case .reconfSlaves: reconfigureNextReplicas(m, now: now, into: &effects)
-        case .updateConfig, .none: break
+        case .updateConfig: break
         }
     }
 
@@ -84,24 +84,21 @@ extension Sentinel {
         if leader != myID && (!failover.forced || failover.coordinated) {
             let timeout = min(timing.electionTimeout, masters[m].settings.failoverTimeoutMilliseconds)
             if electionLostWithoutWinner(m, epoch: failover.epoch) {
-                abortFailover(m, reason: "-failover-abort-not-elected", now: now, into: &effects)
+                abortFailover(m, reason: .notElected, now: now, into: &effects)
                 masters[m].failoverRetryAt = now + Sentinel.splitVoteRetryMinimumMilliseconds
                     + random.below(Sentinel.splitVoteRetrySpreadMilliseconds)
             } else if now - failover.startedAt > timeout {
-                abortFailover(m, reason: "-failover-abort-not-elected", now: now, into: &effects)
+                abortFailover(m, reason: .notElected, now: now, into: &effects)
             }
             return
         }
-        if case .emit(var elected) = event(.warning, "+elected-leader", ref(masters[m].name, .master)) {
-            elected.epoch = failover.epoch
-            effects.append(.emit(elected))
-        }
+        effects += event(about: ref(masters[m].name, .master)) { .electedLeader($0, epoch: failover.epoch) }
         if simulateFailure.contains(.crashAfterElection) {
             effects.append(.terminate(exitCode: 99))
             return
         }
         setState(&masters[m], .selectSlave, now: now)
-        effects.append(event(.warning, "+failover-state-select-slave", ref(masters[m].name, .master)))
+        effects += event(about: ref(masters[m].name, .master)) { .failoverStateSelectReplica($0) }
         failoverSelectReplica(m, now: now, into: &effects)
     }
 
@@ -118,7 +115,7 @@ extension Sentinel {
             {
                 return
             }
-            abortFailover(m, reason: "-failover-abort-no-good-slave", now: now, into: &effects)
+            abortFailover(m, reason: .noGoodReplica, now: now, into: &effects)
             if coordinated {
                 effects.append(.log(.warning, "No replica of '\(masters[m].name)' is in sync with the master (replicating from it with its link up); the master keeps serving"))
             }
@@ -126,9 +123,9 @@ extension Sentinel {
         }
         let name = masters[m].name
         masters[m].failover?.promotedReplica = chosen.name
-        effects.append(event(.warning, "+selected-slave", ref(name, .replica(chosen.name))))
+        effects += event(about: ref(name, .replica(chosen.name))) { .replicaSelected($0) }
         setState(&masters[m], .sendSlaveofNoone, now: now)
-        effects.append(event(.notice, "+failover-state-send-slaveof-noone", ref(name, .replica(chosen.name))))
+        effects += event(about: ref(name, .replica(chosen.name))) { .failoverStateSendReplicaofNoOne($0) }
         failoverSendPromotion(m, now: now, into: &effects)
     }
 
@@ -139,7 +136,7 @@ extension Sentinel {
         if now - failover.stateChangedAt < masters[m].settings.promotionCatchUpMilliseconds { return }
         let behind = replicationLag(m, of: best) ?? 0
         let bound = masters[m].settings.promotionMaxLagBytes
-        effects.append(event(.warning, "-failover-abort-replicas-behind", ref(masters[m].name, .replica(best.name)), "behind \(behind) bound \(bound)"))
+        effects += event(about: ref(masters[m].name, .replica(best.name))) { .replicasBehind($0, behind: behind, bound: bound) }
         masters[m].failover = nil
         for r in masters[m].replicas.indices { masters[m].replicas[r].reconfiguration = nil }
         let why = infoPredatesConnection(best) ? "has not reported its offset since it reconnected"
@@ -152,20 +149,20 @@ extension Sentinel {
         let target = ref(masters[m].name, .replica(promoted))
         guard let state = instance(target), !state.link.isDisconnected else {
             if now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds {
-                abortFailover(m, reason: "-failover-abort-slave-timeout", now: now, into: &effects)
+                abortFailover(m, reason: .replicaTimeout, now: now, into: &effects)
             }
             return
         }
         if failover.coordinated {
             guard sendHandover(m, to: state.address, into: &effects) else {
-                abortFailover(m, reason: "-failover-abort-coordinated-refused", now: now, into: &effects)
+                abortFailover(m, reason: .coordinatedRefused, now: now, into: &effects)
                 return
             }
         } else {
             sendReplicaOf(target, nil, into: &effects)
         }
         setState(&masters[m], .waitPromotion, now: now)
-        effects.append(event(.notice, "+failover-state-wait-promotion", target))
+        effects += event(about: target) { .failoverStateWaitPromotion($0) }
     }
 
     /// How long the leader waits for a replica it could promote. A coordinated switchover waits for a
@@ -196,7 +193,7 @@ extension Sentinel {
     mutating func sendHandover(_ m: Int, to replica: Address, into effects: inout [Effect]) -> Bool {
         let master = ref(masters[m].name, .master)
         guard let state = instance(master), !state.link.isDisconnected else { return false }
-        effects.append(event(.notice, "+coordinated-handover", master, "to \(announcedHost(replica)) \(replica.port)"))
+        effects += event(about: master) { .coordinatedHandover($0, to: announced(replica)) }
         sendCommand(master, ["FAILOVER", "TO", announcedHost(replica), String(replica.port), "TIMEOUT", String(Sentinel.handoverTimeoutMilliseconds)],
                     .handover, into: &effects)
         return true
@@ -208,7 +205,7 @@ extension Sentinel {
             let failover = masters[m].failover, failover.coordinated, failover.state == .waitPromotion
         else { return }
         if case .error(let message) = value {
-            abortFailover(m, reason: "-failover-abort-coordinated-refused", now: now, into: &effects)
+            abortFailover(m, reason: .coordinatedRefused, now: now, into: &effects)
             effects.append(.log(.warning, "The master refused to hand over: \(message)"))
         }
     }

@@ -61,7 +61,7 @@ extension Sentinel {
         if epochSeen > currentEpoch {
             currentEpoch = epochSeen
             effects.append(.persistConfig)
-            effects.append(plainEvent(.warning, "+new-epoch", String(currentEpoch)))
+            effects.append(.emit(.newEpoch(master: masterName, epoch: currentEpoch)))
         }
         if let m = masterIndex(named: masterName), masters[m].settings.configEpoch < hello.masterConfigEpoch {
             adoptNewerConfiguration(hello, masterIndex: m, now: now, into: &effects)
@@ -85,18 +85,17 @@ extension Sentinel {
             closeLinks(of: ref(masterName, .sentinel(hello.runID)), into: &effects)
             masters[m].sentinels.removeAll { $0.instance.runID == hello.runID }
             removed = 1
-            effects.append(event(.notice, "+sentinel-address-switch", ref(masterName, .master),
-                                 "ip \(hello.sentinel.host) port \(hello.sentinel.port) for \(hello.runID)"))
+            effects += event(about: ref(masterName, .master)) { .sentinelAddressSwitch($0, address: hello.sentinel, runID: hello.runID) }
         } else if let stale = masters[m].sentinels.first(where: { $0.instance.address.sameAs(hello.sentinel) }),
             let staleID = stale.instance.runID
         {
-            effects.append(event(.notice, "+sentinel-invalid-addr", ref(masterName, .sentinel(staleID))))
+            effects += event(about: ref(masterName, .sentinel(staleID))) { .sentinelInvalidAddress($0) }
             removed = removePeerEverywhere(runID: staleID, into: &effects)
         }
         guard masters[m].sentinels.count < CoreLimits.maxSentinelsPerMaster else { return }
         masters[m].sentinels.append(
             PeerSentinel(address: hello.sentinel, runID: hello.runID, downAfter: masters[m].settings.downAfterMilliseconds, now: now))
-        if removed == 0 { effects.append(event(.notice, "+sentinel", ref(masterName, .sentinel(hello.runID)))) }
+        if removed == 0 { effects += event(about: ref(masterName, .sentinel(hello.runID))) { .sentinelAdded($0) } }
         updatePeerAddressUnderOtherMasters(runID: hello.runID, to: hello.sentinel, except: m, now: now, into: &effects)
         effects.append(.persistConfig)
     }
@@ -114,8 +113,7 @@ extension Sentinel {
             updated += 1
         }
         if updated > 0 {
-            effects.append(event(.notice, "+sentinel-address-update", ref(masters[m].name, .sentinel(runID)),
-                                 "\(updated) additional matching instances"))
+            effects += event(about: ref(masters[m].name, .sentinel(runID))) { .sentinelAddressUpdate($0, count: updated) }
         }
     }
 
@@ -138,9 +136,8 @@ extension Sentinel {
         masters[m].settings.configEpoch = hello.masterConfigEpoch
         effects.append(.persistConfig)
         guard !sameAddress(oldAddress, hello.master) else { return }
-        effects.append(event(.warning, "+config-update-from", ref(masterName, .sentinel(hello.runID))))
-        effects.append(masterEvent(.warning, "+switch-master", master: masterName,
-                                   "\(masterName) \(announcedHost(oldAddress)) \(oldAddress.port) \(hello.master.host) \(hello.master.port)"))
+        effects += event(about: ref(masterName, .sentinel(hello.runID))) { .configUpdateFrom($0) }
+        effects.append(.emit(.switchMaster(master: masterName, from: announced(oldAddress), to: hello.master)))
         queueClientReconfigScript(m, role: "observer", from: oldAddress, to: hello.master, now: now)
         switchMasterAddress(m, to: hello.master, now: now, into: &effects)
     }
@@ -175,7 +172,7 @@ extension Sentinel {
             fresh.appendReplica(replica)
         }
         masters[m] = fresh
-        for replica in fresh.replicas { effects.append(event(.notice, "+slave", ref(settings.name, .replica(replica.name)))) }
+        for replica in fresh.replicas { effects += event(about: ref(settings.name, .replica(replica.name))) { .replicaAdded($0) } }
         effects.append(.persistConfig)
     }
 }

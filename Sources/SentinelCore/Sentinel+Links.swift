@@ -138,8 +138,7 @@ extension Sentinel {
             if owner.kind == .command, instance.link.commandLink == id { Sentinel.forgetCommandLink(&instance.link) }
             if owner.kind == .pubsub, instance.link.pubsubLink == id { Sentinel.forgetPubsubLink(&instance.link) }
         }
-        let which = owner.kind == .command ? "-cmd-link-reconnection" : "-pubsub-link-reconnection"
-        return [event(.debug, which, owner.instance, "#\(reason)")]
+        return event(about: owner.instance) { .linkReconnection($0, owner.kind, reason: reason) }
     }
 
     public static let helloChannel = "__sentinel__:hello"

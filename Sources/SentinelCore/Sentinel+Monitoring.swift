@@ -15,7 +15,7 @@ extension Sentinel {
         let delta = now - previous
         if delta < 0 || delta > timing.tiltTrigger {
             tiltSince = now
-            effects.append(plainEvent(.warning, "+tilt", "#tilt mode entered"))
+            effects.append(.emit(.tiltEntered))
         }
     }
 
@@ -151,13 +151,13 @@ extension Sentinel {
                 instance.isSubjectivelyDown = true
                 instance.subjectiveDownSince = now
             }
-            effects.append(event(.warning, "+sdown", target))
+            effects += event(about: target) { .subjectivelyDown($0) }
         } else if !down && state.isSubjectivelyDown {
             withInstance(target) { instance in
                 instance.isSubjectivelyDown = false
                 instance.scriptKillSent = false
             }
-            effects.append(event(.warning, "-sdown", target))
+            effects += event(about: target) { .subjectivelyDownCleared($0) }
         }
     }
 }

@@ -3,7 +3,9 @@ extension Sentinel {
     mutating func monitor(_ args: [String], now: Instant) -> CommandOutcome {
         guard args.count == 4 else { return CommandOutcome(reply: .error("ERR wrong number of arguments for 'sentinel|monitor' command")) }
         let (name, host) = (args[0], args[1])
-        guard let quorum = Int(args[3]) else { return CommandOutcome(reply: .error("ERR Invalid quorum")) }
+        // Redis keeps the quorum in a C int, and the config file is read back with atoi: a quorum
+        // beyond it would be written and then refuse to load.
+        guard let quorum = Int(args[3]), quorum <= Int(Int32.max) else { return CommandOutcome(reply: .error("ERR Invalid quorum")) }
         guard let port = Int(args[2]) else { return CommandOutcome(reply: .error("ERR Invalid port")) }
         guard quorum > 0 else { return CommandOutcome(reply: .error("ERR Quorum must be 1 or greater.")) }
         guard ValueRules.isHost(host, hostnamesAllowed: settings.resolveHostnames), resolve(host) != nil else {
@@ -20,13 +22,16 @@ extension Sentinel {
         masters.append(Sentinel.makeMaster(settings, now: now))
         return CommandOutcome(
             reply: .ok,
-            effects: [.persistConfig, event(.warning, "+monitor", ref(name, .master), "quorum \(quorum)")],
+            effects: [Effect.persistConfig] + event(about: ref(name, .master)) { .monitor($0, quorum: quorum) },
             replyRequiresPersist: true)
     }
 
-    mutating func remove(_ args: [String]) -> CommandOutcome {
+    mutating func remove(_ args: [String], now: Instant) -> CommandOutcome {
         guard let name = args.first, let m = masterIndex(named: name) else { return CommandOutcome(reply: Sentinel.noSuchMaster) }
-        var effects = [event(.warning, "-monitor", ref(name, .master))]
+        var effects = event(about: ref(name, .master)) { .monitorRemoved($0) }
+        // Redis runs the removed master's notification script for -monitor; by the time the
+        // effects pass through `withScripts` the master, and its script, are gone.
+        queueNotificationScripts(for: effects, now: now)
         closeAllLinks(ofMaster: m, into: &effects)
         masters.remove(at: m)
         effects.append(.persistConfig)
@@ -51,7 +56,7 @@ extension Sentinel {
             var settings = masters[m].settings
             settings.address = masters[m].instance.address
             masters[m] = MasterState(settings: settings, now: now)
-            effects.append(event(.warning, "+reset-master", ref(settings.name, .master)))
+            effects += event(about: ref(settings.name, .master)) { .resetMaster($0) }
             count += 1
         }
         return CommandOutcome(reply: .integer(count), effects: effects)

@@ -10,12 +10,12 @@ extension Sentinel {
         masters[m].settings.configEpoch = failover.epoch
         setState(&masters[m], .reconfSlaves, now: now)
         effects.append(.persistConfig)
-        effects.append(event(.warning, "+promoted-slave", ref(name, .replica(promoted))))
+        effects += event(about: ref(name, .replica(promoted))) { .replicaPromoted($0) }
         if simulateFailure.contains(.crashAfterPromotion) {
             effects.append(.terminate(exitCode: 99))
             return
         }
-        effects.append(event(.warning, "+failover-state-reconf-slaves", ref(name, .master)))
+        effects += event(about: ref(name, .master)) { .failoverStateReconfigureReplicas($0) }
         let old = masters[m].instance.address
         let new = masters[m].replicas[r].instance.address
         if failover.coordinated {
@@ -28,7 +28,7 @@ extension Sentinel {
                 sendCommand(oldMaster, words, .ignored, into: &effects)
             }
         }
-        effects.append(masterEvent(.warning, "+switch-master", master: name, "\(name) \(announcedHost(old)) \(old.port) \(announcedHost(new)) \(new.port)"))
+        effects.append(.emit(.switchMaster(master: name, from: announced(old), to: announced(new))))
         masters[m].failover?.switchAnnounced = true
         queueClientReconfigScript(m, role: "leader", from: old, to: new, now: now)
         forceHello(m)
@@ -58,14 +58,14 @@ extension Sentinel {
             guard replica.name != promoted, replica.reconfiguration != .done else { continue }
             let target = ref(name, .replica(replica.name))
             if case .sent(let at) = replica.reconfiguration, now - at > timing.slaveReconfTimeout {
-                effects.append(event(.notice, "-slave-reconf-sent-timeout", target))
+                effects += event(about: target) { .replicaReconfigurationSentTimeout($0) }
                 masters[m].replicas[r].reconfiguration = .done
                 continue
             }
             guard replica.reconfiguration == nil, !replica.instance.link.isDisconnected else { continue }
             sendReplicaOf(target, newAddress, into: &effects)
             masters[m].replicas[r].reconfiguration = .sent(at: now)
-            effects.append(event(.notice, "+slave-reconf-sent", target))
+            effects += event(about: target) { .replicaReconfigurationSent($0) }
             inProgress += 1
         }
         detectFailoverEnd(m, now: now, into: &effects)
@@ -82,14 +82,14 @@ extension Sentinel {
         let timedOut = now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds
         guard pending.isEmpty || timedOut else { return }
         if timedOut {
-            effects.append(event(.warning, "+failover-end-for-timeout", ref(name, .master)))
+            effects += event(about: ref(name, .master)) { .failoverEndForTimeout($0) }
             let newAddress = masters[m].replicas[p].instance.address
             for replica in pending where replica.reconfiguration == nil && !replica.instance.link.isDisconnected {
                 sendReplicaOf(ref(name, .replica(replica.name)), newAddress, into: &effects)
-                effects.append(event(.notice, "+slave-reconf-sent-be", ref(name, .replica(replica.name))))
+                effects += event(about: ref(name, .replica(replica.name))) { .replicaReconfigurationSentBestEffort($0) }
             }
         }
-        effects.append(event(.warning, "+failover-end", ref(name, .master)))
+        effects += event(about: ref(name, .master)) { .failoverEnd($0) }
         setState(&masters[m], .updateConfig, now: now)
     }
 
@@ -101,7 +101,7 @@ extension Sentinel {
         let old = masters[m].instance.address
         let new = masters[m].replicas[p].instance.address
         if !failover.switchAnnounced {
-            effects.append(masterEvent(.warning, "+switch-master", master: masters[m].name, "\(masters[m].name) \(announcedHost(old)) \(old.port) \(announcedHost(new)) \(new.port)"))
+            effects.append(.emit(.switchMaster(master: masters[m].name, from: announced(old), to: announced(new))))
         }
         switchMasterAddress(m, to: new, now: now, into: &effects)
     }
@@ -124,11 +124,11 @@ extension Sentinel {
             sameAddress(Address(host: host, port: port), promotedAddress)
         {
             masters[m].replicas[r].reconfiguration = .inProgress
-            effects.append(event(.notice, "+slave-reconf-inprog", target))
+            effects += event(about: target) { .replicaReconfigurationInProgress($0) }
         }
         if masters[m].replicas[r].reconfiguration == .inProgress, report.masterLinkUp == true {
             masters[m].replicas[r].reconfiguration = .done
-            effects.append(event(.notice, "+slave-reconf-done", target))
+            effects += event(about: target) { .replicaReconfigurationDone($0) }
         }
     }
 }

@@ -84,7 +84,7 @@ extension Sentinel {
                 withInstance(target) { $0.runID = runID }
             } else if previous.runID != runID {
                 withInstance(target) { $0.runID = runID }
-                effects.append(event(.notice, "+reboot", target))
+                effects += event(about: target) { .reboot($0) }
                 if case .master = target.member, masters[m].settings.masterRebootDownAfterPeriodMilliseconds != 0 {
                     masters[m].rebootedSince = now
                 }
@@ -101,10 +101,7 @@ extension Sentinel {
                 instance.roleReported = role
                 instance.roleReportedAt = now
             }
-            let expected: InfoReport.Role
-            if case .master = target.member { expected = .master } else { expected = .slave }
-            let sign = role == expected ? "+" : "-"
-            effects.append(event(.verbose, "\(sign)role-change", target, "new reported role is \(role.rawValue)"))
+            effects += event(about: target) { .roleChange($0, reported: role) }
         }
         // Acting on what INFO says waits while the clock cannot be trusted.
         if !inTilt, case .replica(let name) = target.member {
@@ -127,7 +124,7 @@ extension Sentinel {
             guard acceptsReportedHost(address.host) else { continue }
             let replica = makeReplica(address, downAfter: masters[m].settings.downAfterMilliseconds, now: now)
             masters[m].appendReplica(replica)
-            effects.append(event(.notice, "+slave", ref(masters[m].name, .replica(replica.name))))
+            effects += event(about: ref(masters[m].name, .replica(replica.name))) { .replicaAdded($0) }
             added = true
         }
         if added { effects.append(.persistConfig) }

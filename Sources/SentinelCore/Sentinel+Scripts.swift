@@ -1,16 +1,22 @@
 extension Sentinel {
-    /// Queues the notification script for warning events about a master that has one, and starts
-    /// whatever is due. Every public entry point passes its effects through here.
+    /// Queues the notification scripts of the events, and starts whatever is due. Every public entry
+    /// point passes its effects through here.
     mutating func withScripts(_ effects: [Effect], now: Instant) -> [Effect] {
         var result = effects
-        for case .emit(let event) in effects where event.level == .warning {
-            guard let name = event.masterName, let m = masterIndex(named: name),
+        queueNotificationScripts(for: effects, now: now)
+        for job in scripts.startDue(now: now) { result.append(.runScript(id: job.id, arguments: job.arguments)) }
+        return result
+    }
+
+    /// Queues, for each event that names a master with a notification script (warnings about an
+    /// instance, §3.11), that script with the event's type and message.
+    mutating func queueNotificationScripts(for effects: [Effect], now: Instant) {
+        for case .emit(let event) in effects {
+            guard let name = event.notificationScriptMaster, let m = masterIndex(named: name),
                 let script = masters[m].settings.notificationScript
             else { continue }
             scripts.enqueue([script, event.type, event.message], now: now)
         }
-        for job in scripts.startDue(now: now) { result.append(.runScript(id: job.id, arguments: job.arguments)) }
-        return result
     }
 
     mutating func queueClientReconfigScript(_ m: Int, role: String, from old: Address, to new: Address, now: Instant) {
@@ -21,7 +27,7 @@ extension Sentinel {
     mutating func killOverdueScripts(now: Instant, into effects: inout [Effect]) {
         for (job, pid) in scripts.overdue(now: now, limit: timing.scriptMaxRuntime) {
             effects.append(.killScript(pid: pid))
-            effects.append(plainEvent(.warning, "-script-timeout", "\(job.arguments.first ?? "") \(pid)"))
+            effects.append(.emit(.scriptTimeout(path: job.arguments.first ?? "", pid: pid)))
         }
     }
 
@@ -38,7 +44,7 @@ extension Sentinel {
         guard let (job, outcome) = scripts.finished(id, exitCode: exitCode, signal: signal, now: now, retryDelay: timing.scriptRetryDelay)
         else { return [] }
         guard outcome == .failed else { return [] }
-        return [plainEvent(.warning, "-script-error", "\(job.arguments.first ?? "") \(signal) \(exitCode)")]
+        return [.emit(.scriptError(path: job.arguments.first ?? "", signal: signal, exitCode: exitCode))]
     }
 
     /// `SENTINEL PENDING-SCRIPTS`.

@@ -13,7 +13,7 @@ extension Sentinel {
             switch result {
             case .applied(let consumed, let shown):
                 changes += 1
-                effects.append(event(.warning, "+set", ref(name, .master), "\(option) \(shown)"))
+                effects += event(about: ref(name, .master)) { .set($0, option: option, value: shown) }
                 index += 1 + consumed
             case .failed(let reply):
                 failure = reply

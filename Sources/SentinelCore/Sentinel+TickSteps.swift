@@ -55,7 +55,7 @@ extension Sentinel {
             if let since = tiltSince {
                 guard now - since >= timing.tiltPeriod else { return effects }
                 tiltSince = nil
-                effects.append(plainEvent(.warning, "-tilt", "#tilt mode exited"))
+                effects.append(.emit(.tiltExited))
             }
             checkSubjectivelyDown(target, now: now, into: &effects)
             if case .master = target.member, let m = masterIndex(named: target.master) {

@@ -83,7 +83,7 @@ public struct Sentinel: Sendable {
         }
         effects.append(.log(.notice, "Sentinel ID is \(myID)"))
         for master in masters {
-            effects.append(event(.warning, "+monitor", ref(master.name, .master), "quorum \(master.settings.quorum)"))
+            effects += event(about: ref(master.name, .master)) { .monitor($0, quorum: master.settings.quorum) }
         }
         return withScripts(effects, now: now)
     }

@@ -29,7 +29,8 @@ struct LivenessCheck {
         let deadline = from + bound + allowance
         for group in groups {
             let switched = world.events.first { entry in
-                entry.at >= failedAt && entry.event.type == "+switch-master" && entry.event.masterName == group.name
+                guard entry.at >= failedAt, case .switchMaster(let master, _, _) = entry.event else { return false }
+                return master == group.name
             }
             guard let switched, switched.at <= deadline else {
                 let when = switched.map { "only at \($0.at)" } ?? "never"

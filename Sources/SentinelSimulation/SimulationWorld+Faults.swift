@@ -133,20 +133,19 @@ extension SimulationWorld {
     // MARK: Checkers, run as effects are recorded
 
     mutating func checkEvent(_ sentinel: Int, _ event: SentinelEvent) {
-        switch event.type {
-        case "+vote-for-leader":
-            let words = event.message.split(separator: " ")
-            guard words.count == 2, let epoch = Int64(words[1]), let master = event.masterName else {
+        switch event {
+        case .voteForLeader(let master, let candidate, let epoch):
+            guard let master else {
                 violations.append("sentinel \(sentinel) voted without naming the master: \(event)")
                 return
             }
-            let candidate = String(words[0])
             if let earlier = votes[sentinel]?[master]?[epoch], earlier != candidate {
                 violations.append("sentinel \(sentinel) voted twice for \(master) in epoch \(epoch): \(earlier) then \(candidate) at \(now)")
             }
             votes[sentinel, default: [:]][master, default: [:]][epoch] = candidate
-        case "+elected-leader":
-            guard let master = event.masterName, let epoch = event.epoch else {
+        case .electedLeader(let instance, let epoch):
+            let master = instance.masterName
+            guard let epoch else {
                 violations.append("sentinel \(sentinel) was elected outside a failover: \(event)")
                 return
             }

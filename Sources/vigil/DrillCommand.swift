@@ -1,177 +1,100 @@
-import Foundation
-import SentinelCore
-import VigilTestSupport
+import ArgumentParser
+import SentinelServer
 import VigilTools
 
-/// `vigil drill <master> --sentinels host:port,... --fault KIND [...]`: runs drills against a live
-/// deployment and prints, for each, a timeline table; writes all of them to one JSON file and one
-/// HTML report. Exits 0 when every drill recovered, 1 when one did not, 2 on a usage error.
-enum DrillCommand {
-    static let usage = """
-        usage: vigil drill <master-name> --sentinels host:port[,host:port...] --fault switchover|coordinated|crash|hang|sleep
-                 [--rate WRITES-PER-SECOND] [--warmup MS] [--settle MS] [--timeout MS] [--sleep-seconds S]
-                 [--value-bytes N] [--reader] [--repeat N] [--pause MS] [--report-dir DIR]
-                 [--user U] [--password P] [--node-user U] [--node-password P]
+/// `vigil drill <master> --sentinels host:port,... --fault KIND`: exits 0 when every drill
+/// recovered, 1 when one did not, 64 on a usage error.
+struct DrillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drill",
+        abstract: "Disrupt a live deployment's master under load and measure the failover's RTO and RPO.",
+        discussion: """
+            Runs drills against a live deployment and prints, for each, a timeline table; writes all of \
+            them to one JSON file and one HTML report in the report directory. crash and hang signal \
+            the master's process, so they need a master on this host. The password defaults to \
+            $VIGIL_SENTINEL_PASSWORD.
+            """)
+    private static let defaults = DrillPlan(masterName: "", sentinels: [], disruption: .switchover)
+    private static let faults = DrillPlan.Disruption.allCases.map(\.rawValue)
 
-        """
+    @OptionGroup var target: SentinelOptions
 
-    static func run(_ words: [String]) -> Int32 {
-        let parsed: (plan: DrillPlan, repeats: Int, pauseMilliseconds: Int, reportDirectory: String)
-        switch parse(words) {
-        case .success(let value): parsed = value
-        case .failure(let problem): return fail(problem.description, code: 2)
-        }
-        installInterruptHandler()
-        var results: [DrillResult] = []
-        var failures = 0
-        let runner = DrillRunner(plan: parsed.plan) { line in say("  " + line) }
-        var expectedReplicas = 0
-        for trial in 1...parsed.repeats {
-            if trial > 1 {
-                say("waiting for the deployment to settle before drill \(trial)")
-                if let problem = DrillSettling.wait(for: parsed.plan, replicas: expectedReplicas, pauseMilliseconds: parsed.pauseMilliseconds) {
-                    FileHandle.standardError.write(Data("vigil drill: \(problem)\n".utf8))
-                    failures += 1
-                    break
-                }
-            } else {
-                expectedReplicas = DrillSettling.streamingReplicas(for: parsed.plan)
-            }
-            say("drill \(trial) of \(parsed.repeats): \(parsed.plan.disruption.rawValue) of \(parsed.plan.masterName)")
-            do {
-                let result = try runner.run()
-                if result.problem != nil { failures += 1 }
-                results.append(result)
-                say(DrillReport.text(result) + "\n")
-            } catch {
-                FileHandle.standardError.write(Data("vigil drill: \(error)\n".utf8))
-                failures += 1
-                break
-            }
-        }
-        if results.count > 1 { say(DrillReport.summary(results) + "\n") }
-        if !results.isEmpty, let problem = write(results, to: parsed.reportDirectory) {
-            return fail("vigil drill: \(problem)\n", code: 1)
-        }
-        return failures == 0 ? 0 : 1
-    }
+    @Option(
+        help: ArgumentHelp("The disruption: \(DrillCommand.faults.joined(separator: ", ")).", valueName: DrillCommand.faults.joined(separator: "|")),
+        completion: .list(DrillCommand.faults), transform: disruption)
+    var fault: DrillPlan.Disruption
 
-    /// Writes `drill-<time>.json` and `.html`; returns what went wrong, if anything.
-    static func write(_ results: [DrillResult], to directory: String) -> String? {
-        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let base = URL(fileURLWithPath: directory).appendingPathComponent("drill-\(stamp)-\(results[0].disruption.rawValue)")
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try DrillReport.json(results).write(to: base.appendingPathExtension("json"), options: .atomic)
-            try Data(DrillReport.html(results).utf8).write(to: base.appendingPathExtension("html"), options: .atomic)
-        } catch {
-            return "cannot write the report in \(directory): \(error.localizedDescription)"
-        }
-        say("JSON: \(base.appendingPathExtension("json").path)")
-        say("HTML report: \(base.appendingPathExtension("html").path)")
-        return nil
-    }
+    @Option(help: ArgumentHelp("The canary client's writes per second (1 to 10000; default \(DrillCommand.defaults.writesPerSecond)).", valueName: "writes-per-second"),
+            transform: wholeNumber(1...10_000))
+    var rate: Int = DrillCommand.defaults.writesPerSecond
 
-    struct UsageError: Error, CustomStringConvertible {
-        var description: String
-    }
+    @Option(help: ArgumentHelp("Writes before the disruption, in milliseconds (0 to 600000; default \(DrillCommand.defaults.warmupMilliseconds)).", valueName: "ms"),
+            transform: wholeNumber(0...600_000))
+    var warmup: Int = DrillCommand.defaults.warmupMilliseconds
 
-    static func parse(_ words: [String]) -> Result<(plan: DrillPlan, repeats: Int, pauseMilliseconds: Int, reportDirectory: String), UsageError> {
-        guard let name = words.first, !name.hasPrefix("--") else { return .failure(UsageError(description: usage)) }
-        var sentinels: [Address] = []
-        var disruption: DrillPlan.Disruption?
-        var numbers: [String: Int] = [:]
-        var texts: [String: String] = ["--password": ProcessInfo.processInfo.environment["VIGIL_SENTINEL_PASSWORD"] ?? ""]
-        var reader = false
-        var index = 1
-        let numeric: [String: ClosedRange<Int>] = [
-            "--rate": 1...10_000, "--warmup": 0...600_000, "--settle": 0...600_000, "--timeout": 100...3_600_000,
-            "--sleep-seconds": 1...3_600, "--value-bytes": 0...1_048_576, "--repeat": 1...1_000, "--pause": 0...600_000,
-        ]
-        while index < words.count {
-            let option = words[index]
-            if option == "--reader" {
-                reader = true
-                index += 1
-                continue
-            }
-            guard index + 1 < words.count else { return .failure(UsageError(description: "vigil drill: \(option) needs a value\n" + usage)) }
-            let value = words[index + 1]
-            index += 2
-            switch option {
-            case "--sentinels":
-                for item in value.split(separator: ",") {
-                    guard let address = LookupCommand.parseAddress(String(item)) else {
-                        return .failure(UsageError(description: "vigil drill: '\(item)' is not host:port\n"))
-                    }
-                    sentinels.append(address)
-                }
-            case "--fault":
-                guard let kind = DrillPlan.Disruption(rawValue: value) else {
-                    return .failure(UsageError(description: "vigil drill: --fault is one of \(DrillPlan.Disruption.allCases.map(\.rawValue).joined(separator: ", "))\n"))
-                }
-                disruption = kind
-            case "--report-dir", "--user", "--password", "--node-user", "--node-password":
-                texts[option] = value
-            default:
-                guard let range = numeric[option] else { return .failure(UsageError(description: "vigil drill: unknown option \(option)\n" + usage)) }
-                guard let number = Int(value), range.contains(number) else {
-                    return .failure(UsageError(description: "vigil drill: \(option) takes a whole number from \(range.lowerBound) to \(range.upperBound)\n"))
-                }
-                numbers[option] = number
-            }
-        }
-        guard !sentinels.isEmpty else { return .failure(UsageError(description: "vigil drill: --sentinels is required\n" + usage)) }
-        guard let disruption else { return .failure(UsageError(description: "vigil drill: --fault is required\n" + usage)) }
-        let repeats = numbers["--repeat"] ?? 1
-        if disruption == .crash && repeats > 1 {
-            return .failure(UsageError(description: "vigil drill: a crashed master stays down, so a crash drill cannot repeat; repeat hang, sleep or switchover drills, or restart the master between runs\n"))
-        }
-        var plan = DrillPlan(masterName: name, sentinels: sentinels, disruption: disruption)
-        plan.writesPerSecond = numbers["--rate"] ?? plan.writesPerSecond
-        plan.warmupMilliseconds = numbers["--warmup"] ?? plan.warmupMilliseconds
-        plan.settleMilliseconds = numbers["--settle"] ?? plan.settleMilliseconds
-        plan.timeoutMilliseconds = numbers["--timeout"] ?? plan.timeoutMilliseconds
-        plan.sleepSeconds = numbers["--sleep-seconds"] ?? plan.sleepSeconds
-        plan.valueBytes = numbers["--value-bytes"] ?? plan.valueBytes
+    @Option(help: ArgumentHelp("Writes after recovery, in milliseconds (0 to 600000; default \(DrillCommand.defaults.settleMilliseconds)).", valueName: "ms"),
+            transform: wholeNumber(0...600_000))
+    var settle: Int = DrillCommand.defaults.settleMilliseconds
+
+    @Option(help: ArgumentHelp("Give up waiting for a new master after this long, in milliseconds (100 to 3600000; default \(DrillCommand.defaults.timeoutMilliseconds)).", valueName: "ms"),
+            transform: wholeNumber(100...3_600_000))
+    var timeout: Int = DrillCommand.defaults.timeoutMilliseconds
+
+    @Option(help: ArgumentHelp("How long DEBUG SLEEP holds the master, for --fault sleep (1 to 3600; default \(DrillCommand.defaults.sleepSeconds)).", valueName: "seconds"),
+            transform: wholeNumber(1...3_600))
+    var sleepSeconds: Int = DrillCommand.defaults.sleepSeconds
+
+    @Option(help: ArgumentHelp("Bytes of padding after the number in each written value (0 to 1048576; default \(DrillCommand.defaults.valueBytes)).", valueName: "n"),
+            transform: wholeNumber(0...1_048_576))
+    var valueBytes: Int = DrillCommand.defaults.valueBytes
+
+    @Flag(help: "Add a reader that reads the latest acknowledged key at the same rate (a read-your-writes check).")
+    var reader = false
+
+    @Option(name: .customLong("repeat"), help: ArgumentHelp("Run the drill this many times (1 to 1000, default 1; not for crash).", valueName: "n"),
+            transform: wholeNumber(1...1_000))
+    var repeats: Int = 1
+
+    @Option(help: ArgumentHelp("Wait at least this long between repeated drills, in milliseconds (0 to 600000; default 2000).", valueName: "ms"),
+            transform: wholeNumber(0...600_000))
+    var pause: Int = 2_000
+
+    @Option(help: ArgumentHelp("Where the JSON and HTML reports go.", valueName: "dir"))
+    var reportDir = "."
+
+    @OptionGroup var nodes: NodeOptions
+
+    var session: DrillSession {
+        var plan = DrillPlan(masterName: target.masterName, sentinels: target.addresses, disruption: fault)
+        plan.writesPerSecond = rate
+        plan.warmupMilliseconds = warmup
+        plan.settleMilliseconds = settle
+        plan.timeoutMilliseconds = timeout
+        plan.sleepSeconds = sleepSeconds
+        plan.valueBytes = valueBytes
         plan.withReader = reader
-        if let password = texts["--password"], !password.isEmpty {
-            plan.sentinelCredentials = .init(user: texts["--user"], password: password)
+        if let password = target.password ?? environmentPassword(), !password.isEmpty {
+            plan.sentinelCredentials = .init(user: target.user, password: password)
         }
-        if let password = texts["--node-password"] { plan.nodeCredentials = .init(user: texts["--node-user"], password: password) }
-        return .success((plan, repeats, numbers["--pause"] ?? 2_000, texts["--report-dir"] ?? "."))
+        plan.nodeCredentials = nodes.credentials
+        return DrillSession(plan: plan, repeats: repeats, pauseMilliseconds: pause, reportDirectory: reportDir)
     }
 
-    /// Ctrl-C during a hang drill must not leave the master frozen.
-    static func installInterruptHandler() {
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                PausedProcesses.shared.resumeAll()
-                FileHandle.standardError.write(Data("vigil drill: interrupted; paused processes resumed\n".utf8))
-                exit(130)
-            }
-            source.resume()
-            InterruptSources.keep(source)
-        }
+    func validate() throws {
+        if let problem = session.usageProblem { throw ValidationError(problem) }
     }
 
-    static func fail(_ message: String, code: Int32) -> Int32 {
-        FileHandle.standardError.write(Data(message.utf8))
-        return code
+    func run() throws {
+        let interrupts = SignalHandling { _ in DrillSession.interrupted() }
+        let code = session.run()
+        interrupts.cancel()
+        if code != 0 { throw ExitCode(code) }
     }
 }
 
-/// Signal sources live as long as the process; this keeps them referenced.
-final class InterruptSources: @unchecked Sendable {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
-    static func keep(_ source: DispatchSourceSignal) { lock.withLock { sources.append(source) } }
-}
-
-/// Progress is for people watching, also through a pipe (tee, CI logs): each line goes out at once.
-func say(_ text: String) {
-    print(text)
-    fflush(nil)
+@Sendable private func disruption(_ text: String) throws -> DrillPlan.Disruption {
+    guard let kind = DrillPlan.Disruption(rawValue: text) else {
+        throw UsageProblem("--fault is one of \(DrillPlan.Disruption.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return kind
 }

@@ -1,88 +1,38 @@
+import ArgumentParser
 import Foundation
 import SentinelSimulation
 
-/// Runs seeded simulations and prints each failing seed with its parameters, so it can be replayed
-/// with `--from <seed> --seeds 1`.
-enum SimulateCommand {
-    static func run(_ words: [String]) -> Int32 {
-        var count: UInt64 = 1_000
-        var first: UInt64 = 1
-        var coordinated = false
-        var trace = false
-        var hostile = false
-        var index = 0
-        while index < words.count {
-            if ["--coordinated", "--trace", "--hostile"].contains(words[index]) {
-                switch words[index] {
-                case "--trace": trace = true
-                case "--hostile": hostile = true
-                default: coordinated = true
-                }
-                index += 1
-                continue
-            }
-            let value = index + 1 < words.count ? UInt64(words[index + 1]) : nil
-            switch (words[index], value) {
-            case ("--seeds", .some(let parsed)): count = parsed
-            case ("--from", .some(let parsed)): first = parsed
-            default:
-                FileHandle.standardError.write(Data("usage: vigil simulate [--seeds N] [--from FIRST-SEED] [--coordinated | --hostile] [--trace]\n".utf8))
-                return 2
-            }
-            index += 2
-        }
-        if hostile { return runHostile(first: first, count: count) }
-        var failures = 0
-        var switchDelays: [Int64] = []
-        let started = Date()
-        for seed in first..<(first + count) {
-            switch FailoverScenario.runChecked(seed: seed, coordinatedSwitchover: coordinated) {
-            case .failure(let violation):
-                failures += 1
-                print("VIOLATION \(violation)")
-                // Every event of the failing run, to follow what each sentinel did and when.
-                if trace, let world = violation.world {
-                    for entry in world.events { print("  sentinel \(entry.sentinel) @\(entry.at) \(entry.event)") }
-                }
-            case .success(let outcome):
-                switchDelays += outcome.switchDelays
-            }
-            if (seed - first + 1) % 1_000 == 0 { print("\(seed - first + 1) seeds run, \(failures) violations") }
-        }
-        let seconds = Date().timeIntervalSince(started)
-        print("simulation: \(count) seeds from \(first), \(failures) violations, \(String(format: "%.1f", seconds)) s")
-        print(switchDelaySummary(switchDelays))
-        return failures == 0 ? 0 : 1
-    }
+/// `vigil simulate`: exits 0 when no seed broke an invariant, 1 when one did, 64 on a usage error.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run seeded failover simulations and print every violation with its seed.",
+        discussion: """
+            Prints the distribution of +switch-master minus the failure minus down-after over the failed \
+            masters checked for liveness. A failing seed replays exactly with --from <seed> --seeds 1.
+            """)
 
-    /// Lying nodes, peers and operators: each seed is printed before it runs, because a trap ends the
-    /// process and the last seed printed is then the one to replay.
-    static func runHostile(first: UInt64, count: UInt64) -> Int32 {
-        var failures = 0
-        var lies = 0
-        let started = Date()
-        for seed in first..<(first + count) {
-            FileHandle.standardError.write(Data("hostile seed \(seed)\n".utf8))
-            switch HostileScenario.run(seed: seed) {
-            case .failure(let violation):
-                failures += 1
-                print("VIOLATION \(violation)")
-            case .success(let outcome):
-                lies += outcome.liesTold
-            }
-        }
-        let seconds = Date().timeIntervalSince(started)
-        print("hostile simulation: \(count) seeds from \(first), \(lies) lies told, \(failures) violations, \(String(format: "%.1f", seconds)) s")
-        return failures == 0 ? 0 : 1
-    }
+    @Option(help: ArgumentHelp("How many seeds to run.", valueName: "n"))
+    var seeds: UInt64 = 1_000
 
-    /// The distribution of +switch-master minus the failure minus down-after, over every failed
-    /// master the liveness check covered.
-    static func switchDelaySummary(_ delays: [Int64]) -> String {
-        guard !delays.isEmpty else { return "switch - down-after: no failed master was checked for liveness" }
-        let sorted = delays.sorted()
-        func percentile(_ p: Int) -> Int64 { sorted[min(sorted.count - 1, sorted.count * p / 100)] }
-        return "switch - down-after over \(sorted.count) failed masters (ms): min \(sorted[0]) median \(percentile(50)) "
-            + "p90 \(percentile(90)) p99 \(percentile(99)) max \(sorted[sorted.count - 1])"
+    @Option(help: ArgumentHelp("The first seed.", valueName: "first-seed"))
+    var from: UInt64 = 1
+
+    @Flag(help: "Switch the master over on purpose (SENTINEL FAILOVER ... COORDINATED) while the same faults hit.")
+    var coordinated = false
+
+    @Flag(help: "Lying nodes, peers and operators instead (no trap, configs that load, bounded memory).")
+    var hostile = false
+
+    @Flag(help: "Print every event of a failing run.")
+    var trace = false
+
+    func run() throws {
+        let failures = hostile
+            ? SimulationCampaign.runHostile(
+                first: from, count: seeds, output: { print($0) },
+                progress: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            : SimulationCampaign.run(first: from, count: seeds, coordinated: coordinated, trace: trace, output: { print($0) })
+        if failures != 0 { throw ExitCode(1) }
     }
 }

@@ -50,8 +50,9 @@ final class LookupIntegrationTests: XCTestCase {
         XCTAssertTrue(unknown.errors.contains("127.0.0.1:\(stock): no such master"), unknown.errors)
 
         let usage = try lookup(["mymaster", "--sentinels", "nohostport"])
-        XCTAssertEqual(usage.status, 2)
-        XCTAssertEqual(usage.errors, "vigil lookup: 'nohostport' is not host:port\n")
+        XCTAssertEqual(usage.status, 64)
+        XCTAssertTrue(usage.errors.contains("'nohostport' is not host:port"), usage.errors)
+        XCTAssertTrue(usage.errors.contains("Usage: vigil lookup"), usage.errors)
     }
 
     func testStalledSentinelTimesOutAndPasswordIsUsed() throws {

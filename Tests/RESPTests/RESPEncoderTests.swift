@@ -20,11 +20,8 @@ final class RESPEncoderTests: XCTestCase {
             (.array([.integer(1), .bulk("x")]), "*2\r\n:1\r\n$1\r\nx\r\n", "*2\r\n:1\r\n$1\r\nx\r\n"),
             (.map([.bulk("k"), .bulk("v")]), "*2\r\n$1\r\nk\r\n$1\r\nv\r\n", "%1\r\n$1\r\nk\r\n$1\r\nv\r\n"),
             (.set([.simpleString("a")]), "*1\r\n+a\r\n", "~1\r\n+a\r\n"),
-            (.double(1.5), "$3\r\n1.5\r\n", ",1.5\r\n"),
-            (.boolean(true), ":1\r\n", "#t\r\n"),
             (.verbatim("hi"), "$2\r\nhi\r\n", "=6\r\ntxt:hi\r\n"),
             (.push([.bulk("message")]), "*1\r\n$7\r\nmessage\r\n", ">1\r\n$7\r\nmessage\r\n"),
-            (.bigNumber("123"), "$3\r\n123\r\n", "(123\r\n"),
         ]
         for (value, resp2, resp3) in cases {
             XCTAssertEqual(bytes(value, .resp2), resp2, "\(value)")

@@ -57,7 +57,7 @@ final class HelloTests: XCTestCase {
         let effects = harness.sentinel.receiveHello(hello(peerA, epoch: 5), now: harness.now)
         XCTAssertEqual(harness.sentinel.currentEpoch, 5)
         let persist = effects.firstIndex(of: .persistConfig)!
-        let announce = effects.firstIndex(of: .emit(SentinelEvent(level: .warning, type: "+new-epoch", message: "5")))!
+        let announce = effects.firstIndex(of: .emit(.newEpoch(master: "mymaster", epoch: 5)))!
         XCTAssertLessThan(persist, announce)
         _ = harness.sentinel.receiveHello(hello(peerA, epoch: 3), now: harness.now)
         XCTAssertEqual(harness.sentinel.currentEpoch, 5, "epochs never go backwards")

@@ -27,6 +27,9 @@ final class SentinelCommandTests: XCTestCase {
         XCTAssertEqual(harness.command("MONITOR", "a", "x", "y", "z").reply, .error("ERR Invalid quorum"))
         XCTAssertEqual(harness.command("MONITOR", "a", "x", "y", "0").reply, .error("ERR Invalid port"))
         XCTAssertEqual(harness.command("MONITOR", "a", "x", "1", "0").reply, .error("ERR Quorum must be 1 or greater."))
+        // The config file is read back with atoi: a quorum beyond a C int would be written and then refuse to load.
+        XCTAssertEqual(harness.command("MONITOR", "a", "1.2.3.4", "1", "9223372036854775807").reply, .error("ERR Invalid quorum"))
+        XCTAssertEqual(harness.command("MONITOR", "a", "1.2.3.4", "1", "2147483648").reply, .error("ERR Invalid quorum"))
         XCTAssertEqual(harness.command("MONITOR", "a", "no.such.host", "1", "1").reply, .error("ERR Invalid IP address or hostname specified"))
         XCTAssertEqual(harness.command("MONITOR", "mymaster", "1.2.3.4", "1", "1").reply, .error("ERR Duplicate master name."))
         XCTAssertEqual(harness.command("MONITOR", "a", "1.2.3.4", "70000", "1").reply, .error("ERR Invalid port number."))
@@ -141,7 +144,7 @@ final class SentinelCommandTests: XCTestCase {
         let effects = sentinel.start(now: .zero)
         XCTAssertEqual(sentinel.myID.count, 40)
         XCTAssertEqual(effects.first, .persistConfig)
-        XCTAssertTrue(effects.contains(.emit(SentinelEvent(level: .warning, type: "+monitor", message: "master m 127.0.0.1 1 quorum 1", masterName: "m"))))
+        XCTAssertTrue(effects.contains(.emit(.monitor(.master("m", Address(host: "127.0.0.1", port: 1)), quorum: 1))))
         XCTAssertEqual(sentinel.currentConfig().myid, sentinel.myID)
     }
 }

@@ -13,22 +13,11 @@ final class AccessControlTests: XCTestCase {
         target = RecordingTarget()
         let configuration = ClientServerConfiguration(bind: ["127.0.0.1"], port: 26379, requirepass: requirepass, users: users, configPath: "/tmp/x.conf")
         let context = ClientServerContext(configuration: configuration, target: target)
-        let channel = EmbeddedChannel(handler: ClientConnectionHandler(context: context))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        return (channel, context)
+        return (try clientChannel(context), context)
     }
 
     func newConnection(_ context: ClientServerContext) throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel(handler: ClientConnectionHandler(context: context))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 2)).wait()
-        return channel
-    }
-
-    func exchange(_ channel: EmbeddedChannel, _ text: String) throws -> String {
-        try channel.writeInbound(ByteBuffer(string: text))
-        var output = ""
-        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { output += String(buffer: buffer) }
-        return output
+        try clientChannel(context, port: 2)
     }
 
     func testSetUserAuthenticatesAndLimitsCommands() throws {

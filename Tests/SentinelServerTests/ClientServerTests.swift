@@ -45,6 +45,23 @@ final class RecordingTarget: SentinelCommandTarget {
     }
 }
 
+/// A client connection with the server's own pipeline (decoder, counters, handler) on an EmbeddedChannel.
+func clientChannel(_ context: ClientServerContext, port: Int = 1) throws -> EmbeddedChannel {
+    let channel = EmbeddedChannel()
+    try ClientServer.addClientHandlers(to: channel.pipeline.syncOperations, context: context)
+    try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: port)).wait()
+    return channel
+}
+
+/// `text` arrives as one read from the socket; the replies written to it.
+func exchange(_ channel: EmbeddedChannel, _ text: String) throws -> String {
+    try channel.writeInbound(ByteBuffer(string: text))
+    channel.pipeline.fireChannelReadComplete()
+    var output = ""
+    while let buffer = try channel.readOutbound(as: ByteBuffer.self) { output += String(buffer: buffer) }
+    return output
+}
+
 final class ClientServerTests: XCTestCase {
     var target: RecordingTarget!
 
@@ -52,16 +69,7 @@ final class ClientServerTests: XCTestCase {
         target = RecordingTarget()
         let configuration = ClientServerConfiguration(bind: ["127.0.0.1"], port: 26379, requirepass: requirepass, configPath: "/tmp/x.conf")
         let context = ClientServerContext(configuration: configuration, target: target)
-        let channel = EmbeddedChannel(handler: ClientConnectionHandler(context: context))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        return (channel, context)
-    }
-
-    func exchange(_ channel: EmbeddedChannel, _ text: String) throws -> String {
-        try channel.writeInbound(ByteBuffer(string: text))
-        var output = ""
-        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { output += String(buffer: buffer) }
-        return output
+        return (try clientChannel(context), context)
     }
 
     func testPingRoleAndSentinelCommandsInBothProtocols() throws {

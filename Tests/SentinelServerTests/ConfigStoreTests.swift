@@ -11,6 +11,8 @@ final class ConfigStoreTests: XCTestCase {
     }
 
     override func tearDown() {
+        // The read-only directory test may leave a directory we cannot delete from.
+        chmod(directory, 0o755)
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -21,20 +23,34 @@ final class ConfigStoreTests: XCTestCase {
         try store.checkWritable()
         try store.write("port 2\nsentinel myid x\n")
         XCTAssertEqual(try store.read(), "port 2\nsentinel myid x\n")
+        try store.write("port 3\n")
+        XCTAssertEqual(try store.read(), "port 3\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["sentinel.conf"])
     }
 
-    func testMissingAndUnwritableFilesAreReportedAsRedisDoes() throws {
-        let missing = ConfigStore(path: directory + "/none.conf")
-        XCTAssertThrowsError(try missing.checkWritable()) { error in
-            XCTAssertEqual("\(error)", "Fatal error, can't open config file '\(self.directory!)/none.conf': No such file or directory")
+    func testWrittenFileHasRedisMode() throws {
+        let path = directory + "/sentinel.conf"
+        let store = ConfigStore(path: path)
+        try store.write("port 1\n")
+        let mask = umask(0o022)
+        umask(mask)
+        let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)
+        XCTAssertEqual(mode_t(mode.intValue), 0o644 & ~mask)
+    }
+
+    func testStartupChecksUseRedisMessages() throws {
+        XCTAssertThrowsError(try ConfigStore(path: "").checkWritable()) { error in
+            XCTAssertEqual("\(error)", "Sentinel needs config file on disk to save state. Exiting...")
+        }
+        let missing = directory + "/none.conf"
+        XCTAssertThrowsError(try ConfigStore(path: missing).checkWritable()) { error in
+            XCTAssertEqual("\(error)", "Fatal error, can't open config file '\(missing)': No such file or directory")
         }
         let path = directory + "/readonly.conf"
         FileManager.default.createFile(atPath: path, contents: Data("port 1\n".utf8), attributes: [.posixPermissions: 0o444])
-        if getuid() != 0 {
-            XCTAssertThrowsError(try ConfigStore(path: path).checkWritable()) { error in
-                XCTAssertTrue("\(error)".hasPrefix("Sentinel config file \(path) is not writable: "))
-            }
+        try XCTSkipIf(getuid() == 0, "root may write any file")
+        XCTAssertThrowsError(try ConfigStore(path: path).checkWritable()) { error in
+            XCTAssertEqual("\(error)", "Sentinel config file \(path) is not writable: Permission denied. Exiting...")
         }
     }
 
@@ -51,7 +67,22 @@ final class ConfigStoreTests: XCTestCase {
     func testWritingWhereTheConfigIsADirectoryFailsCleanly() throws {
         let path = directory + "/config-dir"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        XCTAssertThrowsError(try ConfigStore(path: path).write("port 1\n"))
+        XCTAssertThrowsError(try ConfigStore(path: path).write("port 1\n")) { error in
+            XCTAssertTrue("\(error)".contains("Is a directory"), "\(error)")
+        }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["config-dir"], "the temporary file is removed")
+        XCTAssertThrowsError(try ConfigStore(path: path).read())
+    }
+
+    func testUnwritableDirectoryIsReportedAndTheOldFileStands() throws {
+        let path = directory + "/sentinel.conf"
+        FileManager.default.createFile(atPath: path, contents: Data("port 1\n".utf8))
+        try XCTSkipIf(getuid() == 0, "root may write in any directory")
+        XCTAssertEqual(chmod(directory, 0o555), 0)
+        XCTAssertThrowsError(try ConfigStore(path: path).write("port 2\n")) { error in
+            XCTAssertTrue("\(error)".hasSuffix("Permission denied"), "\(error)")
+        }
+        XCTAssertEqual(try ConfigStore(path: path).read(), "port 1\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["sentinel.conf"])
     }
 }

@@ -23,7 +23,7 @@ final class LogWriterTests: XCTestCase {
         let path = temporaryLogfile()
         defer { unlink(path) }
         let writer = RedisLogWriter(logfile: path, level: .notice, format: .json)
-        writer.log(SentinelEvent(level: .warning, type: "+odown", message: "master mymaster 127.0.0.1 6379 #quorum 2/2", masterName: "mymaster"))
+        writer.log(.objectivelyDown(.master("mymaster", Address(host: "127.0.0.1", port: 6379)), votes: 2, quorum: 2))
         writer.log(.notice, "a \"quoted\"\tline\\ with \u{1} control")
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 2)

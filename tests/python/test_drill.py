@@ -260,10 +260,10 @@ def test_sleep_drill_on_a_master_without_debug_says_why_and_changes_nothing(fail
 def test_drill_usage_errors_are_clear(tmp_path):
     result = subprocess.run([VIGIL, "drill", "mymaster", "--sentinels", "127.0.0.1:1", "--fault", "crash", "--repeat", "3"],
                             capture_output=True, text=True, timeout=30)
-    assert result.returncode == 2 and "cannot repeat" in result.stderr
+    assert result.returncode == 64 and "cannot repeat" in result.stderr
     result = subprocess.run([VIGIL, "drill", "mymaster", "--sentinels", "127.0.0.1:1", "--fault", "explode"],
                             capture_output=True, text=True, timeout=30)
-    assert result.returncode == 2 and "--fault is one of switchover, coordinated, crash, hang, sleep" in result.stderr
+    assert result.returncode == 64 and "--fault is one of switchover, coordinated, crash, hang, sleep" in result.stderr
     port = free_port()
     result = subprocess.run([VIGIL, "drill", "mymaster", "--sentinels", f"127.0.0.1:{port}", "--fault", "switchover"],
                             capture_output=True, text=True, timeout=30)

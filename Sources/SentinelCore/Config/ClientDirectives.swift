@@ -44,22 +44,10 @@ enum ClientDirectives {
     }
 
     private static func integer(_ text: String, in range: ClosedRange<Int>, _ set: (Int) -> Void) -> String? {
-        guard let value = redisInteger(text) else { return "argument couldn't be parsed into an integer" }
+        guard let value = CNumbers.string2ll(text).map(Int.init) else { return KnownDirectives.notInteger }
         guard range.contains(value) else { return "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive" }
         set(value)
         return nil
-    }
-
-    /// Redis's string2ll: "0", or an optional '-' then digits without a leading zero.
-    static func redisInteger(_ text: String) -> Int? {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
-        if bytes == [UInt8(ascii: "0")] { return 0 }
-        let magnitude = bytes.first == UInt8(ascii: "-") ? bytes.dropFirst() : bytes[...]
-        guard let lead = magnitude.first, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(lead),
-            magnitude.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
-        else { return nil }
-        return Int(text)
     }
 
     /// `<class> <hard> <soft> <soft-seconds>`, repeated; all checked before any is applied, as Redis does.

@@ -17,22 +17,3 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { fatalReport }
 }
-
-/// Generic Redis directives Vigil accepts and keeps in the file without acting on them.
-enum KnownDirectives {
-    static let kept: Set<String> = [
-        "acllog-max-len", "acl-pubsub-default", "enable-debug-command", "enable-protected-configs",
-        "enable-module-command", "hz", "dynamic-hz", "tcp-keepalive", "tcp-backlog", "supervised",
-        "latency-tracking-info-percentiles", "latency-tracking", "syslog-enabled", "syslog-ident", "syslog-facility",
-        "unixsocket", "unixsocketperm", "always-show-logo", "set-proc-title", "proc-title-template", "crash-log-enabled",
-        "crash-memcheck-enabled", "oom-score-adj", "oom-score-adj-values", "disable-thp", "io-threads", "io-threads-do-reads",
-        "repl-diskless-sync-delay", "save", "appendonly", "tls-port", "tls-cert-file", "tls-key-file", "tls-key-file-pass",
-        "tls-client-cert-file", "tls-client-key-file", "tls-client-key-file-pass", "tls-dh-params-file", "tls-ca-cert-file",
-        "tls-ca-cert-dir", "tls-auth-clients", "tls-replication", "tls-cluster", "tls-protocols", "tls-ciphers",
-        "tls-ciphersuites", "tls-prefer-server-ciphers", "tls-session-caching", "tls-session-cache-size",
-        "tls-session-cache-timeout", "client-query-buffer-limit", "proto-max-bulk-len",
-        "databases", "locale-collate", "shutdown-timeout", "shutdown-on-sigint", "shutdown-on-sigterm", "rename-command",
-        "lazyfree-lazy-user-flush", "jemalloc-bg-thread", "activerehashing", "maxmemory", "maxmemory-policy",
-        "socket-mark-id", "bind-source-addr", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold",
-    ]
-}

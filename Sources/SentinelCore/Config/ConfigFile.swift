@@ -55,6 +55,10 @@ public enum ConfigFile {
         if config.aclfile != nil, let (number, text) = reading.firstUserLine {
             throw ConfigError(line: number, text: text, reason: usersWithAclfile)
         }
+        // The default user that requirepass makes is implied too; the rewrite writes it back itself.
+        if let password = config.requirepass {
+            config.users.removeAll { $0 == ConfigRewriter.defaultUserArguments(requirepass: password) }
+        }
         config.includeOwnedKeys = reading.includedKeys.subtracting(reading.mainKeys)
         return config
     }
@@ -67,8 +71,7 @@ public enum ConfigFile {
         // Swift reads "\r\n" as one Character: lines end at either.
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
-            let line = ConfigLine.withoutTrailingCarriageReturns(rawLine)
-            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            let trimmed = trimmedLine(rawLine)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let words = ConfigLine.split(trimmed) else {
                 throw ConfigError(line: number, text: String(trimmed), reason: "Unbalanced quotes in configuration line")
@@ -123,83 +126,99 @@ public enum ConfigFile {
         }
     }
 
+    /// A line as Redis reads it (sdstrim with " \t\r\n"): what an error shows, and what the rewrite
+    /// writes back for a line it keeps.
+    static func trimmedLine(_ line: Substring) -> Substring {
+        func isTrimmed(_ character: Character) -> Bool { character == " " || character == "\t" || character == "\r" || character == "\r\n" }
+        guard let first = line.firstIndex(where: { !isTrimmed($0) }), let last = line.lastIndex(where: { !isTrimmed($0) }) else { return "" }
+        return line[first...last]
+    }
+
     private static func changeDirectoryIfDir(_ key: String, _ words: [String], _ change: ChangeDirectory?) -> String? {
         guard let change, key.lowercased() == "dir", words.count == 2 else { return nil }
         return change(words[1])
     }
 
-    static func yesNo(_ arguments: [String], _ set: (Bool) -> Void) -> String? {
-        guard arguments.count == 1 else { return "wrong number of arguments" }
-        switch arguments[0].lowercased() {
+    static func yesNo(_ value: String, _ set: (Bool) -> Void) -> String? {
+        switch value.lowercased() {
         case "yes": set(true)
         case "no": set(false)
-        default: return "argument must be 'yes' or 'no'"
+        default: return KnownDirectives.notYesNo
         }
         return nil
     }
 
     /// Applies one generic directive; returns Redis's error text when it is wrong.
     static func applyGeneric(_ key: String, _ arguments: [String], to config: inout SentinelConfig) -> String? {
-        let bad = "Bad directive or wrong number of arguments"
-        func single() -> String? { arguments.count == 1 ? arguments[0] : nil }
+        switch key {
+        case "user":
+            guard !arguments.isEmpty else { return KnownDirectives.badDirective }
+            // The default user as Redis starts it is implied; the rewrite writes it back itself.
+            if arguments != ConfigRewriter.defaultUserArguments(requirepass: nil) { config.users.append(arguments) }
+            return nil
+        case "rename-command":
+            guard arguments.count == 2 else { return KnownDirectives.badDirective }
+            return RefusedDirectives.refusal(key, arguments)
+        case "bind":
+            let addresses = KnownDirectives.splitSingle(arguments)
+            guard addresses.count <= KnownDirectives.bindAddressesMax else { return "Too many bind addresses specified." }
+            // A single empty argument is no address, as in Redis.
+            config.bind = addresses == [""] ? [] : addresses
+            return nil
+        case "client-output-buffer-limit":
+            return ClientDirectives.apply(key, KnownDirectives.splitSingle(arguments), to: &config)
+        default:
+            break
+        }
+        if let kind = KnownDirectives.kept[key] { return keep(key, kind, arguments, in: &config) }
+        guard KnownDirectives.actedSingle.contains(key) else { return KnownDirectives.badDirective }
+        guard arguments.count == 1 else { return KnownDirectives.wrongArgumentCount }
+        return applySingle(key, arguments[0], to: &config)
+    }
+
+    private static func applySingle(_ key: String, _ value: String, to config: inout SentinelConfig) -> String? {
         switch key {
         case "port":
-            guard let value = single() else { return bad }
-            guard let port = Int(value), (0...65535).contains(port) else { return "argument must be between 0 and 65535 inclusive" }
-            config.port = port
-        case "bind":
-            guard !arguments.isEmpty, arguments.count <= 16 else { return bad }
-            config.bind = arguments
-        case "dir":
-            guard let value = single() else { return bad }
-            config.dir = value
-        case "logfile":
-            guard let value = single() else { return bad }
-            config.logfile = value
+            guard let port = CNumbers.string2ll(value) else { return KnownDirectives.notInteger }
+            guard (0...65535).contains(port) else { return "argument must be between 0 and 65535 inclusive" }
+            config.port = Int(port)
+        case "dir": config.dir = value
+        case "logfile": config.logfile = value
         case "loglevel":
-            guard let value = single() else { return bad }
-            guard let level = LogLevel(name: value) else {
-                return "argument(s) must be one of the following: debug, verbose, notice, warning"
-            }
+            guard let level = LogLevel(name: value) else { return KnownDirectives.oneOf(["debug", "verbose", "notice", "warning"]) }
             config.loglevel = level
-        case "pidfile":
-            guard let value = single() else { return bad }
-            config.pidfile = value.isEmpty ? nil : value
-        case "requirepass":
-            guard let value = single() else { return bad }
-            config.requirepass = value.isEmpty ? nil : value
+        case "pidfile": config.pidfile = value.isEmpty ? nil : value
+        case "requirepass": config.requirepass = value.isEmpty ? nil : value
+        case "aclfile": config.aclfile = value.isEmpty ? nil : value
+        case "protected-mode": return yesNo(value) { config.protectedMode = $0 }
+        case "daemonize": return yesNo(value) { config.daemonize = $0 }
+        case "maxclients", "timeout": return ClientDirectives.apply(key, [value], to: &config)
         case "vigil-http-port":
-            guard let value = single() else { return bad }
             guard let port = Int(value), (0...65535).contains(port) else { return "argument must be between 0 and 65535 inclusive" }
             config.httpPort = port
-        case "user":
-            guard !arguments.isEmpty else { return bad }
-            // The default user as Redis starts it is implied; the rewrite writes it back itself.
-            if arguments != ConfigRewriter.defaultUserArguments { config.users.append(arguments) }
-        case "aclfile":
-            guard let value = single() else { return bad }
-            config.aclfile = value.isEmpty ? nil : value
         case "vigil-log-format":
-            guard let value = single() else { return bad }
             guard let format = LogFormat(rawValue: value.lowercased()) else { return "argument must be 'redis' or 'json'" }
             config.logFormat = format
         case "vigil-http-bind":
-            guard let value = single(), !value.isEmpty else { return bad }
+            guard !value.isEmpty else { return KnownDirectives.badDirective }
             config.httpBind = value
-        case "protected-mode":
-            return yesNo(arguments) { config.protectedMode = $0 }
-        case "daemonize":
-            return yesNo(arguments) { config.daemonize = $0 }
-        case "maxclients", "timeout", "client-output-buffer-limit":
-            return ClientDirectives.apply(key, arguments, to: &config)
         default:
-            guard KnownDirectives.kept.contains(key), !arguments.isEmpty else { return bad }
-            if let reason = RefusedDirectives.refusal(key, arguments) { return reason }
-            // Written back as it was, except the lines the rewrite produces itself.
-            if key != "latency-tracking-info-percentiles" && arguments != ConfigRewriter.defaultUserArguments {
-                config.otherDirectives.append(GenericDirective(key: key, arguments: arguments))
-            }
+            return KnownDirectives.badDirective
         }
+        return nil
+    }
+
+    /// A directive Vigil keeps in the file without acting on it, checked as Redis checks it.
+    private static func keep(_ key: String, _ kind: KnownDirectives.Kind, _ arguments: [String], in config: inout SentinelConfig) -> String? {
+        var arguments = arguments
+        if case .multiple = kind { arguments = KnownDirectives.splitSingle(arguments) }
+        if let reason = KnownDirectives.refusal(key, kind, arguments) ?? RefusedDirectives.refusal(key, arguments) { return reason }
+        // Sentinel never saves and its rewrite drops every `save` line; the default percentiles are
+        // what the rewrite writes anyway.
+        if key == "save" || (key == "latency-tracking-info-percentiles" && arguments == KnownDirectives.defaultPercentiles) {
+            return nil
+        }
+        config.otherDirectives.append(GenericDirective(key: key, arguments: arguments))
         return nil
     }
 }

@@ -8,7 +8,7 @@ enum ACLFile {
     static func parse(_ text: String, filename: String) -> Result<[String: ACLUser], ACLFileError> {
         var users: [String: ACLUser] = [:]
         var errors = ""
-        let known = Set(ClientServerContext.aclCategories)
+        let known = Set(CommandTable.aclCategories)
         // Swift reads "\r\n" as one Character: lines are split on either.
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         for (index, raw) in lines.enumerated() {
@@ -31,7 +31,7 @@ enum ACLFile {
             var reportedSyntax = false
             for word in words.dropFirst(2) {
                 let modifier = trim(Substring(word), "\t\r\n")
-                guard let reason = user.apply(modifier, knownCommands: ClientServerContext.isKnownCommand, knownCategories: known) else {
+                guard let reason = user.apply(modifier, knownCommands: CommandTable.isKnownCommand, knownCategories: known) else {
                     continue
                 }
                 // Unknown names are shown; other errors are not (a rule may hold a password), and only the first.

@@ -188,8 +188,8 @@ final class AccessControl {
         for words in userLines {
             var user = ACLUser(name: words[0])
             for modifier in words.dropFirst() {
-                if let reason = user.apply(modifier, knownCommands: ClientServerContext.isKnownCommand,
-                                           knownCategories: Set(ClientServerContext.aclCategories)) {
+                if let reason = user.apply(modifier, knownCommands: CommandTable.isKnownCommand,
+                                           knownCategories: Set(CommandTable.aclCategories)) {
                     return (words, "Error in user declaration '\(words[0])': \(reason)")
                 }
             }
@@ -210,8 +210,8 @@ final class AccessControl {
 
     /// Takes the users the config file now holds (ACL SETUSER/DELUSER, once written).
     func replaceUsers(with lines: [[String]], requirepass: String?) {
-        users = AccessControl(requirepass: requirepass, userLines: lines, knownCommands: ClientServerContext.isKnownCommand,
-                              knownCategories: Set(ClientServerContext.aclCategories)).users
+        users = AccessControl(requirepass: requirepass, userLines: lines, knownCommands: CommandTable.isKnownCommand,
+                              knownCategories: Set(CommandTable.aclCategories)).users
     }
 
     func delete(_ name: String) -> Bool { users.removeValue(forKey: name) != nil }

@@ -54,13 +54,13 @@ extension ClientServerContext {
         registry.totalCommands += 1
         let name = arguments[0].lowercased()
         if name == "quit" { return CommandResult(replies: [.simpleString("OK")], closeAfterReply: true) }
-        guard let spec = CommandTable.lookup(name) else { return .error(Self.unknownCommand(arguments)) }
+        guard let spec = CommandTable.lookup(name) else { return .error(CommandTable.unknownCommand(arguments)) }
         guard spec.accepts(arguments.count) else { return .error("ERR wrong number of arguments for '\(spec.name)' command") }
         var fullName = spec.name
         var checked = spec
         if !spec.subcommands.isEmpty {
             guard let sub = spec.subcommand(arguments[1]) else {
-                return .error("ERR unknown subcommand '\(Self.truncated(arguments[1]))'. Try \(spec.name.uppercased()) HELP.")
+                return .error("ERR unknown subcommand '\(CommandTable.truncated(arguments[1]))'. Try \(spec.name.uppercased()) HELP.")
             }
             guard sub.accepts(arguments.count) else { return .error("ERR wrong number of arguments for '\(sub.name)' command") }
             fullName = sub.name
@@ -87,17 +87,17 @@ extension ClientServerContext {
 
     private func dispatch(_ name: String, _ arguments: [String], client: ClientRecord) -> CommandResult {
         switch name {
-        case "ping": return ping(arguments, client: client)
+        case "ping": return connection.ping(arguments, client: client)
         // INFO and ROLE show the sentinel's state: answered in order with its work (see SentinelCommandTarget).
         case "info": return inOrder { .verbatim(self.infoText(Array(arguments.dropFirst()))) }
         case "role": return inOrder { .array([.bulk("sentinel"), .array((self.target?.monitoredMasterNames() ?? []).map { .bulk($0) })]) }
-        case "hello": return hello(arguments, client: client)
-        case "auth": return auth(Array(arguments.dropFirst()), client: client)
-        case "client": return clientCommand(arguments, client: client)
-        case "command": return command(arguments)
-        case "acl": return acl(arguments, client: client)
+        case "hello": return connection.hello(arguments, client: client)
+        case "auth": return connection.auth(Array(arguments.dropFirst()), client: client)
+        case "client": return clientSubcommands.run(arguments, client: client)
+        case "command": return CommandIntrospection.run(arguments)
+        case "acl": return aclCommands.run(arguments, client: client)
         case "shutdown": return shutdown(arguments)
-        case "subscribe", "psubscribe", "unsubscribe", "punsubscribe": return pubsub(name, Array(arguments.dropFirst()), client: client)
+        case "subscribe", "psubscribe", "unsubscribe", "punsubscribe": return pubsub.run(name, Array(arguments.dropFirst()), client: client)
         case "publish":
             guard arguments[1] == Sentinel.helloChannel else { return .error("ERR Only HELLO messages are accepted by Sentinel instances.") }
             target?.receiveHello(arguments[2])
@@ -106,7 +106,7 @@ extension ClientServerContext {
             guard let target else { return .error("ERR Sentinel is shutting down") }
             return .eventually { done in target.executeSentinel(Array(arguments.dropFirst())) { done(.reply(RESPValue($0))) } }
         default:
-            return .error(Self.unknownCommand(arguments))
+            return .error(CommandTable.unknownCommand(arguments))
         }
     }
 
@@ -115,66 +115,12 @@ extension ClientServerContext {
         return .eventually { done in target.inOrder(compute) { done(.reply($0)) } }
     }
 
-    /// Redis 7.0's text: the name, then up to the first arguments, each quoted and cut at 128 bytes.
-    static func unknownCommand(_ arguments: [String]) -> String {
-        var text = "ERR unknown command '\(truncated(arguments[0]))', with args beginning with: "
-        for argument in arguments.dropFirst() where text.utf8.count < 128 {
-            text += "'\(truncated(argument))' "
-        }
-        return text
-    }
-
-    static func truncated(_ text: String) -> String {
-        let clean = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-        return clean.utf8.count <= 128 ? clean : String(decoding: clean.utf8.prefix(128), as: UTF8.self)
-    }
-
-    private func ping(_ arguments: [String], client: ClientRecord) -> CommandResult {
-        guard arguments.count <= 2 else { return .error("ERR wrong number of arguments for 'ping' command") }
-        if client.isSubscribed && client.protocolVersion == .resp2 {
-            return .reply(.array([.bulk("pong"), .bulk(arguments.count == 2 ? arguments[1] : "")]))
-        }
-        return .reply(arguments.count == 2 ? .bulk(arguments[1]) : .simpleString("PONG"))
-    }
-
     private func shutdown(_ arguments: [String]) -> CommandResult {
         let options = Set(arguments.dropFirst().map { $0.lowercased() })
         guard options.isSubset(of: ["nosave", "save", "now", "force", "abort"]) else { return .error("ERR syntax error") }
         if options.contains("abort") { return .error("ERR No shutdown in progress.") }
         target?.requestShutdown()
         return CommandResult(replies: [], closeAfterReply: true)
-    }
-
-    private func pubsub(_ name: String, _ names: [String], client: ClientRecord) -> CommandResult {
-        var replies: [RESPValue] = []
-        func count() -> RESPValue { .integer(Int64(client.channels.count + client.patterns.count)) }
-        switch name {
-        case "subscribe":
-            for channel in names {
-                broker.subscribe(client, channel: channel)
-                replies.append(.push([.bulk("subscribe"), .bulk(channel), count()]))
-            }
-        case "psubscribe":
-            for pattern in names {
-                broker.psubscribe(client, pattern: pattern)
-                replies.append(.push([.bulk("psubscribe"), .bulk(pattern), count()]))
-            }
-        case "unsubscribe":
-            let targets = names.isEmpty ? client.channels.sorted() : names
-            for channel in targets {
-                broker.unsubscribe(client, channel: channel)
-                replies.append(.push([.bulk("unsubscribe"), .bulk(channel), count()]))
-            }
-            if targets.isEmpty { replies.append(.push([.bulk("unsubscribe"), .null, count()])) }
-        default:
-            let targets = names.isEmpty ? client.patterns.sorted() : names
-            for pattern in targets {
-                broker.punsubscribe(client, pattern: pattern)
-                replies.append(.push([.bulk("punsubscribe"), .bulk(pattern), count()]))
-            }
-            if targets.isEmpty { replies.append(.push([.bulk("punsubscribe"), .null, count()])) }
-        }
-        return CommandResult(replies: replies)
     }
 }
 

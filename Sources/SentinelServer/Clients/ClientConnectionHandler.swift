@@ -1,26 +1,31 @@
 import NIOCore
 import RESP
 
-/// One client connection: parses requests, runs them in order, writes replies. It decides nothing
-/// itself; the parser and the context do.
+/// One client connection, behind the request decoder: runs requests in order and writes their
+/// replies, flushed once per read. It decides nothing itself; the context and its command families do.
 final class ClientConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = RESPRequestFrame
     typealias OutboundOut = ByteBuffer
 
     private let context: ClientServerContext
+    private let received: ReceivedInputCounter
+    private let requests: RequestInput
     private let output: PendingOutputCounter
-    private var parser: RESPRequestParser
-    private var pending: ByteBuffer?
     private var client: ClientRecord?
     private var closing = false
-    /// A command's answer waits for a config write; later commands wait behind it.
+    /// Replies not yet written, sent when the read ends or an answer that waited arrives.
+    private var replies: ByteBuffer?
+    /// A command's answer waits for a config write; later requests wait behind it, in `held`.
     private var waiting = false
+    private var held: [[[UInt8]]] = []
+    /// The first of `held` not yet run: popping from the front of an array would copy it each time.
+    private var heldStart = 0
 
-    /// `output` is the counter in this connection's pipeline, between this handler and the socket.
-    init(context: ClientServerContext, output: PendingOutputCounter = PendingOutputCounter()) {
+    init(context: ClientServerContext, received: ReceivedInputCounter, requests: RequestInput, output: PendingOutputCounter) {
         self.context = context
+        self.received = received
+        self.requests = requests
         self.output = output
-        parser = RESPRequestParser(limits: context.configuration.limits)
     }
 
     func channelActive(context channelContext: ChannelHandlerContext) {
@@ -29,23 +34,28 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             peerIP: channelContext.channel.remoteAddress?.ipAddress)
         {
             context.registry.rejectedConnections += 1
-            var buffer = channelContext.channel.allocator.buffer(capacity: ProtectedMode.denied.utf8.count)
-            buffer.writeString(ProtectedMode.denied)
-            channelContext.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channelContext.close(promise: nil) }
-            closing = true
+            refuse(ProtectedMode.denied, channelContext)
             return
         }
         let authenticated = !context.requiresPassword
-        guard let record = context.registry.register(channelContext.channel, authenticated: authenticated, output: output) else {
+        guard let record = context.registry.register(
+            channelContext.channel, authenticated: authenticated, received: received, requests: requests, output: output)
+        else {
             var buffer = channelContext.channel.allocator.buffer(capacity: 64)
             RESPValue.error("ERR max number of clients reached").write(to: &buffer, protocolVersion: .resp2)
-            channelContext.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channelContext.close(promise: nil) }
-            closing = true
+            refuse(String(buffer: buffer), channelContext)
             return
         }
         client = record
-        parser.requiresAuthentication = !record.authenticated
+        requests.requiresAuthentication = !record.authenticated
         channelContext.fireChannelActive()
+    }
+
+    private func refuse(_ text: String, _ channelContext: ChannelHandlerContext) {
+        closing = true
+        var buffer = channelContext.channel.allocator.buffer(capacity: text.utf8.count)
+        buffer.writeString(text)
+        channelContext.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channelContext.close(promise: nil) }
     }
 
     func channelInactive(context channelContext: ChannelHandlerContext) {
@@ -54,84 +64,108 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             context.registry.remove(client.id)
         }
         client = nil
+        held = []
+        heldStart = 0
         channelContext.fireChannelInactive()
     }
 
     func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
-        guard !closing, let client else { return }
-        context.registry.inputBytes += incoming.readableBytes
-        // Any bytes received count as interaction for `timeout`, as in Redis, even half a request.
-        client.lastInteraction = .now()
-        if pending == nil { pending = incoming } else { pending!.writeBuffer(&incoming) }
-        // While an answer waits for the disk, input is kept, within the query buffer limit.
-        if waiting {
-            client.queryBufferBytes = pending?.readableBytes ?? 0
-            if let buffer = pending, buffer.readableBytes > context.configuration.limits.maxQueryBufferBytes {
-                closing = true
-                channelContext.close(promise: nil)
+        guard !closing, client != nil else { return }
+        switch unwrapInboundIn(data) {
+        case .command(let words):
+            if waiting {
+                hold(words, channelContext)
+            } else {
+                run(words, channelContext)
             }
+        case .protocolError(let message):
+            guard let client else { return }
+            append(.error("ERR " + message), protocolVersion: client.protocolVersion, channelContext)
+            closing = true
+            flush(channelContext)
+        case .queryBufferLimitExceeded:
+            closing = true
+            flush(channelContext)
+        }
+    }
+
+    func channelReadComplete(context channelContext: ChannelHandlerContext) {
+        flush(channelContext)
+        channelContext.fireChannelReadComplete()
+    }
+
+    /// While an answer waits for the disk, later requests are kept, within the query buffer limit.
+    private func hold(_ words: [[UInt8]], _ channelContext: ChannelHandlerContext) {
+        guard let client else { return }
+        held.append(words)
+        client.heldRequestBytes += words.reduce(0) { $0 + $1.count }
+        if client.queryBufferBytes > context.configuration.limits.maxQueryBufferBytes {
+            closing = true
+            flush(channelContext)
+        }
+    }
+
+    /// Runs one request. An answer that waits for a config write holds back the requests after it
+    /// until it is written, so the client's replies keep their order.
+    private func run(_ words: [[UInt8]], _ channelContext: ChannelHandlerContext) {
+        guard let client else { return }
+        let arguments = words.map { String(decoding: $0, as: UTF8.self) }
+        let result = context.execute(arguments, client: client)
+        guard let later = result.pending else {
+            finish(result, client: client, channelContext)
             return
         }
-        runCommands(channelContext)
-    }
-
-    /// Runs the buffered commands in order until they run out, or one's answer waits for a config
-    /// write: the later ones run once it is written, so the client's replies keep their order.
-    private func runCommands(_ channelContext: ChannelHandlerContext) {
-        guard let client else { return }
-        var output = channelContext.channel.allocator.buffer(capacity: 256)
-        // Bounded: every command consumes bytes from `pending`.
-        while !closing, !waiting, var buffer = pending {
-            let frame = parser.next(from: &buffer)
-            pending = buffer
-            guard let frame else { break }
-            switch frame {
-            case .command(let words):
-                let arguments = words.map { String(decoding: $0, as: UTF8.self) }
-                let result = context.execute(arguments, client: client)
-                if let later = result.pending {
-                    waiting = true
-                    later.whenReady { [weak self] result in
-                        guard let self, self.client != nil else { return }
-                        self.waiting = false
-                        var output = channelContext.channel.allocator.buffer(capacity: 64)
-                        self.finish(result, client: client, into: &output)
-                        self.write(output, channelContext)
-                        if !self.closing { self.runCommands(channelContext) }
-                    }
-                } else {
-                    finish(result, client: client, into: &output)
-                }
-            case .protocolError(let message):
-                RESPValue.error("ERR " + message).write(to: &output, protocolVersion: client.protocolVersion)
-                closing = true
-            case .queryBufferLimitExceeded:
-                closing = true
-            }
+        waiting = true
+        later.whenReady { [weak self] result in
+            guard let self, let client = self.client else { return }
+            self.waiting = false
+            self.finish(result, client: client, channelContext)
+            self.runHeld(channelContext)
+            self.flush(channelContext)
         }
-        if let buffer = pending, buffer.readableBytes == 0 { pending = nil } else { pending?.discardReadBytes() }
-        client.queryBufferBytes = pending?.readableBytes ?? 0
-        client.unfinishedArgumentBytes = parser.unfinishedArgumentBytes
-        write(output, channelContext)
     }
 
-    private func finish(_ result: CommandResult, client: ClientRecord, into output: inout ByteBuffer) {
-        for reply in result.replies { reply.write(to: &output, protocolVersion: client.protocolVersion) }
-        parser.requiresAuthentication = !client.authenticated
+    /// Runs the held requests in order until they run out or one waits again. Bounded: each run
+    /// removes one.
+    private func runHeld(_ channelContext: ChannelHandlerContext) {
+        while !closing, !waiting, let client, heldStart < held.count {
+            let words = held[heldStart]
+            heldStart += 1
+            if heldStart == held.count {
+                held.removeAll(keepingCapacity: true)
+                heldStart = 0
+            }
+            client.heldRequestBytes -= words.reduce(0) { $0 + $1.count }
+            run(words, channelContext)
+        }
+    }
+
+    private func finish(_ result: CommandResult, client: ClientRecord, _ channelContext: ChannelHandlerContext) {
+        for reply in result.replies { append(reply, protocolVersion: client.protocolVersion, channelContext) }
+        requests.requiresAuthentication = !client.authenticated
         if result.closeAfterReply || client.closeRequested { closing = true }
     }
 
-    private func write(_ output: ByteBuffer, _ channelContext: ChannelHandlerContext) {
+    private func append(_ reply: RESPValue, protocolVersion: RESPProtocolVersion, _ channelContext: ChannelHandlerContext) {
+        if replies == nil { replies = channelContext.channel.allocator.buffer(capacity: 256) }
+        reply.write(to: &replies!, protocolVersion: protocolVersion)
+    }
+
+    /// Writes the replies gathered so far; after the last one of a closing connection, closes it.
+    private func flush(_ channelContext: ChannelHandlerContext) {
         guard let client else { return }
-        if output.readableBytes == 0 && !closing { return }
-        context.registry.outputBytes += output.readableBytes
-        let write = channelContext.writeAndFlush(wrapOutboundOut(output))
-        if closing {
-            pending = nil
-            write.whenComplete { _ in channelContext.close(promise: nil) }
-        } else {
+        let pending = replies
+        replies = nil
+        if let pending, pending.readableBytes > 0 {
+            context.registry.outputBytes += pending.readableBytes
+            let written = channelContext.writeAndFlush(wrapOutboundOut(pending))
+            if closing {
+                written.whenComplete { _ in channelContext.close(promise: nil) }
+                return
+            }
             context.enforceOutputLimit(client)
+        } else if closing {
+            channelContext.close(promise: nil)
         }
     }
 

@@ -8,7 +8,6 @@ final class ClientRecord {
     let address: String
     let localAddress: String
     let connectedAt: NIODeadline
-    var lastInteraction: NIODeadline
     var name = ""
     var libraryName = ""
     var libraryVersion = ""
@@ -20,23 +19,31 @@ final class ClientRecord {
     var channels: Set<String> = []
     var patterns: Set<String> = []
     var closeRequested = false
-    /// Bytes received and not yet parsed, and the arguments of an unfinished request (CLIENT LIST's
-    /// `qbuf` and `argv-mem`), as of the last read.
-    var queryBufferBytes = 0
-    var unfinishedArgumentBytes = 0
+    /// What the client sent: when it last sent anything, what the decoder holds, and the requests
+    /// received while an earlier one waits for the disk.
+    let received: ReceivedInputCounter
+    let requests: RequestInput
+    var heldRequestBytes = 0
+    /// The last time it sent anything, or when it connected.
+    var lastInteraction: NIODeadline { received.lastReceivedAt ?? connectedAt }
+    /// Bytes received and not yet run (CLIENT LIST's `qbuf`).
+    var queryBufferBytes: Int { requests.bufferedBytes + heldRequestBytes }
+    /// The arguments of an unfinished request (CLIENT LIST's `argv-mem`).
+    var unfinishedArgumentBytes: Int { requests.unfinishedArgumentBytes }
     /// Replies and messages not yet written to the socket (CLIENT LIST's `omem`).
     let output: PendingOutputCounter
     var outputWatch = OutputBufferWatch()
     var closingForOutputLimit = false
 
-    init(id: Int64, channel: Channel, authenticated: Bool, output: PendingOutputCounter) {
+    init(id: Int64, channel: Channel, authenticated: Bool, received: ReceivedInputCounter, requests: RequestInput, output: PendingOutputCounter) {
         self.id = id
         self.channel = channel
+        self.received = received
+        self.requests = requests
         self.output = output
         address = ClientRecord.describe(channel.remoteAddress)
         localAddress = ClientRecord.describe(channel.localAddress)
         connectedAt = .now()
-        lastInteraction = connectedAt
         self.authenticated = authenticated
     }
 
@@ -77,19 +84,31 @@ final class ClientRegistry {
         self.maxClients = maxClients
     }
 
-    func register(_ channel: Channel, authenticated: Bool, output: PendingOutputCounter) -> ClientRecord? {
+    func register(
+        _ channel: Channel, authenticated: Bool, received: ReceivedInputCounter, requests: RequestInput, output: PendingOutputCounter
+    ) -> ClientRecord? {
         totalConnections += 1
         guard clients.count < maxClients else {
             rejectedConnections += 1
             return nil
         }
-        let record = ClientRecord(id: nextID, channel: channel, authenticated: authenticated, output: output)
+        let record = ClientRecord(
+            id: nextID, channel: channel, authenticated: authenticated, received: received, requests: requests, output: output)
         nextID += 1
         clients[record.id] = record
         return record
     }
 
     func remove(_ id: Int64) { clients[id] = nil }
+
+    /// Closes a client (CLIENT KILL, a deleted user); the requester itself is closed after its reply.
+    func close(_ victim: ClientRecord, requestedBy requester: ClientRecord) {
+        if victim.id == requester.id {
+            victim.closeRequested = true
+        } else {
+            victim.channel.close(promise: nil)
+        }
+    }
 
     var ordered: [ClientRecord] { clients.values.sorted { $0.id < $1.id } }
 }

@@ -31,9 +31,7 @@ public final class ClientServer: @unchecked Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                        let output = PendingOutputCounter()
-                        try channel.pipeline.syncOperations.addHandler(output)
-                        try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(context: context, output: output))
+                        try ClientServer.addClientHandlers(to: channel.pipeline.syncOperations, context: context)
                     }
                 }
         }
@@ -50,6 +48,18 @@ public final class ClientServer: @unchecked Sendable {
                 context.closeIdleClients(now: .now())
             }
         }
+    }
+
+    /// A client connection's pipeline after TLS: bytes counted, requests decoded, replies counted
+    /// until they reach the socket, and the handler that runs the requests.
+    static func addClientHandlers(to pipeline: ChannelPipeline.SynchronousOperations, context: ClientServerContext) throws {
+        let received = ReceivedInputCounter(registry: context.registry)
+        let requests = RequestInput()
+        let output = PendingOutputCounter()
+        try pipeline.addHandler(received)
+        try pipeline.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: context.configuration.limits, input: requests)))
+        try pipeline.addHandler(output)
+        try pipeline.addHandler(ClientConnectionHandler(context: context, received: received, requests: requests, output: output))
     }
 
     public func close() {

@@ -43,6 +43,11 @@ public final class ClientServerContext: @unchecked Sendable {
     let broker: PubSubBroker
     let access: AccessControl
     let runID: String
+    // The command families the dispatcher routes to (ClientCommands.swift).
+    let connection: ConnectionCommands
+    let clientSubcommands: ClientSubcommands
+    let pubsub: PubSubCommands
+    let aclCommands: ACLCommands
     let startedAt = Date()
     let startedUptime = NIODeadline.now()
     /// Writes one line to the daemon's log (the server keeps no log of its own).
@@ -58,8 +63,12 @@ public final class ClientServerContext: @unchecked Sendable {
         } else {
             access = AccessControl(
                 requirepass: configuration.requirepass, userLines: configuration.users,
-                knownCommands: ClientServerContext.isKnownCommand, knownCategories: Set(ClientServerContext.aclCategories))
+                knownCommands: CommandTable.isKnownCommand, knownCategories: Set(CommandTable.aclCategories))
         }
+        connection = ConnectionCommands(access: access)
+        clientSubcommands = ClientSubcommands(registry: registry, access: access)
+        pubsub = PubSubCommands(broker: broker)
+        aclCommands = ACLCommands(access: access, registry: registry, configuration: configuration, target: target)
         var generator = SystemRandomNumberGenerator()
         runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &generator)!) }.joined()
         broker.afterWrite = { [weak self] client in self?.enforceOutputLimit(client) }
@@ -72,11 +81,4 @@ public final class ClientServerContext: @unchecked Sendable {
 
     /// New connections must AUTH unless the default user is on and needs no password.
     var requiresPassword: Bool { !access.newConnectionsAreAuthenticated }
-
-    /// `ping`, `sentinel`, `sentinel|failover`: names ACL rules may use.
-    static func isKnownCommand(_ name: String) -> Bool {
-        let parts = name.split(separator: "|", maxSplits: 1).map(String.init)
-        guard let spec = CommandTable.lookup(parts[0]) else { return false }
-        return parts.count == 1 || spec.subcommand(parts[1]) != nil
-    }
 }

@@ -143,3 +143,35 @@ enum CommandTable {
         return .map(fields)
     }
 }
+
+extension CommandTable {
+    static let aclCategories = [
+        "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo", "stream",
+        "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
+    ]
+
+    static let allSpecs: [CommandSpec] = commands.flatMap { [$0] + $0.subcommands }
+
+    static func spec(named name: String) -> CommandSpec? { allSpecs.first { $0.name == name } }
+
+    /// `ping`, `sentinel`, `sentinel|failover`: names ACL rules may use.
+    static func isKnownCommand(_ name: String) -> Bool {
+        let parts = name.split(separator: "|", maxSplits: 1).map(String.init)
+        guard let spec = lookup(parts[0]) else { return false }
+        return parts.count == 1 || spec.subcommand(parts[1]) != nil
+    }
+
+    /// Redis 7.0's text: the name, then up to the first arguments, each quoted and cut at 128 bytes.
+    static func unknownCommand(_ arguments: [String]) -> String {
+        var text = "ERR unknown command '\(truncated(arguments[0]))', with args beginning with: "
+        for argument in arguments.dropFirst() where text.utf8.count < 128 {
+            text += "'\(truncated(argument))' "
+        }
+        return text
+    }
+
+    static func truncated(_ text: String) -> String {
+        let clean = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        return clean.utf8.count <= 128 ? clean : String(decoding: clean.utf8.prefix(128), as: UTF8.self)
+    }
+}

@@ -1,16 +1,36 @@
 import Foundation
 
-/// The config file on disk. Writes are atomic and durable: a temp file beside it, fsync, rename over
-/// the file, fsync of the directory; on any failure the temp file is removed and the old file stands.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The config file on disk. Writes are atomic and durable as Redis makes them (§2.2): a temp file
+/// `<path>.tmp-XXXXXX` beside it (close-on-exec), fsync, fchmod 0644 & ~umask, rename over the
+/// file, fsync of the directory. On any failure the temp file is removed and the old file stands.
 public struct ConfigStore: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
+    /// Read in chunks of this size: a sentinel config is a few kilobytes.
+    static let readChunkBytes = 64 * 1024
+    /// The mode Redis gives a rewritten config before the umask applies.
+    static let fileMode: mode_t = 0o644
+    /// Random temp names to try before giving up (glibc's mkostemp tries many more; a clash is rare).
+    static let temporaryNameAttempts = 100
+    /// The process umask, read once (reading it means setting it, which is not thread-safe later).
+    static let processUmask: mode_t = {
+        let mask = umask(0o022)
+        umask(mask)
+        return mask
+    }()
+
     public let path: String
 
+    /// `path` is absolute: Redis makes it so before `dir` changes the working directory.
     public init(path: String) {
         self.path = path
+        _ = Self.processUmask
     }
 
     var directory: String {
@@ -19,11 +39,13 @@ public struct ConfigStore: Sendable {
         return dir.isEmpty ? "/" : dir
     }
 
-    /// Redis's start-up checks: the file must exist and be writable.
+    /// Redis's start-up checks, with its messages (verified against redis-sentinel 7.0.15): no path
+    /// at all, a file that cannot be opened (Redis's config loader fails first), a read-only file.
     public func checkWritable() throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw Failure(description: "Fatal error, can't open config file '\(path)': No such file or directory")
-        }
+        guard !path.isEmpty else { throw Failure(description: "Sentinel needs config file on disk to save state. Exiting...") }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(description: "Fatal error, can't open config file '\(path)': \(Self.lastError())") }
+        close(fd)
         guard access(path, W_OK) == 0 else {
             throw Failure(description: "Sentinel config file \(path) is not writable: \(Self.lastError()). Exiting...")
         }
@@ -44,9 +66,9 @@ public struct ConfigStore: Sendable {
         guard fd >= 0 else { throw Failure(description: "cannot open \(path): \(Self.lastError())") }
         defer { close(fd) }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var chunk = [UInt8](repeating: 0, count: Self.readChunkBytes)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw Failure(description: "cannot read \(path): \(Self.lastError())")
@@ -58,11 +80,7 @@ public struct ConfigStore: Sendable {
     }
 
     public func write(_ text: String) throws {
-        var template = Array("\(path).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        guard fd >= 0 else { throw Failure(description: "cannot create a temporary file beside \(path): \(Self.lastError())") }
-        let tempPath = String(cString: template)
+        let (fd, tempPath) = try createTemporaryFile()
         var renamed = false
         defer {
             close(fd)
@@ -70,11 +88,32 @@ public struct ConfigStore: Sendable {
         }
         try writeAll(fd, Array(text.utf8), tempPath)
         guard fsync(fd) == 0 else { throw Failure(description: "cannot fsync \(tempPath): \(Self.lastError())") }
-        let mask = umask(0)
-        umask(mask)
-        fchmod(fd, 0o644 & ~mask)
-        guard rename(tempPath, path) == 0 else { throw Failure(description: "cannot rename \(tempPath) to \(path): \(Self.lastError())") }
+        guard fchmod(fd, Self.fileMode & ~Self.processUmask) == 0 else {
+            throw Failure(description: "cannot chmod \(tempPath): \(Self.lastError())")
+        }
+        guard rename(tempPath, path) == 0 else {
+            throw Failure(description: "cannot rename \(tempPath) to \(path): \(Self.lastError())")
+        }
         renamed = true
+        try fsyncDirectory()
+    }
+
+    /// mkostemp(O_CLOEXEC) as Redis uses it (Glibc does not export it to Swift): a new file with a
+    /// random suffix, created exclusively, retried when the name is taken.
+    private func createTemporaryFile() throws -> (Int32, String) {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        for _ in 0..<Self.temporaryNameAttempts {
+            let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
+            let tempPath = "\(path).tmp-\(suffix)"
+            let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 { return (fd, tempPath) }
+            if errno != EEXIST { break }
+        }
+        throw Failure(description: "cannot create a temporary file beside \(path): \(Self.lastError())")
+    }
+
+    /// Makes the rename itself durable.
+    private func fsyncDirectory() throws {
         let dirFD = open(directory, O_RDONLY | O_CLOEXEC)
         guard dirFD >= 0 else { throw Failure(description: "cannot open directory \(directory): \(Self.lastError())") }
         defer { close(dirFD) }
@@ -84,7 +123,7 @@ public struct ConfigStore: Sendable {
     private func writeAll(_ fd: Int32, _ bytes: [UInt8], _ name: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw Failure(description: "cannot write \(name): \(Self.lastError())")

@@ -7,6 +7,9 @@ import SentinelCore
 /// Runs Vigil as `redis-sentinel` runs: load and check the config, listen, monitor, stop cleanly on
 /// SIGTERM/SIGINT or SHUTDOWN. Returns the process exit code.
 public enum VigilDaemon {
+    /// What `vigil --version` prints.
+    public static var versionLine: String { "Vigil sentinel v=\(ServerInfo.vigilVersion) (Redis Sentinel \(ServerInfo.redisVersion) protocol)" }
+
     public static func run(arguments: [String]) -> Int32 {
         let parsed = DaemonArguments.parse(arguments)
         // Start-up failures are logged to standard output in Redis's format, as redis-sentinel does.
@@ -163,8 +166,8 @@ public enum VigilDaemon {
             try? group.syncShutdownGracefully()
             return 1
         }
-        let signals = SignalWatcher { signal in
-            log.log(.warning, "Received \(signal == SIGINT ? "SIGINT" : "SIGTERM") scheduling shutdown...")
+        let signals = SignalHandling { signal in
+            log.log(.warning, "Received \(SignalHandling.name(signal)) scheduling shutdown...")
             loop.execute { driver.shutdown() }
         }
         let code = exitCode.wait()
@@ -197,22 +200,4 @@ final class ExitLatch: @unchecked Sendable {
         while code == nil { condition.wait() }
         return code!
     }
-}
-
-/// SIGTERM and SIGINT handled on a dispatch queue rather than in a signal handler, so the handler
-/// may take locks and hop to the event loop.
-final class SignalWatcher: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(handler: @escaping @Sendable (Int32) -> Void) {
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: DispatchQueue(label: "vigil.signals"))
-            source.setEventHandler { handler(number) }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func cancel() { sources.forEach { $0.cancel() } }
 }

@@ -96,9 +96,7 @@ extension RedisValue {
         case .bulkString(let bytes): self = .string(String(decoding: bytes, as: UTF8.self))
         case .null, .nullArray: self = .null
         case .array(let items), .set(let items), .push(let items), .map(let items): self = .array(items.map(RedisValue.init))
-        case .verbatim(let text), .bigNumber(let text): self = .string(text)
-        case .double(let number): self = .string(String(number))
-        case .boolean(let flag): self = .integer(flag ? 1 : 0)
+        case .verbatim(let text): self = .string(text)
         }
     }
 }

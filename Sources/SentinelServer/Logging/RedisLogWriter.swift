@@ -39,7 +39,7 @@ public final class RedisLogWriter: @unchecked Sendable {
     /// An event of the core: in JSON its type and master are fields of their own.
     public func log(_ event: SentinelEvent) {
         guard event.level >= minimumLevel, minimumLevel != .nothing else { return }
-        write(line(event.level, "\(event.type) \(event.message)", event: event))
+        write(line(event.level, event.description, event: event))
     }
 
     func line(_ messageLevel: LogLevel, _ message: String, event: SentinelEvent?) -> String {

@@ -10,7 +10,7 @@ public final class VigilMetrics: @unchecked Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     /// When each step of the current failover of a master happened, to time its phases.
-    private var steps: [String: [String: Instant]] = [:]
+    private var steps: [String: [Step: Instant]] = [:]
     /// The state gauges the last scrape recorded. A gauge the next scrape does not record (a removed
     /// master, an instance forgotten by a reset, the old master's address after a failover) is
     /// taken out of the exposition instead of showing its last value for ever.
@@ -23,13 +23,18 @@ public final class VigilMetrics: @unchecked Sendable {
 
     static let phaseHistogram = "vigil_failover_phase_seconds"
 
-    /// Each phase: the event that ends it, and the event it is timed from.
-    static let phases: [(name: String, from: String, to: String)] = [
-        ("agreement", "+sdown", "+odown"),
-        ("election", "+try-failover", "+elected-leader"),
-        ("promotion", "+elected-leader", "+promoted-slave"),
-        ("announcement", "+promoted-slave", "+switch-master"),
-        ("reconfiguration", "+switch-master", "+failover-end"),
+    /// The steps of a failover that bound its phases.
+    private enum Step: Hashable {
+        case subjectivelyDown, objectivelyDown, tryFailover, electedLeader, replicaPromoted, switchMaster, failoverEnd
+    }
+
+    /// Each phase: the step that ends it, and the step it is timed from.
+    private static let phases: [(name: String, from: Step, to: Step)] = [
+        ("agreement", .subjectivelyDown, .objectivelyDown),
+        ("election", .tryFailover, .electedLeader),
+        ("promotion", .electedLeader, .replicaPromoted),
+        ("announcement", .replicaPromoted, .switchMaster),
+        ("reconfiguration", .switchMaster, .failoverEnd),
     ]
 
     public init() {
@@ -44,34 +49,51 @@ public final class VigilMetrics: @unchecked Sendable {
 
     /// Counts failovers and times their phases from the events the core emits.
     public func observe(_ event: SentinelEvent, now: Instant) {
-        // +switch-master carries no instance prefix: its message starts with the master's name.
-        let switchedMaster = event.type == "+switch-master" ? event.message.split(separator: " ").first.map(String.init) : nil
-        guard let master = event.masterName ?? switchedMaster else { return }
         // Phase boundaries are events about the master itself (not its replicas or peers), except
         // the promotion, which names the promoted replica, and +switch-master, which names the master.
-        let aboutMaster = event.message.hasPrefix("master ") || event.type == "+promoted-slave" || event.type == "+switch-master"
-        guard aboutMaster else { return }
+        let master: String
+        let step: Step?
+        switch event {
+        case .switchMaster(let name, _, _): (master, step) = (name, .switchMaster)
+        case .replicaPromoted(let instance): (master, step) = (instance.masterName, .replicaPromoted)
+        default:
+            guard let instance = event.instance, instance.kind == .master else { return }
+            master = instance.name
+            step = Self.step(of: event)
+        }
         let dimensions = [("master", master)]
-        switch event.type {
-        case "+sdown":
-            steps[master] = ["+sdown": now]
-        case "+try-failover":
+        switch event {
+        case .subjectivelyDown:
+            steps[master] = [:]
+        case .tryFailover:
             Counter(label: "vigil_failovers_started_total", dimensions: dimensions, factory: factory).increment()
-        case "+failover-end":
+        case .failoverEnd:
             Counter(label: "vigil_failovers_finished_total", dimensions: dimensions, factory: factory).increment()
-        case let type where type.hasPrefix("-failover-abort-"):
-            let reason = String(type.dropFirst("-failover-abort-".count))
-            Counter(label: "vigil_failovers_aborted_total", dimensions: dimensions + [("reason", reason)], factory: factory).increment()
+        case .failoverAborted(_, let reason):
+            Counter(label: "vigil_failovers_aborted_total", dimensions: dimensions + [("reason", reason.rawValue)], factory: factory).increment()
         default:
             break
         }
+        guard let step else { return }
         var seen = steps[master] ?? [:]
-        seen[event.type] = now
+        seen[step] = now
         steps[master] = seen
-        for phase in Self.phases where phase.to == event.type {
+        for phase in Self.phases where phase.to == step {
             guard let start = seen[phase.from], now >= start else { continue }
             Timer(label: Self.phaseHistogram, dimensions: dimensions + [("phase", phase.name)], factory: factory)
                 .recordMilliseconds(now - start)
+        }
+    }
+
+    /// The failover step an event about a master marks, if any.
+    private static func step(of event: SentinelEvent) -> Step? {
+        switch event {
+        case .subjectivelyDown: return .subjectivelyDown
+        case .objectivelyDown: return .objectivelyDown
+        case .tryFailover: return .tryFailover
+        case .electedLeader: return .electedLeader
+        case .failoverEnd: return .failoverEnd
+        default: return nil
         }
     }
 

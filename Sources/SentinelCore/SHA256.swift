@@ -1,6 +1,6 @@
 /// SHA-256 (FIPS 180-4): ACL users keep only the hashes of their passwords, as Redis does, and the
 /// config file records those hashes (`user alice on #<hash> ...`).
-enum SHA256 {
+public enum SHA256 {
     private static let roundConstants: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -15,7 +15,7 @@ enum SHA256 {
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
 
-    static func digest(of message: [UInt8]) -> [UInt8] {
+    public static func digest(of message: [UInt8]) -> [UInt8] {
         var padded = message + [0x80]
         while padded.count % 64 != 56 { padded.append(0) }
         let bitLength = UInt64(message.count) &* 8
@@ -27,7 +27,7 @@ enum SHA256 {
         return state.flatMap { word in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: word >> UInt32($0)) } }
     }
 
-    static func hex(of message: [UInt8]) -> String {
+    public static func hex(of message: [UInt8]) -> String {
         let digits = Array("0123456789abcdef")
         return String(digest(of: message).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }

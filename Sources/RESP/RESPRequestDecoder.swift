@@ -1,0 +1,48 @@
+import NIOCore
+
+/// What a connection's request decoder shares with the handler behind it, on the channel's event
+/// loop: the handler says whether the client still has to authenticate (such clients get Redis 7.0's
+/// tighter limits), the decoder says what it holds (CLIENT LIST's `qbuf` and `argv-mem`).
+public final class RequestInput {
+    public var requiresAuthentication = false
+    /// Bytes received and not yet parsed into a request.
+    public fileprivate(set) var bufferedBytes = 0
+    /// The arguments already read of an unfinished request.
+    public fileprivate(set) var unfinishedArgumentBytes = 0
+
+    public init() {}
+}
+
+/// The request parser as the pipeline's decoder: one `RESPRequestFrame` per request, read by the
+/// handler behind it. After a protocol error or an exceeded query buffer nothing more is decoded;
+/// the handler answers and closes.
+public struct RESPRequestDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = RESPRequestFrame
+    private var parser: RESPRequestParser
+    private let input: RequestInput
+
+    public init(limits: RESPRequestLimits = .redisDefaults, input: RequestInput = RequestInput()) {
+        parser = RESPRequestParser(limits: limits)
+        self.input = input
+    }
+
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        // Read before every request: an AUTH handled behind us lifts the limits for the next one.
+        parser.requiresAuthentication = input.requiresAuthentication
+        let frame = parser.next(from: &buffer)
+        input.bufferedBytes = buffer.readableBytes
+        input.unfinishedArgumentBytes = parser.unfinishedArgumentBytes
+        guard let frame else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(frame))
+        if case .command = frame { return .continue }
+        buffer.moveReaderIndex(to: buffer.writerIndex)
+        input.bufferedBytes = 0
+        return .needMoreData
+    }
+
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        // Requests complete before the client's end of stream are still run, as Redis runs them.
+        while case .continue = try decode(context: context, buffer: &buffer) {}
+        return .needMoreData
+    }
+}
