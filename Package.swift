@@ -65,8 +65,6 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "SentinelServer", "SentinelCore", "SentinelSimulation", "VigilTools", "VigilTestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,14 +2,6 @@ import RedisWords
 
 /// A config line's words, read as Redis reads them (sdssplitargs) and written back (sdscatrepr).
 enum ConfigLine {
-    /// A line without the CRs before its end: a CR the line split left (a CRLF file, or stray CRs)
-    /// is not part of what the line says, and a rewrite must not carry it into a line of its own.
-    static func withoutTrailingCarriageReturns(_ line: Substring) -> Substring {
-        var line = line
-        while line.last == "\r" { line = line.dropLast() }
-        return line
-    }
-
     /// The line's words by Redis's rules (RedisWords, shared with the inline request parser); nil when
     /// its quotes are unbalanced.
     static func split(_ line: Substring) -> [String]? {

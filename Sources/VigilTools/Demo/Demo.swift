@@ -88,7 +88,7 @@ public enum Demo {
             let complete = sentinels.allSatisfy { sentinel in
                 guard let connection = try? BlockingRedisConnection(to: sentinel, timeoutMilliseconds: 500),
                       let reply = try? connection.call(["SENTINEL", "MASTER", masterName]) else { return false }
-                let fields = DeploymentProbe.pairs(reply)
+                let fields = SentinelReplies.fields(reply) ?? [:]
                 return fields["num-slaves"] == "2" && fields["num-other-sentinels"] == "2"
             }
             if complete { return true }

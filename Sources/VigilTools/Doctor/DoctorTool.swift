@@ -1,6 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
 import SentinelCore
 
 /// `vigil doctor`: reads the live settings and prints what a failover can lose and how long it
@@ -20,13 +18,11 @@ public enum DoctorTool {
         masterName name: String, sentinels: [Address], bounds: Bounds, timeoutMilliseconds: Int64,
         sentinelCredentials: SentinelQuery.Credentials?, nodeCredentials: SentinelQuery.Credentials?
     ) -> Int32 {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
         let facts: DeploymentReview.Facts
         do {
             facts = try DeploymentProbe.gather(
                 master: name, sentinels: sentinels, sentinelCredentials: sentinelCredentials, nodeCredentials: nodeCredentials,
-                timeout: .milliseconds(timeoutMilliseconds), group: group)
+                timeoutMilliseconds: Int(timeoutMilliseconds))
         } catch {
             return Console.fail("vigil doctor: \(error)\n", code: 3)
         }

@@ -1,4 +1,3 @@
-import NIOCore
 import RESP
 import SentinelCore
 
@@ -123,17 +122,4 @@ public enum DeploymentProbe {
         return replicas
     }
 
-    /// The command line's call, from before the tools had one blocking client.
-    @available(*, deprecated, message: "the group is not used: call gather(master:sentinels:sentinelCredentials:nodeCredentials:timeoutMilliseconds:)")
-    public static func gather(
-        master name: String, sentinels: [Address], sentinelCredentials: SentinelQuery.Credentials?,
-        nodeCredentials: SentinelQuery.Credentials?, timeout: TimeAmount, group: EventLoopGroup
-    ) throws -> DeploymentReview.Facts {
-        try gather(master: name, sentinels: sentinels, sentinelCredentials: sentinelCredentials, nodeCredentials: nodeCredentials,
-                   timeoutMilliseconds: Int(timeout.nanoseconds / 1_000_000))
-    }
-
-    /// The command line's name for SentinelReplies.fields (an empty dictionary for a reply of another kind).
-    @available(*, deprecated, renamed: "SentinelReplies.fields")
-    public static func pairs(_ value: RESPValue) -> [String: String] { SentinelReplies.fields(value) ?? [:] }
 }

@@ -1,5 +1,3 @@
-import NIOCore
-import NIOPosix
 import SentinelCore
 
 /// `vigil lookup`: asks every sentinel, prints `host port` agreed by a majority; exits 1 (with why
@@ -8,15 +6,13 @@ public enum LookupTool {
     public static func run(
         masterName name: String, sentinels: [Address], timeoutMilliseconds: Int64, credentials: SentinelQuery.Credentials?
     ) -> Int32 {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
         // One at a time, each with its own deadline: a handful of sentinels, so the worst case is
         // the number of sentinels times the timeout.
         let answers = sentinels.map { sentinel in
             MasterLookup.Answer(
                 sentinel: sentinel.description,
                 outcome: SentinelQuery.askMaster(
-                    named: name, at: sentinel, credentials: credentials, timeout: .milliseconds(timeoutMilliseconds), group: group))
+                    named: name, at: sentinel, credentials: credentials, timeoutMilliseconds: Int(timeoutMilliseconds)))
         }
         switch MasterLookup.decide(answers) {
         case .agreed(let address, let epoch, let votes):

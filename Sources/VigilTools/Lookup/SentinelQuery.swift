@@ -1,4 +1,3 @@
-import NIOCore
 import RESP
 import SentinelCore
 
@@ -48,13 +47,5 @@ public enum SentinelQuery {
         guard let fields = SentinelReplies.fields(master) else { return .failed("unexpected reply to SENTINEL MASTER") }
         guard let epoch = fields["config-epoch"].flatMap(Int64.init) else { return .failed("SENTINEL MASTER gave no config-epoch") }
         return .master(masterAddress, configEpoch: epoch)
-    }
-
-    /// The command line's call, from before the tools had one blocking client.
-    @available(*, deprecated, message: "the group is not used: call askMaster(named:at:credentials:timeoutMilliseconds:)")
-    public static func askMaster(
-        named name: String, at sentinel: Address, credentials: Credentials?, timeout: TimeAmount, group: EventLoopGroup
-    ) -> MasterLookup.Outcome {
-        askMaster(named: name, at: sentinel, credentials: credentials, timeoutMilliseconds: Int(timeout.nanoseconds / 1_000_000))
     }
 }
