@@ -45,7 +45,7 @@ public enum RedisWords {
                     } else {
                         word.append(byte)
                     }
-                } else if isSpace(byte) {
+                } else if endsPlainWord(byte) {
                     done = true
                 } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
                     quote = byte
@@ -58,8 +58,13 @@ public enum RedisWords {
         }
     }
 
-    /// C's isspace: space, \t, \n, \v, \f, \r.
+    /// C's isspace: space, \t, \n, \v, \f, \r. It skips blanks between words and must follow a
+    /// closing quote.
     static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (9...13).contains(byte) }
+
+    /// What ends an unquoted word in sdssplitargs: space, \t, \n and \r only, so \v and \f stay
+    /// inside the word (redis-server answers `ECHO x\vq` with the three bytes `x\vq`).
+    static func endsPlainWord(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
 
     /// The byte a backslash escape inside "..." stands for.
     static func unescaped(_ byte: UInt8) -> UInt8 {

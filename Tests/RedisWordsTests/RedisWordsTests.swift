@@ -13,6 +13,12 @@ final class RedisWordsTests: XCTestCase {
         XCTAssertEqual(words(""), [])
     }
 
+    func testVerticalTabAndFormFeedStayInsideAPlainWordButSeparateOthers() {
+        XCTAssertEqual(words("ECHO\tx\u{0B}q\u{0C}r"), ["ECHO", "x\u{0B}q\u{0C}r"])
+        XCTAssertEqual(words("a \u{0B}\u{0C} b"), ["a", "b"])
+        XCTAssertEqual(words("\"q\"\u{0B}next"), ["q", "next"])
+    }
+
     func testDoubleQuotesTakeEscapesAndHexBytes() {
         XCTAssertEqual(RedisWords.split(Array(#""a\n\r\t\b\a\"\\\q" "\x41\xfF" "\xZZ""#.utf8)),
                        [[97, 10, 13, 9, 8, 7, 34, 92, 113], [65, 255], Array("xZZ".utf8)])
