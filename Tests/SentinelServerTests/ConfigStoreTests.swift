@@ -39,9 +39,6 @@ final class ConfigStoreTests: XCTestCase {
     }
 
     func testStartupChecksUseRedisMessages() throws {
-        XCTAssertThrowsError(try ConfigStore(path: "").checkWritable()) { error in
-            XCTAssertEqual("\(error)", "Sentinel needs config file on disk to save state. Exiting...")
-        }
         let missing = directory + "/none.conf"
         XCTAssertThrowsError(try ConfigStore(path: missing).checkWritable()) { error in
             XCTAssertEqual("\(error)", "Fatal error, can't open config file '\(missing)': No such file or directory")
