@@ -9,6 +9,10 @@ public final class RequestInput {
     public fileprivate(set) var bufferedBytes = 0
     /// The arguments already read of an unfinished request.
     public fileprivate(set) var unfinishedArgumentBytes = 0
+    /// The first bytes not yet parsed when the query buffer limit was passed: Redis logs them
+    /// (sdscatrepr of its query buffer's first `bytesShownAtLimit`) as it closes the client.
+    public fileprivate(set) var unparsedBytesAtLimit: [UInt8] = []
+    public static let bytesShownAtLimit = 64
 
     public init() {}
 }
@@ -33,6 +37,9 @@ public struct RESPRequestDecoder: ByteToMessageDecoder {
         input.bufferedBytes = buffer.readableBytes
         input.unfinishedArgumentBytes = parser.unfinishedArgumentBytes
         guard let frame else { return .needMoreData }
+        if case .queryBufferLimitExceeded = frame {
+            input.unparsedBytesAtLimit = Array(buffer.readableBytesView.prefix(RequestInput.bytesShownAtLimit))
+        }
         context.fireChannelRead(wrapInboundOut(frame))
         if case .command = frame { return .continue }
         buffer.moveReaderIndex(to: buffer.writerIndex)

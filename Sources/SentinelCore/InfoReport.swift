@@ -57,7 +57,7 @@ public struct InfoReport: Hashable, Sendable {
 
     private mutating func ignore(_ key: String, _ value: String) {
         let shown = value.utf8.count > 64 ? String(decoding: value.utf8.prefix(64), as: UTF8.self) + "..." : value
-        ignoredFields.append(key + ":" + ConfigLine.quoted(shown))
+        ignoredFields.append(key + ":" + RedisRepr.quoted(shown))
     }
 
     /// Reads one field; false when its value is out of range (and so ignored). Numbers are checked

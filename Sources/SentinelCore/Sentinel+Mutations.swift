@@ -3,11 +3,13 @@ extension Sentinel {
     mutating func monitor(_ args: [String], now: Instant) -> CommandOutcome {
         guard args.count == 4 else { return CommandOutcome(reply: .error("ERR wrong number of arguments for 'sentinel|monitor' command")) }
         let (name, host) = (args[0], args[1])
-        // Redis keeps the quorum in a C int, and the config file is read back with atoi: a quorum
-        // beyond it would be written and then refuse to load.
-        guard let quorum = Int(args[3]), quorum <= Int(Int32.max) else { return CommandOutcome(reply: .error("ERR Invalid quorum")) }
+        guard let requestedQuorum = Int(args[3]) else { return CommandOutcome(reply: .error("ERR Invalid quorum")) }
         guard let port = Int(args[2]) else { return CommandOutcome(reply: .error("ERR Invalid port")) }
-        guard quorum > 0 else { return CommandOutcome(reply: .error("ERR Quorum must be 1 or greater.")) }
+        // The config file is read back with atoi: a quorum beyond a C int would be written and then
+        // refuse to load, so it is refused here as a quorum that does not parse.
+        guard let quorum = ValueRules.positiveCount(args[3]) else {
+            return CommandOutcome(reply: .error(requestedQuorum > 0 ? "ERR Invalid quorum" : "ERR Quorum must be 1 or greater."))
+        }
         guard ValueRules.isHost(host, hostnamesAllowed: settings.resolveHostnames), resolve(host) != nil else {
             return CommandOutcome(reply: .error("ERR Invalid IP address or hostname specified"))
         }

@@ -30,6 +30,10 @@ final class SentinelCommandTests: XCTestCase {
         // The config file is read back with atoi: a quorum beyond a C int would be written and then refuse to load.
         XCTAssertEqual(harness.command("MONITOR", "a", "1.2.3.4", "1", "9223372036854775807").reply, .error("ERR Invalid quorum"))
         XCTAssertEqual(harness.command("MONITOR", "a", "1.2.3.4", "1", "2147483648").reply, .error("ERR Invalid quorum"))
+        // Redis 7.0 parses the quorum as a long: one beyond a C int still yields to a bad port, and a
+        // negative one below a C int is "must be 1 or greater", not unparsable.
+        XCTAssertEqual(harness.command("MONITOR", "a", "1.2.3.4", "y", "2147483648").reply, .error("ERR Invalid port"))
+        XCTAssertEqual(harness.command("MONITOR", "a", "1.2.3.4", "1", "-2147483649").reply, .error("ERR Quorum must be 1 or greater."))
         XCTAssertEqual(harness.command("MONITOR", "a", "no.such.host", "1", "1").reply, .error("ERR Invalid IP address or hostname specified"))
         XCTAssertEqual(harness.command("MONITOR", "mymaster", "1.2.3.4", "1", "1").reply, .error("ERR Duplicate master name."))
         XCTAssertEqual(harness.command("MONITOR", "a", "1.2.3.4", "70000", "1").reply, .error("ERR Invalid port number."))

@@ -138,10 +138,10 @@ extension ConfigFile {
         // Forced: Redis's default port is 6379, so redis-sentinel always writes its 26379.
         add("port", "port \(config.port)")
         if !config.bind.isEmpty { add("bind", "bind " + config.bind.map(ConfigLine.word).joined(separator: " ")) }
-        if let dir = config.dir { add("dir", "dir " + ConfigLine.quoted(dir)) }
-        add("logfile", "logfile " + ConfigLine.quoted(config.logfile), force: !config.logfile.isEmpty)
+        if let dir = config.dir { add("dir", "dir " + RedisRepr.quoted(dir)) }
+        add("logfile", "logfile " + RedisRepr.quoted(config.logfile), force: !config.logfile.isEmpty)
         add("loglevel", "loglevel \(config.loglevel.name)", force: config.loglevel != .notice)
-        if let pidfile = config.pidfile { add("pidfile", "pidfile " + ConfigLine.quoted(pidfile)) }
+        if let pidfile = config.pidfile { add("pidfile", "pidfile " + RedisRepr.quoted(pidfile)) }
         if let password = config.requirepass { add("requirepass", "requirepass " + ConfigLine.word(password)) }
         add("daemonize", "daemonize " + (config.daemonize ? "yes" : "no"), force: config.daemonize)
         if config.logFormat != .redis { add("vigil-log-format", "vigil-log-format \(config.logFormat.rawValue)") }
@@ -160,7 +160,7 @@ extension ConfigFile {
         for include in config.includes { add("include", include) }
         if let aclfile = config.aclfile {
             // Users live in the aclfile (ACL SAVE writes it); Redis writes no user line then.
-            add("aclfile", "aclfile " + ConfigLine.quoted(aclfile))
+            add("aclfile", "aclfile " + RedisRepr.quoted(aclfile))
             return lines + sentinelLines(for: config)
         }
         if !config.users.contains(where: { $0.first == "default" }) {
@@ -218,7 +218,7 @@ extension ConfigFile {
             }
         }
         add("current-epoch", String(config.currentEpoch))
-        if let ip = config.announceIP { add("announce-ip", ConfigLine.quoted(ip)) }
+        if let ip = config.announceIP { add("announce-ip", RedisRepr.quoted(ip)) }
         if config.announcePort != 0 { add("announce-port", String(config.announcePort)) }
         if let user = config.sentinelUser { add("sentinel-user", word(user)) }
         if let password = config.sentinelPass { add("sentinel-pass", word(password)) }

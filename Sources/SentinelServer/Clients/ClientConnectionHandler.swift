@@ -84,8 +84,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             closing = true
             flush(channelContext)
         case .queryBufferLimitExceeded:
-            closing = true
-            flush(channelContext)
+            closeOverQueryBufferLimit(showing: requests.unparsedBytesAtLimit, channelContext)
         }
     }
 
@@ -94,15 +93,32 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         channelContext.fireChannelReadComplete()
     }
 
-    /// While an answer waits for the disk, later requests are kept, within the query buffer limit.
+    /// While an answer waits for the disk, later requests are kept, within the query buffer limit:
+    /// Redis leaves a blocked client's later requests in its query buffer, which the limit bounds.
     private func hold(_ words: [[UInt8]], _ channelContext: ChannelHandlerContext) {
         guard let client else { return }
         held.append(words)
         client.heldRequestBytes += words.reduce(0) { $0 + $1.count }
         if client.queryBufferBytes > context.configuration.limits.maxQueryBufferBytes {
-            closing = true
-            flush(channelContext)
+            closeOverQueryBufferLimit(showing: heldBytesShown(), channelContext)
         }
+    }
+
+    /// The first held requests as a client sends them (multibulk), for the log line: Redis shows the
+    /// first bytes of its query buffer, where those requests wait unparsed.
+    private func heldBytesShown() -> [UInt8] {
+        var bytes: [UInt8] = []
+        for words in held[heldStart...] where bytes.count < RequestInput.bytesShownAtLimit {
+            bytes += HiredisCommand.format(words).readableBytesView
+        }
+        return bytes
+    }
+
+    /// Redis closes a client over client-query-buffer-limit without a reply, and logs it.
+    private func closeOverQueryBufferLimit(showing initialBytes: [UInt8], _ channelContext: ChannelHandlerContext) {
+        if let client { context.logQueryBufferLimitReached(client, initialBytes: initialBytes) }
+        closing = true
+        flush(channelContext)
     }
 
     /// Runs one request. An answer that waits for a config write holds back the requests after it

@@ -1,4 +1,5 @@
 import NIOCore
+import RESP
 import SentinelCore
 
 /// Redis's checkClientOutputBufferLimits for one client: over the hard limit is over at once; over the
@@ -35,6 +36,13 @@ extension ClientServerContext {
         client.closingForOutputLimit = true
         log(.warning, "Client \(client.listLine(now: now)) scheduled to be closed ASAP for overcoming of output buffer limits.")
         client.channel.close(promise: nil)
+    }
+
+    /// Redis's line for a client closed over client-query-buffer-limit (readQueryFromClient), with
+    /// the first bytes of what it sent and was not yet run.
+    func logQueryBufferLimitReached(_ client: ClientRecord, initialBytes: [UInt8]) {
+        log(.warning, "Closing client that reached max query buffer length: \(client.listLine(now: .now())) "
+            + "(qbuf initial bytes: \(RedisRepr.quoted(initialBytes.prefix(RequestInput.bytesShownAtLimit))))")
     }
 
     /// Redis's clientsCronHandleTimeout: with `timeout` set, a client idle for more than that many

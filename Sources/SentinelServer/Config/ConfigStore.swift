@@ -39,10 +39,10 @@ public struct ConfigStore: Sendable {
         return dir.isEmpty ? "/" : dir
     }
 
-    /// Redis's start-up checks, with its messages (verified against redis-sentinel 7.0.15): no path
-    /// at all, a file that cannot be opened (Redis's config loader fails first), a read-only file.
+    /// Redis's start-up checks of the file, with its messages (verified against redis-sentinel
+    /// 7.0.15): a file that cannot be opened (Redis's config loader fails first), a read-only file.
+    /// No path at all is the daemon's to refuse: it knows before a store exists.
     public func checkWritable() throws {
-        guard !path.isEmpty else { throw Failure(description: "Sentinel needs config file on disk to save state. Exiting...") }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(description: "Fatal error, can't open config file '\(path)': \(Self.lastError())") }
         close(fd)

@@ -14,6 +14,7 @@ public enum VigilDaemon {
         let parsed = DaemonArguments.parse(arguments)
         // Start-up failures are logged to standard output in Redis's format, as redis-sentinel does.
         let startupLog = RedisLogWriter(logfile: "", level: .warning)
+        // Redis's first start-up check: with no file there is nowhere to keep the state.
         guard let relativePath = parsed.configPath else {
             startupLog.log(.warning, "Sentinel needs config file on disk to save state. Exiting...")
             return 1
