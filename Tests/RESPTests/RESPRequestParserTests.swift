@@ -51,6 +51,39 @@ final class RESPRequestParserTests: XCTestCase {
         XCTAssertEqual(frames("SET \"x\\\r\n"), unbalanced, "nor does a backslash at the end")
     }
 
+    /// Redis finds line ends with strchr, which stops at a NUL byte: a line with a NUL before its end
+    /// never ends, however many line ends follow, until it outgrows the inline limit.
+    func testALineWithANulByteWaitsUntilItIsTooBig() {
+        func bytes(_ before: String, _ after: String) -> [UInt8] { Array(before.utf8) + [0] + Array(after.utf8) }
+        XCTAssertEqual(frames(bytes("ECHO a", " ignored\r\nPING\r\n")), [])
+        XCTAssertEqual(frames(bytes("", "PING\r\n")), [])
+        XCTAssertEqual(frames(bytes("PING\r\nECHO a", "\r\n")), [.command("PING")])
+        XCTAssertEqual(frames(bytes("*1", "\r\n$4\r\nPING\r\n")), [])
+        XCTAssertEqual(frames(bytes("*1\r\n", "$4\r\nPING\r\n")), [], "not \"expected '$'\": the line has not ended")
+        XCTAssertEqual(frames(bytes("*1\r\n$4", "\r\nPING\r\n")), [])
+        XCTAssertEqual(frames(bytes("*2\r\n$4\r\nECHO\r\n$3\r\na", "b\r\n")), [.command([Array("ECHO".utf8), [97, 0, 98]])],
+                       "arguments are read by their length")
+        let padding = "\r\n" + String(repeating: "x", count: 70_000)
+        XCTAssertEqual(frames(bytes("ECHO a", padding)), [.redisError("too big inline request")])
+        XCTAssertEqual(frames(bytes("*1", padding)), [.redisError("too big mbulk count string")])
+        XCTAssertEqual(frames(bytes("*1\r\n$4", padding)), [.redisError("too big bulk count string")])
+    }
+
+    /// Held on a NUL, a line dripped a byte at a time costs a step per byte, and the limit still holds.
+    func testDripFedLineAfterANulByteIsSearchedOnce() {
+        var parser = RESPRequestParser(limits: RESPRequestLimits(maxInlineBytes: 4_096))
+        var buffer = ByteBuffer(bytes: Array("ECHO".utf8) + [0])
+        var frame: RESPRequestFrame?
+        var sent = buffer.readableBytes
+        while frame == nil && sent < 5_000 {
+            buffer.writeString(sent % 2 == 0 ? "\n" : "x")
+            sent += 1
+            frame = parser.next(from: &buffer)
+        }
+        XCTAssertEqual(frame, .redisError("too big inline request"))
+        XCTAssertLessThanOrEqual(parser.bytesExamined, 2 * sent)
+    }
+
     func testEmptyLinesAndEmptyMultibulksAreSkipped() {
         XCTAssertEqual(frames("\r\n\n   \r\n*0\r\n*-1\r\n*-7\r\nPING\r\n"), [.command("PING")])
     }
