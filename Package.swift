@@ -67,10 +67,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // SentinelCore for its seeded generator (the fuzz tests).
         .testTarget(
             name: "RESPTests",
             dependencies: [
-                "RESP",
+                "RESP", "SentinelCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

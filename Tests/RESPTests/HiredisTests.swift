@@ -52,25 +52,6 @@ final class HiredisTests: XCTestCase {
         XCTAssertEqual(String(buffer: buffer), "*3\r\n$3\r\nSET\r\n$7\r\na key\r\n\r\n$0\r\n\r\n")
     }
 
-    func testFuzzedRepliesNeverCrashTheReader() {
-        var seed: UInt64 = 77
-        func next() -> UInt64 {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return seed >> 33
-        }
-        let pieces = ["*", "$", "+", "-", ":", "\r\n", "1", "3", "-1", "abc", "*2\r\n", "$3\r\nabc\r\n", "\n"]
-        for _ in 0..<5_000 {
-            let reader = HiredisReplyReader()
-            var text = ""
-            for _ in 0..<(1 + next() % 10) { text += pieces[Int(next() % UInt64(pieces.count))] }
-            reader.feed(ByteBuffer(string: text))
-            for _ in 0..<32 {
-                guard let value = try? reader.next() else { break }
-                _ = value
-            }
-        }
-    }
-
     /// A real redis-server answers a hiredis-formatted command; hiredis reads the reply.
     func testAgainstRealRedisServer() throws {
         let port = Int.random(in: 40_000..<50_000)
