@@ -6,52 +6,6 @@ import RESP
 import XCTest
 
 final class HiredisTests: XCTestCase {
-    func decodeAll(_ text: String) throws -> [RESPValue] {
-        let reader = HiredisReplyReader()
-        reader.feed(ByteBuffer(string: text))
-        var values: [RESPValue] = []
-        for _ in 0..<100 {
-            guard let value = try reader.next() else { break }
-            values.append(value)
-        }
-        return values
-    }
-
-    func testReplyTypesAndManyPerBuffer() throws {
-        XCTAssertEqual(try decodeAll("+PONG\r\n-ERR bad\r\n:42\r\n$3\r\nabc\r\n$-1\r\n*2\r\n*1\r\n:1\r\n$0\r\n\r\n*-1\r\n"), [
-            .simpleString("PONG"), .error("ERR bad"), .integer(42), .bulk("abc"), .null,
-            .array([.array([.integer(1)]), .bulk("")]), .null,
-        ])
-    }
-
-    func testPartialReplyWaitsForMoreBytes() throws {
-        let reader = HiredisReplyReader()
-        reader.feed(ByteBuffer(string: "$5\r\nhel"))
-        XCTAssertNil(try reader.next())
-        reader.feed(ByteBuffer(string: "lo\r\n"))
-        XCTAssertEqual(try reader.next(), .bulk("hello"))
-    }
-
-    func testMalformedReplyIsAnErrorNotACrash() {
-        XCTAssertThrowsError(try decodeAll("?what\r\n"))
-        XCTAssertThrowsError(try decodeAll("$abc\r\n"))
-        XCTAssertThrowsError(try decodeAll("*99999999999\r\n"), "an array larger than any real reply is refused before allocation")
-    }
-
-    func testDecoderVerifier() throws {
-        let inputs: [(ByteBuffer, [RESPValue])] = [
-            (ByteBuffer(string: "+OK\r\n"), [.simpleString("OK")]),
-            (ByteBuffer(string: "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nx\r\n:1\r\n"),
-             [.array([.bulk("message"), .bulk("ch"), .bulk("x")]), .integer(1)]),
-        ]
-        XCTAssertNoThrow(try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: inputs) { HiredisReplyDecoder() })
-    }
-
-    func testFormatIsBinarySafe() {
-        let buffer = HiredisCommand.format(["SET", "a key\r\n", ""])
-        XCTAssertEqual(String(buffer: buffer), "*3\r\n$3\r\nSET\r\n$7\r\na key\r\n\r\n$0\r\n\r\n")
-    }
-
     /// A real redis-server answers a hiredis-formatted command; hiredis reads the reply.
     func testAgainstRealRedisServer() throws {
         let port = Int.random(in: 40_000..<50_000)
