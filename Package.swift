@@ -68,12 +68,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // SentinelCore for its seeded generator (the fuzz tests), VigilTestSupport to run redis-server.
         .testTarget(
             name: "RESPTests",
             dependencies: [
-                "RESP",
+                "RESP", "SentinelCore", "VigilTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),

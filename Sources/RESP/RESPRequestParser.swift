@@ -123,11 +123,21 @@ public struct RESPRequestParser: Sendable {
 
     /// The offset of the first `byte` after the reader index, resuming where the last search of this
     /// line stopped; the search stops on the byte found, so the next search starts there.
+    ///
+    /// Redis finds line ends with strchr, which stops at a NUL byte: a line with a NUL before its end
+    /// never ends, and waits until it outgrows its limit. So does this one; the search then stays on
+    /// the NUL, so each later call costs nothing.
     private mutating func offsetOfLineEnd(_ byte: UInt8, in buffer: ByteBuffer) -> Int? {
         let view = buffer.readableBytesView
         let start = view.startIndex + searchedBytes
-        guard start < view.endIndex else { return nil }
-        guard let found = view[start...].firstIndex(of: byte) else {
+        guard start < view.endIndex, view[start] != 0 else { return nil }
+        let found = view[start...].firstIndex(of: byte)
+        if let nul = view[start..<(found ?? view.endIndex)].firstIndex(of: 0) {
+            bytesExamined += nul - start + 1
+            searchedBytes = nul - view.startIndex
+            return nil
+        }
+        guard let found else {
             bytesExamined += view.endIndex - start
             searchedBytes = view.count
             return nil
