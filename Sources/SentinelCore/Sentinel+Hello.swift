@@ -135,11 +135,23 @@ extension Sentinel {
         let oldAddress = masters[m].instance.address
         masters[m].settings.configEpoch = hello.masterConfigEpoch
         effects.append(.persistConfig)
-        guard !sameAddress(oldAddress, hello.master) else { return }
+        guard !sameAddress(oldAddress, hello.master) else {
+            abortSupersededFailover(m, configEpoch: hello.masterConfigEpoch, now: now, into: &effects)
+            return
+        }
         effects += event(about: ref(masterName, .sentinel(hello.runID))) { .configUpdateFrom($0) }
         effects.append(.emit(.switchMaster(master: masterName, from: announced(oldAddress), to: hello.master)))
         queueClientReconfigScript(m, role: "observer", from: oldAddress, to: hello.master, now: now)
         switchMasterAddress(m, to: hello.master, now: now, into: &effects)
+    }
+
+    /// Our failover of this master, if any, had an epoch that the configuration just adopted has
+    /// reached: that configuration wins (peers follow the highest config epoch), so ours must not be
+    /// promoted or announced. Left running, its promotion would put the config epoch back to its own
+    /// epoch, or claim a second configuration under the same one. Redis lets it run.
+    private mutating func abortSupersededFailover(_ m: Int, configEpoch: Int64, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover, failover.epoch <= configEpoch else { return }
+        abortFailover(m, reason: .superseded, now: now, into: &effects)
     }
 
     /// Redis's reset-and-change-address: the new master's old entry goes, the old master becomes a

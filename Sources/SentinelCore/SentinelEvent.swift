@@ -81,6 +81,8 @@ public enum FailoverAbortReason: String, Hashable, Sendable, CaseIterable {
     case replicaTimeout = "slave-timeout"
     case coordinatedTimeout = "coordinated-timeout"
     case coordinatedRefused = "coordinated-refused"
+    /// A peer announced a configuration of this master whose epoch has reached the failover's.
+    case superseded = "superseded"
 }
 
 /// An instance as an event names it (Redis's `%@`), with the announced addresses it was rendered with.
