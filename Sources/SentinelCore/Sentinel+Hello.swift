@@ -133,6 +133,8 @@ extension Sentinel {
     private mutating func adoptNewerConfiguration(_ hello: Hello, masterIndex m: Int, now: Instant, into effects: inout [Effect]) {
         let masterName = masters[m].name
         let oldAddress = masters[m].instance.address
+        Invariant.configEpochNeverDecreases(master: masterName, from: masters[m].settings.configEpoch, to: hello.masterConfigEpoch,
+                                            currentEpoch: currentEpoch)
         masters[m].settings.configEpoch = hello.masterConfigEpoch
         effects.append(.persistConfig)
         guard !sameAddress(oldAddress, hello.master) else {
