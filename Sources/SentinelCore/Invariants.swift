@@ -34,6 +34,14 @@ enum Invariant {
         }
     }
 
+    /// At most one leadership per master per epoch: two failovers led in one epoch would promote two
+    /// replicas under one config epoch.
+    static func leadsOncePerEpoch(master: String, lastLedEpoch: Int64, epoch: Int64, file: StaticString = #fileID, line: UInt = #line) {
+        guard epoch > lastLedEpoch else {
+            broken("a failover of '\(master)' led in epoch \(epoch), after one led in epoch \(lastLedEpoch)", file, line)
+        }
+    }
+
     /// A master's configuration is replaced only by a newer one: peers pick the configuration with
     /// the highest config epoch, so going back would announce one they have already passed. It is
     /// never ahead of the current epoch either (a config epoch is always some sentinel's epoch).

@@ -181,6 +181,7 @@ extension Sentinel {
         settings.address = newAddress
         var fresh = MasterState(settings: settings, now: now)
         fresh.sentinels = peers
+        fresh.ledEpoch = masters[m].ledEpoch
         for address in replicaAddresses {
             let replica = makeReplica(address, downAfter: settings.downAfterMilliseconds, now: now)
             fresh.appendReplica(replica)
