@@ -85,6 +85,10 @@ public struct MasterState: Hashable, Sendable {
     public var failover: FailoverProgress?
     /// This sentinel's vote for the master's failover leader (the epoch is persisted as leader-epoch).
     public var leader: String?
+    /// The epoch of the last failover this sentinel was elected to lead for this master, in this
+    /// process (0: none): checked by `Invariant.leadsOncePerEpoch`. Carried over when a reset or a
+    /// new address rebuilds this state, since it is still the same master.
+    public internal(set) var ledEpoch: Int64 = 0
     /// Our own failover attempts wait until then (Redis's failover_start_time, with its random delay).
     public var failoverStartTime: Instant?
     /// Set when our last election was lost with every vote accounted for and nobody winning: the

@@ -115,6 +115,8 @@ extension Sentinel {
             effects.append(.emit(.newEpoch(master: masters[m].name, epoch: currentEpoch)))
         }
         if masters[m].settings.leaderEpoch < epoch && masters[m].settings.configEpoch < epoch {
+            Invariant.votesOncePerEpoch(master: masters[m].name, lastVoteEpoch: masters[m].settings.leaderEpoch, epoch: epoch,
+                                        currentEpoch: currentEpoch)
             masters[m].leader = candidate
             masters[m].settings.leaderEpoch = epoch
             effects.append(.persistConfig)

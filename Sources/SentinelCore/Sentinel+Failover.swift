@@ -92,6 +92,8 @@ extension Sentinel {
             }
             return
         }
+        Invariant.leadsOncePerEpoch(master: masters[m].name, lastLedEpoch: masters[m].ledEpoch, epoch: failover.epoch)
+        masters[m].ledEpoch = failover.epoch
         effects += event(about: ref(masters[m].name, .master)) { .electedLeader($0, epoch: failover.epoch) }
         if simulateFailure.contains(.crashAfterElection) {
             effects.append(.terminate(exitCode: 99))

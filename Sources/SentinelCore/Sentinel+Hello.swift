@@ -133,13 +133,27 @@ extension Sentinel {
     private mutating func adoptNewerConfiguration(_ hello: Hello, masterIndex m: Int, now: Instant, into effects: inout [Effect]) {
         let masterName = masters[m].name
         let oldAddress = masters[m].instance.address
+        Invariant.configEpochNeverDecreases(master: masterName, from: masters[m].settings.configEpoch, to: hello.masterConfigEpoch,
+                                            currentEpoch: currentEpoch)
         masters[m].settings.configEpoch = hello.masterConfigEpoch
         effects.append(.persistConfig)
-        guard !sameAddress(oldAddress, hello.master) else { return }
+        guard !sameAddress(oldAddress, hello.master) else {
+            abortSupersededFailover(m, configEpoch: hello.masterConfigEpoch, now: now, into: &effects)
+            return
+        }
         effects += event(about: ref(masterName, .sentinel(hello.runID))) { .configUpdateFrom($0) }
         effects.append(.emit(.switchMaster(master: masterName, from: announced(oldAddress), to: hello.master)))
         queueClientReconfigScript(m, role: "observer", from: oldAddress, to: hello.master, now: now)
         switchMasterAddress(m, to: hello.master, now: now, into: &effects)
+    }
+
+    /// Our failover of this master, if any, had an epoch that the configuration just adopted has
+    /// reached: that configuration wins (peers follow the highest config epoch), so ours must not be
+    /// promoted or announced. Left running, its promotion would put the config epoch back to its own
+    /// epoch, or claim a second configuration under the same one. Redis lets it run.
+    private mutating func abortSupersededFailover(_ m: Int, configEpoch: Int64, now: Instant, into effects: inout [Effect]) {
+        guard let failover = masters[m].failover, failover.epoch <= configEpoch else { return }
+        abortFailover(m, reason: .superseded, now: now, into: &effects)
     }
 
     /// Redis's reset-and-change-address: the new master's old entry goes, the old master becomes a
@@ -167,6 +181,7 @@ extension Sentinel {
         settings.address = newAddress
         var fresh = MasterState(settings: settings, now: now)
         fresh.sentinels = peers
+        fresh.ledEpoch = masters[m].ledEpoch
         for address in replicaAddresses {
             let replica = makeReplica(address, downAfter: settings.downAfterMilliseconds, now: now)
             fresh.appendReplica(replica)

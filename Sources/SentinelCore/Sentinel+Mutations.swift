@@ -57,7 +57,9 @@ extension Sentinel {
             closeAllLinks(ofMaster: m, into: &effects)
             var settings = masters[m].settings
             settings.address = masters[m].instance.address
-            masters[m] = MasterState(settings: settings, now: now)
+            var fresh = MasterState(settings: settings, now: now)
+            fresh.ledEpoch = masters[m].ledEpoch
+            masters[m] = fresh
             effects += event(about: ref(settings.name, .master)) { .resetMaster($0) }
             count += 1
         }

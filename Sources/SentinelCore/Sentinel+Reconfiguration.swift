@@ -7,6 +7,7 @@ extension Sentinel {
             let promoted = failover.promotedReplica, let r = masters[m].replicaIndex(named: promoted)
         else { return }
         let name = masters[m].name
+        Invariant.configEpochNeverDecreases(master: name, from: masters[m].settings.configEpoch, to: failover.epoch, currentEpoch: currentEpoch)
         masters[m].settings.configEpoch = failover.epoch
         setState(&masters[m], .reconfSlaves, now: now)
         effects.append(.persistConfig)

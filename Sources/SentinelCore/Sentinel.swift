@@ -25,7 +25,11 @@ public struct Sentinel: Sendable {
     /// Directives the core does not act on but keeps for the rewrite (port, bind, dir, ...).
     public private(set) var baseConfig: SentinelConfig
     public private(set) var myID: String
-    public internal(set) var currentEpoch: Int64
+    /// Raised from several places (votes, hellos, failovers); checked on every write rather than at
+    /// each, so that no new path can forget it. The initializer's first value is not a write.
+    public internal(set) var currentEpoch: Int64 {
+        didSet { Invariant.epochNeverDecreases(from: oldValue, to: currentEpoch) }
+    }
     public internal(set) var masters: [MasterState] = []
     public var timing = Timing()
     public var environment = SentinelEnvironment()

@@ -82,4 +82,6 @@ public enum FailoverAbortReason: String, Hashable, Sendable, CaseIterable {
     case replicaTimeout = "slave-timeout"
     case coordinatedTimeout = "coordinated-timeout"
     case coordinatedRefused = "coordinated-refused"
+    /// A peer announced a configuration of this master whose epoch has reached the failover's.
+    case superseded = "superseded"
 }

@@ -62,6 +62,7 @@ final class SentinelEventTests: XCTestCase {
         (.failoverAborted(master, reason: .replicaTimeout), .warning, "-failover-abort-slave-timeout", m),
         (.failoverAborted(master, reason: .coordinatedTimeout), .warning, "-failover-abort-coordinated-timeout", m),
         (.failoverAborted(master, reason: .coordinatedRefused), .warning, "-failover-abort-coordinated-refused", m),
+        (.failoverAborted(master, reason: .superseded), .warning, "-failover-abort-superseded", m),
         (.replicasBehind(replica, behind: 4096, bound: 1024), .warning, "-failover-abort-replicas-behind", "\(r) behind 4096 bound 1024"),
         (.switchMaster(master: "mymaster", from: Address(host: "127.0.0.1", port: 6379), to: Address(host: "127.0.0.1", port: 6380)),
          .warning, "+switch-master", "mymaster 127.0.0.1 6379 127.0.0.1 6380"),
@@ -85,7 +86,8 @@ final class SentinelEventTests: XCTestCase {
         "+failover-state-reconf-slaves", "+slave-reconf-sent", "+slave-reconf-sent-be", "-slave-reconf-sent-timeout",
         "+slave-reconf-inprog", "+slave-reconf-done", "+failover-end-for-timeout", "+failover-end",
         "-failover-abort-not-elected", "-failover-abort-no-good-slave", "-failover-abort-slave-timeout",
-        "-failover-abort-coordinated-timeout", "-failover-abort-coordinated-refused", "-failover-abort-replicas-behind",
+        "-failover-abort-coordinated-timeout", "-failover-abort-coordinated-refused", "-failover-abort-superseded",
+        "-failover-abort-replicas-behind",
         "+switch-master", "+config-update-from", "+convert-to-slave", "+fix-slave-config", "+tilt", "-tilt",
         "-script-error", "-script-timeout",
     ]
