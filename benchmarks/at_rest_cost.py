@@ -204,6 +204,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vigil", default=os.path.join(ROOT, ".build", "release", "vigil"))
     parser.add_argument("--redis-sentinel", default=shutil.which("redis-sentinel") or "/usr/bin/redis-sentinel")
+    parser.add_argument("--vigil-baseline", help="another Vigil build to measure beside (kind vigil-baseline), e.g. before a change")
     parser.add_argument("--kinds", default="redis-sentinel,vigil", help="which sentinels to measure (comma-separated)")
     parser.add_argument("--masters", type=int, default=200)
     parser.add_argument("--replicas", type=int, default=1, help="replicas per master")
@@ -216,6 +217,9 @@ def main():
                         help="where configuration files and logs go (default /dev/shm: disk latency is not measured)")
     args = parser.parse_args()
     binaries = {"redis-sentinel": args.redis_sentinel, "vigil": os.path.abspath(args.vigil)}
+    if args.vigil_baseline:
+        binaries["vigil-baseline"] = os.path.abspath(args.vigil_baseline)
+        args.kinds += ",vigil-baseline"
     kinds = {kind.strip(): binaries[kind.strip()] for kind in args.kinds.split(",")}
     for binary in list(kinds.values()) + [shutil.which("redis-server")]:
         if not binary or not os.access(binary, os.X_OK):
