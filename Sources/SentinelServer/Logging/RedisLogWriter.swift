@@ -14,21 +14,46 @@ public final class RedisLogWriter: @unchecked Sendable {
     }
     private var level: LogLevel
     private let pid = getpid()
-    private let formatter: DateFormatter
 
     /// `logfile` as in the config: empty means standard output.
-    private let isoFormatter: ISO8601DateFormatter
-
     public init(logfile: String, level: LogLevel, format: LogFormat = .redis) {
         path = logfile.isEmpty ? nil : logfile
         self.level = level
         self.format = format
-        formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone.current
-        formatter.dateFormat = "dd MMM yyyy HH:mm:ss.SSS"
-        isoFormatter = ISO8601DateFormatter()
-        isoFormatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    }
+
+    // The timestamps come from the C library (localtime_r, gmtime_r), as Redis's do: Foundation's
+    // DateFormatter loads ICU and its data, several MB of the daemon's resident memory, to print
+    // a fixed English format.
+    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    private static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    private static func wallClock() -> (seconds: time_t, milliseconds: Int) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return (now.tv_sec, Int(now.tv_nsec / 1_000_000))
+    }
+
+    /// `dd Mon yyyy hh:mm:ss.mmm` in local time, as Redis's logs.
+    static func redisTimestamp() -> String {
+        var (seconds, milliseconds) = wallClock()
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return "\(padded(Int(parts.tm_mday), 2)) \(monthNames[Int(parts.tm_mon)]) \(padded(Int(parts.tm_year) + 1900, 4)) "
+            + "\(padded(Int(parts.tm_hour), 2)):\(padded(Int(parts.tm_min), 2)):\(padded(Int(parts.tm_sec), 2)).\(padded(milliseconds, 3))"
+    }
+
+    /// RFC 3339 in UTC with milliseconds (`2026-12-04T04:30:00.123Z`).
+    static func isoTimestamp() -> String {
+        var (seconds, milliseconds) = wallClock()
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return "\(padded(Int(parts.tm_year) + 1900, 4))-\(padded(Int(parts.tm_mon) + 1, 2))-\(padded(Int(parts.tm_mday), 2))T"
+            + "\(padded(Int(parts.tm_hour), 2)):\(padded(Int(parts.tm_min), 2)):\(padded(Int(parts.tm_sec), 2)).\(padded(milliseconds, 3))Z"
     }
 
     public func log(_ messageLevel: LogLevel, _ message: String) {
@@ -45,10 +70,10 @@ public final class RedisLogWriter: @unchecked Sendable {
     func line(_ messageLevel: LogLevel, _ message: String, event: SentinelEvent?) -> String {
         switch format {
         case .redis:
-            return "\(pid):X \(lock.withLock { formatter.string(from: Date()) }) \(messageLevel.mark) \(message)\n"
+            return "\(pid):X \(Self.redisTimestamp()) \(messageLevel.mark) \(message)\n"
         case .json:
             var fields = [
-                ("time", Self.jsonString(lock.withLock { isoFormatter.string(from: Date()) })), ("pid", "\(pid)"),
+                ("time", Self.jsonString(Self.isoTimestamp())), ("pid", "\(pid)"),
                 ("level", Self.jsonString(messageLevel.name)), ("message", Self.jsonString(message)),
             ]
             if let event {
