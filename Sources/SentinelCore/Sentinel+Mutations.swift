@@ -22,6 +22,7 @@ extension Sentinel {
         settings.downAfterMilliseconds = timing.defaultDownAfter
         settings.failoverTimeoutMilliseconds = timing.defaultFailoverTimeout
         masters.append(Sentinel.makeMaster(settings, now: now))
+        reindexMasters()
         return CommandOutcome(
             reply: .ok,
             effects: [Effect.persistConfig] + event(about: ref(name, .master)) { .monitor($0, quorum: quorum) },
@@ -36,6 +37,7 @@ extension Sentinel {
         queueNotificationScripts(for: effects, now: now)
         closeAllLinks(ofMaster: m, into: &effects)
         masters.remove(at: m)
+        reindexMasters()
         effects.append(.persistConfig)
         return CommandOutcome(reply: .ok, effects: effects, replyRequiresPersist: true)
     }

@@ -31,6 +31,11 @@ public struct Sentinel: Sendable {
         didSet { Invariant.epochNeverDecreases(from: oldValue, to: currentEpoch) }
     }
     public internal(set) var masters: [MasterState] = []
+    /// Where each master's name sits in `masters`, so that the lookups every input and instance visit
+    /// makes do not compare the name against every master's (with hundreds of masters that scan was
+    /// most of the cost at rest). Rebuilt where masters are added or removed; only a hint: a lookup
+    /// checks the name it finds and scans when the hint is stale or missing.
+    var masterSlots: [String: Int] = [:]
     public var timing = Timing()
     public var environment = SentinelEnvironment()
     /// Hostname (lower-cased) to the IP it last resolved to, with resolve-hostnames (§6).
@@ -58,6 +63,16 @@ public struct Sentinel: Sendable {
         }
         for masterConfig in config.masters {
             masters.append(Sentinel.makeMaster(masterConfig, now: now))
+        }
+        reindexMasters()
+    }
+
+    /// Rebuilds `masterSlots` after masters were added or removed (the first of equal names wins, as the scan).
+    mutating func reindexMasters() {
+        masterSlots = [:]
+        masterSlots.reserveCapacity(masters.count)
+        for index in masters.indices where masterSlots[masters[index].settings.name] == nil {
+            masterSlots[masters[index].settings.name] = index
         }
     }
 
@@ -95,6 +110,7 @@ public struct Sentinel: Sendable {
     /// Looked up on every input and instance visit: compares names in place, since a closure over
     /// `masters` would copy each `MasterState` (retaining all its arrays) to read its name.
     public func masterIndex(named name: String) -> Int? {
+        if let index = masterSlots[name], index < masters.count, masters[index].settings.name == name { return index }
         for index in masters.indices where masters[index].settings.name == name { return index }
         return nil
     }
