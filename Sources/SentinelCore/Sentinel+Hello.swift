@@ -44,6 +44,18 @@ extension Sentinel {
         withScripts(processHello(payload, now: now), now: now)
     }
 
+    /// Whether `processHello` could ask for a config write: the same conditions, in the same order
+    /// (an unknown peer, a newer epoch, a newer configuration). Otherwise it only notes the time of
+    /// the peer's hello, and the daemon needs no undo copy (see `mayPersist(_ input:)`).
+    public func helloMayPersist(_ payload: String) -> Bool {
+        guard let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames), hello.runID != myID,
+            let m = masterIndex(named: hello.masterName)
+        else { return false }
+        let known = masters[m].sentinels.contains { $0.instance.runID == hello.runID && $0.instance.address.sameAs(hello.sentinel) }
+        return !known || max(hello.currentEpoch, hello.masterConfigEpoch) > currentEpoch
+            || masters[m].settings.configEpoch < hello.masterConfigEpoch
+    }
+
     mutating func processHello(_ payload: String, now: Instant) -> [Effect] {
         guard let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames), hello.runID != myID, let m = masterIndex(named: hello.masterName) else {
             return []

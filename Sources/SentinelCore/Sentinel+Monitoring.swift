@@ -1,9 +1,9 @@
 extension Sentinel {
     /// The periodic work of one timer tick (Redis's sentinelTimer for the monitoring half), every
-    /// part of `tickPlan()` in order (see TickStep).
+    /// part of `tickPlan(now:)` in order (see TickStep).
     public mutating func tick(now: Instant) -> [Effect] {
         var effects: [Effect] = []
-        for step in tickPlan() { effects += tickEffects(step, now: now) }
+        for step in tickPlan(now: now) { effects += tickEffects(step, now: now) }
         return withScripts(effects, now: now)
     }
 
@@ -84,6 +84,15 @@ extension Sentinel {
         min(pingPeriod, max(downAfter / 20, 50))
     }
 
+    /// How early a master's ping may go: the timer wakes when one master's ping is due (see
+    /// `nextTickDelayMilliseconds`), and that tick also pings every master due within a quarter of
+    /// the interval. Each master keeps its own phase otherwise (set by when its last reply came),
+    /// and with hundreds of masters those phases fill the second: the timer woke every 10 ms and
+    /// walked every instance each time. Pinged together, masters fall into at most four phases per
+    /// interval. A ping only ever goes earlier, never later, so down-after still runs from a ping
+    /// sent at most one interval after the last reply, and detection is as soon as before.
+    static func masterPingEarliness(interval: Int64) -> Int64 { interval / 4 }
+
     mutating func sendPeriodicCommands(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
         guard let state = instance(target), !state.link.isDisconnected,
             state.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink
@@ -97,7 +106,10 @@ extension Sentinel {
         }
         let isMaster = if case .master = target.member { true } else { false }
         let pingInterval = pingInterval(for: state, isMaster: isMaster)
-        let pingDue = now - state.link.lastReply > pingInterval
+        // A master's ping is also sent when it would fall due before a quarter of its interval
+        // from now (see `masterPingEarliness`); an unanswered one is repeated at Redis's pace.
+        let early = isMaster ? Sentinel.masterPingEarliness(interval: pingInterval) : 0
+        let pingDue = now + early - state.link.lastReply > pingInterval
             && (state.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
         if pingDue { sendPing(target, now: now, into: &effects) }
         let helloDue = state.link.lastHelloPublished.map { now - $0 > timing.publishPeriod } ?? true

@@ -1,5 +1,6 @@
 /// One part of a timer tick. `tick(now:)` runs them all in one go (the simulator and the tests);
-/// the daemon runs each part as its own batch, because a config write that fails undoes its batch:
+/// the daemon runs each part that may persist (`mayPersist`) as its own batch, and the parts between
+/// them as one batch that is never undone, because a config write that fails undoes its batch:
 /// a part that persists (a failover starting takes a new epoch, a finished failover switches the
 /// master) must not take every other master's pings, INFO, hellos and SDOWN checks down with it,
 /// or a broken disk would stop all monitoring and leave false SDOWNs behind once it works again.
@@ -29,12 +30,95 @@ extension Sentinel {
     /// decisions, then its replicas and peers, as Redis visits them.
     public func tickPlan() -> [TickStep] {
         var steps: [TickStep] = [.begin]
-        for target in allInstanceRefs() {
-            steps.append(.visit(target))
-            if case .master = target.member { steps.append(.decide(master: target.master)) }
+        var count = 2
+        for m in masters.indices { count += 2 + masters[m].replicas.count + masters[m].sentinels.count }
+        steps.reserveCapacity(count)
+        for m in masters.indices { appendGroup(m, to: &steps) }
+        steps.append(.finish)
+        return steps
+    }
+
+    /// A master's own visit and decisions, then its replicas and peers.
+    func appendGroup(_ m: Int, to steps: inout [TickStep]) {
+        let name = masters[m].settings.name
+        steps.append(.visit(ref(name, .master)))
+        steps.append(.decide(master: name))
+        for r in masters[m].replicas.indices { steps.append(.visit(ref(name, .replica(masters[m].replicas[r].name)))) }
+        for s in masters[m].sentinels.indices {
+            if let runID = masters[m].sentinels[s].instance.runID { steps.append(.visit(ref(name, .sentinel(runID)))) }
+        }
+    }
+
+    /// The parts of a tick at `now`. On the regular beat (see `nextTickDelayMilliseconds`), or when
+    /// no beat was planned, every instance, as `tickPlan()`. A tick before the beat came for a
+    /// master's deadline (its ping, or its down-after expiring): it visits the masters whose ping
+    /// or down-after is due (and decides for them), plus every master with decisions pending, with
+    /// its replicas and peers, as the beat would. The others wait for the beat, as in Redis, whose
+    /// timer visits everything 10 to 19 times a second: with hundreds of masters each wakeup
+    /// visiting every instance was most of Vigil's cost at rest.
+    public func tickPlan(now: Instant) -> [TickStep] {
+        guard let beat = nextBeat, now < beat else { return tickPlan() }
+        var steps: [TickStep] = [.begin]
+        for m in masters.indices {
+            if hasDecisionsPending(m) {
+                appendGroup(m, to: &steps)
+            } else if masterIsDue(m, now: now) {
+                steps.append(.visit(ref(masters[m].settings.name, .master)))
+                steps.append(.decide(master: masters[m].settings.name))
+            }
         }
         steps.append(.finish)
         return steps
+    }
+
+    /// Whether a `.decide` step for the master could do anything: start a failover (ODOWN), advance
+    /// one, ask peers (while SDOWN or electing for a switchover, which is a failover), or forget a
+    /// peer's old report or vote. Otherwise each of its three parts returns at its first guard.
+    func hasDecisionsPending(_ m: Int) -> Bool {
+        if masters[m].isObjectivelyDown || masters[m].failover != nil || masters[m].instance.isSubjectivelyDown { return true }
+        for s in masters[m].sentinels.indices
+        where masters[m].sentinels[s].masterDownReportedAt != nil || masters[m].sentinels[s].votedLeader != nil {
+            return true
+        }
+        return false
+    }
+
+    /// Whether handling `input` now could ask for a config write. Replies to PING, hello PUBLISH,
+    /// AUTH, CLIENT SETNAME, SUBSCRIBE and SCRIPT KILL, a connection coming up, and hellos that
+    /// bring nothing new (see `helloMayPersist`) never do; they are most of the inputs at rest. The
+    /// daemon keeps no undo copy for them: with hundreds of masters, the copy made every input's
+    /// first change copy every master.
+    public func mayPersist(_ input: Input) -> Bool {
+        switch input {
+        case .replyReceived(_, let purpose, _):
+            switch purpose {
+            case .info, .askMasterDown, .handover: return true
+            case .ping, .publishHello, .auth, .setName, .subscribe, .scriptKill, .ignored: return false
+            }
+        case .messageReceived(_, let channel, let payload):
+            return channel == Sentinel.helloChannel && helloMayPersist(payload)
+        case .linkConnected:
+            return false
+        case .linkClosed, .scriptStarted, .scriptFinished:
+            return true
+        }
+    }
+
+    /// Whether running `step` now could ask for a config write. `begin` and `visit` never do; a
+    /// master's decisions and the finish step only when there is something to decide or finish.
+    /// The daemon runs the steps that cannot as one batch without an undo copy, and skips a
+    /// decision step with nothing pending (it would do nothing).
+    public func mayPersist(_ step: TickStep) -> Bool {
+        switch step {
+        case .begin, .visit:
+            return false
+        case .decide(let name):
+            guard let m = masterIndex(named: name) else { return false }
+            return hasDecisionsPending(m)
+        case .finish:
+            for m in masters.indices where masters[m].failover?.state == .updateConfig { return true }
+            return false
+        }
     }
 
     /// Runs one part of a tick; scripts due are started as after any public entry point.

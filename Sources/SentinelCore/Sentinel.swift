@@ -45,6 +45,8 @@ public struct Sentinel: Sendable {
     var nextLinkNumber = 1
     var linkOwners: [LinkID: LinkOwner] = [:]
     var previousTick: Instant?
+    /// The next regular beat of the timer (see `nextTickDelayMilliseconds`).
+    var nextBeat: Instant?
     public internal(set) var simulateFailure: SimulatedFailures = []
     public internal(set) var scripts = ScriptQueue()
     /// Set while in TILT mode (§3.10).
@@ -169,13 +171,17 @@ public struct Sentinel: Sendable {
     /// sentinels started together do not act in lockstep; the jitter comes from the seeded generator.
     /// Vigil also wakes exactly when a master's next ping is due or its down-after expires, so that
     /// detection is not rounded up to the next timer beat (up to 100 ms more per step otherwise).
+    /// Such a wakeup does not move the beat: it visits only what is due (see `tickPlan(now:)`).
     public mutating func nextTickDelayMilliseconds(now: Instant) -> Int64 {
-        let hz = 10 + random.below(10)
-        var delay = 1000 / hz
+        if nextBeat.map({ $0 <= now }) ?? true {
+            let hz = 10 + random.below(10)
+            nextBeat = now + 1000 / hz
+        }
+        var delay = (nextBeat ?? now) - now
         // A deadline already past is left to the regular beat, so a ping that cannot be sent (a full
         // link) never makes the timer spin.
         // Deadlines closer together than a few ms share one tick: with many masters they would
-        // otherwise wake the timer hundreds of times a second, each tick visiting every instance.
+        // otherwise wake the timer hundreds of times a second.
         if let deadline = nextMasterDeadline(now: now), deadline > now {
             delay = min(delay, max(deadline - now, Sentinel.minimumTickSpacingMilliseconds))
         }
@@ -187,25 +193,43 @@ public struct Sentinel: Sendable {
     /// The earliest moment a master needs attention: its next ping, or its down-after expiring.
     func nextMasterDeadline(now: Instant) -> Instant? {
         var earliest: Instant?
-        func consider(_ instant: Instant) {
-            guard instant > now else { return }
+        func consider(_ instant: Instant?) {
+            guard let instant, instant > now else { return }
             earliest = earliest.map { min($0, instant) } ?? instant
         }
-        for master in masters {
-            let state = master.instance
-            let link = state.link
-            // Down-after counts from the first unanswered ping, or from the last sign of life
-            // while disconnected (as `unansweredFor` does).
-            if !state.isSubjectivelyDown, let silentSince = link.activePingSince ?? (link.isDisconnected ? link.lastAvailable : nil) {
-                consider(silentSince + state.downAfterMilliseconds + 1)
-            }
-            guard !link.isDisconnected else { continue }
-            let interval = pingInterval(for: state, isMaster: true)
-            var pingDue = link.lastReply + interval + 1
-            if let sent = link.lastPingSent { pingDue = max(pingDue, sent + interval / 2 + 1) }
-            consider(pingDue)
+        for m in masters.indices {
+            let deadlines = masterDeadlines(m)
+            consider(deadlines.downAfter)
+            consider(deadlines.ping)
         }
         return earliest
+    }
+
+    /// When a master's down-after expires (counting from the first unanswered ping, or from the
+    /// last sign of life while disconnected, as `unansweredFor` does), and when its next ping is due.
+    func masterDeadlines(_ m: Int) -> (downAfter: Instant?, ping: Instant?) {
+        let state = masters[m].instance
+        let link = state.link
+        var downAfter: Instant?
+        if !state.isSubjectivelyDown, let silentSince = link.activePingSince ?? (link.isDisconnected ? link.lastAvailable : nil) {
+            downAfter = silentSince + state.downAfterMilliseconds + 1
+        }
+        guard !link.isDisconnected else { return (downAfter, nil) }
+        let interval = pingInterval(for: state, isMaster: true)
+        var ping = link.lastReply + interval + 1
+        if let sent = link.lastPingSent { ping = max(ping, sent + interval / 2 + 1) }
+        return (downAfter, ping)
+    }
+
+    /// Whether a tick at `now` before the beat must visit the master: its down-after has expired,
+    /// or its ping is due within the earliness that lets masters be pinged together (see
+    /// `masterPingEarliness`), which is what the visit then does.
+    func masterIsDue(_ m: Int, now: Instant) -> Bool {
+        let deadlines = masterDeadlines(m)
+        if let downAfter = deadlines.downAfter, downAfter <= now { return true }
+        guard let ping = deadlines.ping else { return false }
+        let interval = pingInterval(for: masters[m].instance, isMaster: true)
+        return ping <= now + Sentinel.masterPingEarliness(interval: interval)
     }
 
     /// ACL users changed on the client port (ACL SETUSER/DELUSER): kept for the next rewrite.

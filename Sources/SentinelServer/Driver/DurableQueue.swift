@@ -25,7 +25,8 @@ final class DurableQueue {
     private struct Batch {
         /// Runs the work against the core again (after a failed write restored it).
         var run: () -> Outcome
-        /// The core before this batch; nil for work that never persists (see TickStep).
+        /// The core before this batch, when it may be restored to it: only the first batch a write
+        /// to come would cover keeps one (see `submit`); nil for work that never persists.
         var before: Sentinel?
         var outcome: Outcome
         var persists: Bool
@@ -64,17 +65,28 @@ final class DurableQueue {
     /// Runs `work` against the core now; its effects and `finish` follow at once when nothing waits
     /// for the disk and it does not persist, otherwise after the writes before and including its own.
     /// `neverPersists` skips the undo copy (a copy makes the core's next change copy its arrays).
+    ///
+    /// A failed write restores the copy of the first persisting batch it covered (the front of the
+    /// queue then: see `writeFailed`), so a batch takes one only when no batch not yet covered by a
+    /// write has persisted before it: a later one is covered by the same write as that batch. And a
+    /// batch that did not persist drops its copy at once. With a write in flight during a burst (a
+    /// start with hundreds of masters), a copy per held batch, each made distinct by the next change,
+    /// took hundreds of MB at the peak.
     func submit(neverPersists: Bool = false, _ work: @escaping () -> Outcome) {
-        let before = neverPersists ? nil : core.get()
+        let needsCopy = !neverPersists && !held.contains { !$0.covered && $0.persists }
+        var before = needsCopy ? core.get() : nil
         let outcome = work()
         let persists = outcome.effects.contains(.persistConfig)
-        if persists && before == nil {
+        if persists && neverPersists {
             fatalError("A batch declared as never persisting asked for a config write; it could not be undone if the write failed")
         }
-        if !persists && isIdle {
-            perform(outcome.effects)
-            outcome.finish?(true)
-            return
+        if !persists {
+            before = nil
+            if isIdle {
+                perform(outcome.effects)
+                outcome.finish?(true)
+                return
+            }
         }
         held.append(Batch(run: work, before: before, outcome: outcome, persists: persists))
         startWriteIfNeeded()
@@ -112,15 +124,21 @@ final class DurableQueue {
         let batches = held
         held = []
         // The front of the queue is always a persisting batch with its undo copy: batches before it
-        // were released as soon as nothing before them waited.
-        guard let restored = batches.first?.before else { return }
+        // were released as soon as nothing before them waited, and it was the first to persist
+        // after the batches of the last write, so it took a copy (see `submit`).
+        guard let front = batches.first else { return }
+        guard let restored = front.before else {
+            fatalError("A write failed with no undo copy at the front of the queue; memory could not be restored")
+        }
         core.set(restored)
         for batch in batches {
             if batch.covered && batch.persists {
                 for case .log(let level, let message) in batch.outcome.effects { perform([.log(level, message)]) }
                 batch.outcome.finish?(false)
             } else {
-                submit(neverPersists: batch.before == nil, batch.run)
+                // Against the restored core an input judged unable to persist may persist after all
+                // (a hello from a peer the undone batch had learnt): every batch may, this time.
+                submit(batch.run)
             }
         }
     }

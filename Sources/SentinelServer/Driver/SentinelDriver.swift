@@ -79,14 +79,49 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
                 self.handle(.scriptFinished(id: finished.job, exitCode: finished.exitCode, signal: finished.signal))
             }
             let now = Self.now()
-            // Each part is its own batch (see TickStep): a part whose write fails is undone alone.
-            for step in self.sentinel.tickPlan() {
-                self.queue.submit(neverPersists: step.neverPersists) { [unowned self] in
-                    DurableQueue.Outcome(effects: sentinel.tick(step, now: now))
-                }
-            }
+            self.runTick(self.sentinel.tickPlan(now: now), now: now)
             self.systemd?.tick(nowMilliseconds: now.milliseconds, status: self.sentinel.statusLine())
             self.scheduleTick()
+        }
+    }
+
+    /// Each part of a tick that may persist is its own batch (see TickStep): a part whose write
+    /// fails is undone alone. The parts between them share one batch without an undo copy: visits,
+    /// and decisions of masters with nothing pending (skipped: they would do nothing). Whether a
+    /// decision may persist is asked when its turn comes, after the visits before it ran (a batch
+    /// runs at once: see DurableQueue.submit). With hundreds of instances, a batch per part cost
+    /// more than the parts.
+    private func runTick(_ plan: [TickStep], now: Instant) {
+        var next = plan.startIndex
+        while next < plan.endIndex {
+            if sentinel.mayPersist(plan[next]) {
+                let step = plan[next]
+                next += 1
+                queue.submit { [unowned self] in DurableQueue.Outcome(effects: sentinel.tick(step, now: now)) }
+                continue
+            }
+            let start = next
+            let end = TickRunEnd()
+            queue.submit(neverPersists: true) { [unowned self] in
+                var effects: [Effect] = []
+                var index = start
+                while index < (end.index ?? plan.endIndex) {
+                    let step = plan[index]
+                    if sentinel.mayPersist(step) {
+                        // The first run ends the batch here. Run again after a failed write, the batch
+                        // keeps its steps, and a decision that now has work waits for the next tick.
+                        if end.index == nil { break }
+                    } else if case .decide = step {
+                        // Nothing pending: the step would do nothing.
+                    } else {
+                        effects += sentinel.tick(step, now: now)
+                    }
+                    index += 1
+                }
+                if end.index == nil { end.index = index }
+                return DurableQueue.Outcome(effects: effects)
+            }
+            next = end.index ?? plan.endIndex
         }
     }
 
@@ -94,7 +129,9 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
         guard !stopped else { return }
         if case .linkClosed(let id, _) = input { links.forget(id) }
         let now = Self.now()
-        queue.submit { [unowned self] in DurableQueue.Outcome(effects: sentinel.handle(input, now: now)) }
+        queue.submit(neverPersists: !sentinel.mayPersist(input)) { [unowned self] in
+            DurableQueue.Outcome(effects: sentinel.handle(input, now: now))
+        }
     }
 
     /// Carries out the effects of a batch whose writes are durable (DurableQueue calls it in order).
@@ -176,7 +213,9 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
 
     public func receiveHello(_ payload: String) {
         let now = Self.now()
-        queue.submit { [unowned self] in DurableQueue.Outcome(effects: sentinel.receiveHello(payload, now: now)) }
+        queue.submit(neverPersists: !sentinel.helloMayPersist(payload)) { [unowned self] in
+            DurableQueue.Outcome(effects: sentinel.receiveHello(payload, now: now))
+        }
     }
 
     public func inOrder<Value>(_ compute: @escaping () -> Value, deliver: @escaping (Value) -> Void) {
@@ -215,6 +254,11 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
         log.log(.warning, "Sentinel is now ready to exit, bye bye...")
         onShutdown()
     }
+}
+
+/// Where the first run of a tick's never-persisting batch stopped (see `runTick`).
+private final class TickRunEnd {
+    var index: Int?
 }
 
 /// Redis's warning for a failed rewrite, at most once a second while the disk stays broken (a tick
