@@ -77,7 +77,8 @@ final class AtRestTests: XCTestCase {
             if let first = pending.first, first.at < nextTick {
                 pending.removeFirst()
                 now = first.at
-                lastReply[first.link] = now
+                // The core counts from the last reply to a PING (Redis's last_pong_time).
+                if first.purpose == .ping { lastReply[first.link] = now }
                 run(sentinel.handle(.replyReceived(first.link, first.purpose, first.value), now: now))
                 continue
             }
