@@ -53,7 +53,7 @@ extension SimulationWorld {
         for held in heldForSentinels.removeValue(forKey: sentinel) ?? [] {
             switch held {
             case .delivery(let input):
-                record(sentinel, sentinels[sentinel].handle(input, now: now))
+                record(sentinel, handleAsTheDaemonDoes(sentinel, input))
             case .request(let asker, let link, let purpose, let words):
                 guard !crashedSentinels.contains(asker), links[asker][link] != nil else { continue }
                 let reply = peerCommand(sentinel, words)

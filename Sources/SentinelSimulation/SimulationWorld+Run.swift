@@ -20,12 +20,11 @@ extension SimulationWorld {
                     heldForSentinels[delivery.sentinel, default: []].append(.delivery(delivery.input))
                     continue
                 }
-                let produced = sentinels[delivery.sentinel].handle(delivery.input, now: now)
-                record(delivery.sentinel, produced)
+                record(delivery.sentinel, handleAsTheDaemonDoes(delivery.sentinel, delivery.input))
             } else if let index = nextSentinelTick, let at = tickAt {
                 guard at <= end else { break }
                 now = max(now, at)
-                record(index, sentinels[index].tick(now: now))
+                record(index, tickAsTheDaemonDoes(index))
                 nextTick[index] = now + sentinels[index].nextTickDelayMilliseconds(now: now)
             } else {
                 break
@@ -33,6 +32,39 @@ extension SimulationWorld {
         }
         precondition(steps < maxSteps, "simulation exceeded its step bound: \(parameters)")
         now = max(now, end)
+    }
+
+    /// One tick, step by step as the daemon's driver runs it, checking the judgements the driver
+    /// relies on: a step judged unable to persist (run without an undo copy; the daemon stops if it
+    /// ever asks for a write) never does, and a decision step judged idle (which the driver skips)
+    /// does nothing at all.
+    mutating func tickAsTheDaemonDoes(_ index: Int) -> [Effect] {
+        var effects: [Effect] = []
+        for step in sentinels[index].tickPlan(now: now) {
+            let mayPersist = sentinels[index].mayPersist(step)
+            let produced = sentinels[index].tick(step, now: now)
+            if !mayPersist && produced.contains(.persistConfig) {
+                violations.append("sentinel \(index) asked for a config write in a tick step judged never to: \(step) at \(now)")
+            }
+            // Scripts due start after any step, so one skipped only starts them a step later.
+            let decided = produced.filter { if case .runScript = $0 { false } else { true } }
+            if case .decide = step, !mayPersist, !decided.isEmpty {
+                violations.append("sentinel \(index)'s decision step judged idle (the daemon skips it) did something: \(step) \(decided) at \(now)")
+            }
+            effects += produced
+        }
+        return effects
+    }
+
+    /// One input, checking the judgement the driver relies on: an input judged unable to persist
+    /// (handled without an undo copy) never asks for a config write.
+    mutating func handleAsTheDaemonDoes(_ sentinel: Int, _ input: Input) -> [Effect] {
+        let mayPersist = sentinels[sentinel].mayPersist(input)
+        let produced = sentinels[sentinel].handle(input, now: now)
+        if !mayPersist && produced.contains(.persistConfig) {
+            violations.append("sentinel \(sentinel) asked for a config write on an input judged never to: \(input) at \(now)")
+        }
+        return produced
     }
 
     mutating func deliver(_ input: Input, to sentinel: Int) {
