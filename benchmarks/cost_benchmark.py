@@ -140,7 +140,7 @@ def profile_vigil(target, pipeline, seconds, limit):
         print(f"\n### Vigil's top frames (self time), SENTINEL GET-MASTER-ADDR-BY-NAME at -P {pipeline}\n")
         print("```")
         for line in demangled:
-            print(line[:200])
+            print(line.rstrip()[:160])
         print("```")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
