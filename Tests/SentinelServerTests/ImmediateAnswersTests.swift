@@ -135,7 +135,7 @@ final class ImmediateAnswersTests: XCTestCase {
         ], users: users)
         XCTAssertEqual(shown[2], "-NOPERM this user has no permissions to run the 'sentinel|get-master-addr-by-name' command\r\n | cmd=ping user=watcher commands=3")
         XCTAssertEqual(shown[4], "*2\r\n$8\r\n10.0.0.1\r\n$4\r\n6379\r\n | cmd=sentinel|get-master-addr-by-name user=watcher commands=5")
-        XCTAssertEqual(shown[7], "-NOPERM this user has no permissions to run the 'ping' command\r\n | cmd=sentinel|get-primary-addr-by-name user=watcher commands=8")
+        XCTAssertEqual(shown[7], "-NOPERM this user has no permissions to run the 'ping' command\r\n | cmd=sentinel|get-master-addr-by-name user=watcher commands=8")
         XCTAssertEqual(shown[12], "+PONG\r\n | cmd=ping user=default commands=13", "another user, other rules")
     }
 
