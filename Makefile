@@ -1,6 +1,6 @@
 # Vigil: `make demo` runs a crash drill and a coordinated switchover drill on a local deployment;
 # `make test` runs every test, then each libFuzzer target for a minute.
-.PHONY: all build test demo man deps partitions simulate simulate-hostile benchmark mass-benchmark drills durability fuzz clean
+.PHONY: all build test demo man deps partitions simulate simulate-hostile benchmark mass-benchmark cost-benchmark drills durability fuzz clean
 
 all: build
 
@@ -63,6 +63,12 @@ TRIALS ?= 7
 benchmark: deps
 	swift build -c release --product vigil
 	python3 benchmarks/failover_benchmark.py --trials $(TRIALS) --vigil .build/release/vigil
+
+# What Vigil costs beside stock redis-sentinel in the same run (lookups per second against a
+# redis-server's PING, at pipeline 1 and 16): make cost-benchmark [PROFILE=1 for Vigil's perf top frames]
+cost-benchmark: deps
+	swift build -c release --product vigil
+	python3 benchmarks/cost_benchmark.py --vigil .build/release/vigil $(if $(PROFILE),--profile)
 
 # Many masters killed at once, and down-after 100 ms under load (with and without CPU hogs), against
 # stock redis-sentinel in the same run: make mass-benchmark MASTERS=200 TRIALS=5

@@ -89,7 +89,7 @@ public struct RESPRequestParser: Sendable {
             let step: Step
             if argumentsRemaining > 0 {
                 step = continueMultibulk(&buffer)
-            } else if let first = buffer.readableBytesView.first {
+            } else if let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) {
                 step = first == UInt8(ascii: "*") ? startMultibulk(&buffer) : parseInline(&buffer)
             } else {
                 return nil
@@ -128,23 +128,23 @@ public struct RESPRequestParser: Sendable {
     /// never ends, and waits until it outgrows its limit. So does this one; the search then stays on
     /// the NUL, so each later call costs nothing.
     private mutating func offsetOfLineEnd(_ byte: UInt8, in buffer: ByteBuffer) -> Int? {
-        let view = buffer.readableBytesView
-        let start = view.startIndex + searchedBytes
-        guard start < view.endIndex, view[start] != 0 else { return nil }
-        let found = view[start...].firstIndex(of: byte)
-        if let nul = view[start..<(found ?? view.endIndex)].firstIndex(of: 0) {
-            bytesExamined += nul - start + 1
-            searchedBytes = nul - view.startIndex
-            return nil
+        // Over the raw bytes: this runs for every header line of every request, and each access
+        // through a ByteBuffer view retains its storage and is a checked access.
+        buffer.withUnsafeReadableBytes { bytes in
+            let start = searchedBytes
+            guard start < bytes.count, bytes[start] != 0 else { return nil }
+            var index = start
+            // Bounded by the bytes not yet searched.
+            while index < bytes.count, bytes[index] != byte, bytes[index] != 0 { index += 1 }
+            guard index < bytes.count else {
+                bytesExamined += bytes.count - start
+                searchedBytes = bytes.count
+                return nil
+            }
+            bytesExamined += index - start + 1
+            searchedBytes = index
+            return bytes[index] == 0 ? nil : index
         }
-        guard let found else {
-            bytesExamined += view.endIndex - start
-            searchedBytes = view.count
-            return nil
-        }
-        bytesExamined += found - start + 1
-        searchedBytes = found - view.startIndex
-        return searchedBytes
     }
 
     /// A complete `<marker><integer>\r\n` line at the reader index: its integer (nil when malformed)
@@ -153,9 +153,10 @@ public struct RESPRequestParser: Sendable {
         guard let cr = offsetOfLineEnd(UInt8(ascii: "\r"), in: buffer), cr + 1 < buffer.readableBytes else { return nil }
         // A line that is only "\r\n" has no marker and no digits.
         guard cr > 0 else { return (nil, 2) }
-        let view = buffer.readableBytesView
-        let digits = view[(view.startIndex + 1)..<(view.startIndex + cr)]
-        return (RESPRequestParser.parseInteger(digits), cr + 2)
+        let value = buffer.withUnsafeReadableBytes { bytes in
+            RESPRequestParser.parseInteger(UnsafeRawBufferPointer(rebasing: bytes[1..<cr]))
+        }
+        return (value, cr + 2)
     }
 
     private mutating func parseInline(_ buffer: inout ByteBuffer) -> Step {
@@ -206,7 +207,7 @@ public struct RESPRequestParser: Sendable {
                 if argumentsRemaining == 0 { break }
                 continue
             }
-            guard let first = buffer.readableBytesView.first else { return .needMore }
+            guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return .needMore }
             guard let header = headerLine(in: buffer) else {
                 // As Redis: the header is checked only once its line is complete, so the same bytes
                 // give the same error however they are split.
@@ -232,13 +233,21 @@ public struct RESPRequestParser: Sendable {
 
     /// Redis's string2ll: "0", or an optional '-' then digits without a leading zero, within Int64.
     /// So "+1", "01" and "-0" are malformed, as they are to Redis.
-    static func parseInteger(_ digits: ByteBufferView.SubSequence) -> Int? {
+    static func parseInteger(_ digits: UnsafeRawBufferPointer) -> Int? {
         guard !digits.isEmpty, digits.count <= 20 else { return nil }
-        if digits.count == 1 && digits.first == UInt8(ascii: "0") { return 0 }
-        let magnitude = digits.first == UInt8(ascii: "-") ? digits.dropFirst() : digits[...]
-        guard let lead = magnitude.first, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(lead),
-            magnitude.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
-        else { return nil }
-        return Int(String(decoding: digits, as: UTF8.self))
+        if digits.count == 1 && digits[0] == UInt8(ascii: "0") { return 0 }
+        let magnitude = digits[0] == UInt8(ascii: "-") ? digits.dropFirst() : digits[...]
+        guard let lead = magnitude.first, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(lead) else { return nil }
+        // Accumulated negatively, so that Int64.min fits; every step checked for overflow.
+        var value = 0
+        for digit in magnitude {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+            let (times10, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowedAgain) = times10.subtractingReportingOverflow(Int(digit - UInt8(ascii: "0")))
+            guard !overflowed, !overflowedAgain else { return nil }
+            value = next
+        }
+        if digits[0] == UInt8(ascii: "-") { return value }
+        return value == Int.min ? nil : -value
     }
 }

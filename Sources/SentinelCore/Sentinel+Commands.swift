@@ -10,42 +10,11 @@ extension Sentinel {
 
     mutating func executeCommand(_ arguments: [String], now: Instant) -> CommandOutcome {
         guard let sub = arguments.first?.lowercased() else { return CommandOutcome(reply: Sentinel.noSuchMaster) }
+        if let reply = answer(readOnly: sub, arguments, now: now) { return CommandOutcome(reply: reply) }
         let args = Array(arguments.dropFirst())
         switch sub {
-        case "masters", "primaries":
-            return CommandOutcome(reply: .array(masters.map { instanceMap(ref($0.name, .master), now: now) }))
-        case "master", "primary":
-            return withMaster(args) { sentinel, m in sentinel.instanceMap(sentinel.ref(sentinel.masters[m].name, .master), now: now) }
-        case "replicas", "slaves":
-            return withMaster(args) { sentinel, m in
-                let master = sentinel.masters[m]
-                return .array(master.replicas.filter(\.announced).map {
-                    sentinel.instanceMap(sentinel.ref(master.name, .replica($0.name)), now: now)
-                })
-            }
-        case "sentinels":
-            return withMaster(args) { sentinel, m in
-                let master = sentinel.masters[m]
-                return .array(master.sentinels.compactMap { peer in
-                    peer.instance.runID.map { sentinel.instanceMap(sentinel.ref(master.name, .sentinel($0)), now: now) }
-                })
-            }
-        case "get-master-addr-by-name", "get-primary-addr-by-name":
-            guard let name = args.first, let m = masterIndex(named: name) else { return CommandOutcome(reply: .nullArray) }
-            let address = announced(currentMasterAddress(m))
-            return CommandOutcome(reply: .array([.bulk(address.host), .bulk(String(address.port))]))
-        case "myid":
-            return CommandOutcome(reply: .bulk(myID))
         case "flushconfig":
             return CommandOutcome(reply: .ok, effects: [.persistConfig], replyRequiresPersist: true)
-        case "ckquorum":
-            return withMaster(args) { sentinel, m in sentinel.checkQuorum(m) }
-        case "info-cache":
-            return CommandOutcome(reply: infoCache(args, now: now))
-        case "pending-scripts":
-            return CommandOutcome(reply: pendingScripts(now: now))
-        case "help":
-            return CommandOutcome(reply: .array(SentinelHelp.lines.map { .simple($0) }))
         case "monitor":
             return monitor(args, now: now)
         case "remove":
@@ -69,21 +38,94 @@ extension Sentinel {
         }
     }
 
-    private func withMaster(_ args: [String], _ body: (Sentinel, Int) -> Reply) -> CommandOutcome {
-        guard let name = args.first, let m = masterIndex(named: name) else { return CommandOutcome(reply: Sentinel.noSuchMaster) }
-        return CommandOutcome(reply: body(self, m))
+    /// `SENTINEL <arguments>` for the subcommands that only read: the reply `execute` gives, without
+    /// changing anything, starting a script or asking for an effect; nil for every other subcommand.
+    /// Arity has been checked by the server's command table.
+    public func answer(readOnly arguments: [String], now: Instant) -> Reply? {
+        guard let sub = arguments.first?.lowercased() else { return nil }
+        return answer(readOnly: sub, arguments, now: now)
+    }
+
+    /// `sub` is `arguments[0]` lower-cased.
+    private func answer(readOnly sub: String, _ arguments: [String], now: Instant) -> Reply? {
+        let args = arguments.dropFirst()
+        switch sub {
+        case "masters", "primaries":
+            return .array(masters.map { instanceMap(ref($0.name, .master), now: now) })
+        case "master", "primary":
+            return withMaster(args) { sentinel, m in sentinel.instanceMap(sentinel.ref(sentinel.masters[m].name, .master), now: now) }
+        case "replicas", "slaves":
+            return withMaster(args) { sentinel, m in
+                let master = sentinel.masters[m]
+                return .array(master.replicas.filter(\.announced).map {
+                    sentinel.instanceMap(sentinel.ref(master.name, .replica($0.name)), now: now)
+                })
+            }
+        case "sentinels":
+            return withMaster(args) { sentinel, m in
+                let master = sentinel.masters[m]
+                return .array(master.sentinels.compactMap { peer in
+                    peer.instance.runID.map { sentinel.instanceMap(sentinel.ref(master.name, .sentinel($0)), now: now) }
+                })
+            }
+        case "get-master-addr-by-name", "get-primary-addr-by-name":
+            guard let name = args.first, let address = lookUpMasterAddress(named: name) else { return .nullArray }
+            return .array([.bulk(address.host), .bulk(String(address.port))])
+        case "myid":
+            return .bulk(myID)
+        case "ckquorum":
+            return withMaster(args) { sentinel, m in sentinel.checkQuorum(m) }
+        case "info-cache":
+            return infoCache(Array(args), now: now)
+        case "pending-scripts":
+            return pendingScripts(now: now)
+        case "help":
+            return .array(SentinelHelp.lines.map { .simple($0) })
+        default:
+            return nil
+        }
+    }
+
+    private func withMaster(_ args: ArraySlice<String>, _ body: (Sentinel, Int) -> Reply) -> Reply {
+        guard let name = args.first, let m = masterIndex(named: name) else { return Sentinel.noSuchMaster }
+        return body(self, m)
+    }
+
+    /// GET-MASTER-ADDR-BY-NAME's address: where clients should connect, as announced; nil when no
+    /// master has that name.
+    public func lookUpMasterAddress(named name: String) -> Address? {
+        masterIndex(named: name).map { announced(currentMasterAddress($0)) }
+    }
+
+    /// `lookUpMasterAddress(named:)` for a name as the client sent it (UTF-8 bytes), found without
+    /// making a String of it: for every lookup of a busy sentinel.
+    public func lookUpMasterAddress(utf8 name: UnsafeRawBufferPointer) -> Address? {
+        masterIndex(utf8: name).map { announced(currentMasterAddress($0)) }
+    }
+
+    /// `masterIndex(named: String(decoding: name, as: UTF8.self))`, comparing bytes where that gives
+    /// the same answer. Swift compares Strings by canonical equivalence, under which a name of plain
+    /// ASCII equals only itself, except for three ASCII characters that a non-ASCII one equals
+    /// (U+212A KELVIN SIGN is "K", U+037E GREEK QUESTION MARK is ";", U+1FEF GREEK VARIA is "`").
+    /// Any other name (with those, or with any byte past ASCII) is compared as a String.
+    func masterIndex(utf8 name: UnsafeRawBufferPointer) -> Int? {
+        let bytesSuffice = name.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "K") && $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: "`") }
+        guard bytesSuffice else { return masterIndex(named: String(decoding: name, as: UTF8.self)) }
+        for index in masters.indices where masters[index].settings.name.utf8.elementsEqual(name) { return index }
+        return nil
     }
 
     /// The address clients should use: the promoted replica once a failover has reached
     /// the reconfiguration of the other replicas.
     public func currentMasterAddress(_ m: Int) -> Address {
-        let master = masters[m]
-        if let failover = master.failover, failover.state == .reconfSlaves || failover.state == .updateConfig,
-            let promoted = failover.promotedReplica, let r = master.replicaIndex(named: promoted)
+        // Through `masters[m]` in place: a local copy of the master would retain all its arrays, and
+        // this answers every client lookup.
+        if let failover = masters[m].failover, failover.state == .reconfSlaves || failover.state == .updateConfig,
+            let promoted = failover.promotedReplica, let r = masters[m].replicaIndex(named: promoted)
         {
-            return master.replicas[r].instance.address
+            return masters[m].replicas[r].instance.address
         }
-        return master.instance.address
+        return masters[m].instance.address
     }
 
     public func currentMasterAddress(named name: String) -> Address? {

@@ -9,6 +9,10 @@ import SentinelCore
 public protocol SentinelCommandTarget: AnyObject {
     /// `SENTINEL <arguments...>` (arguments exclude the word SENTINEL). `reply` is called once.
     func executeSentinel(_ arguments: [String], reply: @escaping (Reply) -> Void)
+    /// `SENTINEL GET-MASTER-ADDR-BY-NAME <name>` (the name's UTF-8 bytes) answered at once, when it
+    /// can be: `.mustWait` while a change queued before it waits for the disk (`executeSentinel`
+    /// then answers it in order). For clients that look the master up on every connect.
+    func lookUpMasterAddressNow(utf8 name: UnsafeRawBufferPointer) -> ImmediateLookup
     /// The fake `PUBLISH __sentinel__:hello <payload>` that peers use to send hellos directly.
     func receiveHello(_ payload: String)
     /// Runs `compute` (which may read `infoSentinelLines()` and `monitoredMasterNames()`) in order
@@ -26,4 +30,16 @@ public protocol SentinelCommandTarget: AnyObject {
     /// once they are on disk (or nothing was to be written); `done(false)` when the write failed, in
     /// which case nothing changed and nothing will be written later. `change` may run more than once.
     func changeUsers(_ change: @escaping ([[String]]) -> [[String]]?, done: @escaping (_ written: Bool) -> Void)
+}
+
+/// A lookup answered at once, or not.
+public enum ImmediateLookup: Equatable {
+    case mustWait
+    case noSuchMaster
+    case address(Address)
+}
+
+extension SentinelCommandTarget {
+    /// Targets without the shortcut answer every lookup through `executeSentinel`.
+    public func lookUpMasterAddressNow(utf8 name: UnsafeRawBufferPointer) -> ImmediateLookup { .mustWait }
 }

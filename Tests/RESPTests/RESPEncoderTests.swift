@@ -30,6 +30,19 @@ final class RESPEncoderTests: XCTestCase {
         }
     }
 
+    /// The lookup's reply written in place is the value's encoding, byte for byte.
+    func testAddressReplyIsTheArrayOfTwoBulks() {
+        for (host, port) in [("127.0.0.1", 6379), ("", 0), ("redis-1.example.com", 65535), ("::1", -1), ("h\u{E9}", Int.max), ("x", Int.min)] {
+            var buffer = ByteBuffer()
+            buffer.writeRESPAddress(host: host, port: port)
+            XCTAssertEqual(String(buffer: buffer), RESPValue.array([.bulk(host), .bulk(String(port))]).encoded(.resp2), "\(host) \(port)")
+        }
+        var buffer = ByteBuffer()
+        buffer.writeRESPNullArray(protocolVersion: .resp3)
+        buffer.writeRESPBulk([0, 255])
+        XCTAssertEqual(Array(buffer.readableBytesView), Array("_\r\n$2\r\n".utf8) + [0, 255] + Array("\r\n".utf8))
+    }
+
     func testBulkStringsAreBinarySafe() {
         for version in [RESPProtocolVersion.resp2, .resp3] {
             var buffer = ByteBuffer()

@@ -105,21 +105,36 @@ class Deployment:
                     self.start(self.server_argv(replica_port, replicaof=port))
                 self.groups.append(MasterGroup(name, port, process, replica_ports))
             self.sentinels = []
+            self.sentinel_settings = (quorum, down_after_ms, failover_timeout_ms, extra_config)
             for port in self.sentinel_ports:
-                path = os.path.join(self.directory, f"sentinel-{port}.conf")
-                with open(path, "w") as handle:
-                    handle.write(f"port {port}\nbind 127.0.0.1\n")
-                    for group in self.groups:
-                        handle.write(f"sentinel monitor {group.name} 127.0.0.1 {group.port} {quorum}\n"
-                                     f"sentinel down-after-milliseconds {group.name} {down_after_ms}\n")
-                        if failover_timeout_ms is not None:
-                            handle.write(f"sentinel failover-timeout {group.name} {failover_timeout_ms}\n")
-                    handle.write(extra_config(port))
-                self.config_paths.append(path)
-                self.sentinels.append(self.processes.start(f"sentinel-{port}", [sentinel_binary, path]))
+                self.start_sentinel(sentinel_binary, port)
         except BaseException:
             self.stop()
             raise
+
+    def start_sentinel(self, binary, port):
+        """A sentinel of `binary` on `port` monitoring every master with the deployment's settings."""
+        quorum, down_after_ms, failover_timeout_ms, extra_config = self.sentinel_settings
+        path = os.path.join(self.directory, f"sentinel-{port}.conf")
+        with open(path, "w") as handle:
+            handle.write(f"port {port}\nbind 127.0.0.1\n")
+            for group in self.groups:
+                handle.write(f"sentinel monitor {group.name} 127.0.0.1 {group.port} {quorum}\n"
+                             f"sentinel down-after-milliseconds {group.name} {down_after_ms}\n")
+                if failover_timeout_ms is not None:
+                    handle.write(f"sentinel failover-timeout {group.name} {failover_timeout_ms}\n")
+            handle.write(extra_config(port))
+        self.config_paths.append(path)
+        self.sentinels.append(self.processes.start(f"sentinel-{port}", [binary, path]))
+        return self.sentinels[-1]
+
+    def add_sentinel(self, binary):
+        """One more sentinel, of another binary if wanted (Vigil beside redis-sentinel), on a new
+        port; `ready()` then waits for it too. Returns its port."""
+        port = free_port()
+        self.sentinel_ports.append(port)
+        self.start_sentinel(binary, port)
+        return port
 
     children = property(lambda self: self.processes.children)
 

@@ -160,7 +160,12 @@ struct ACLUser: Equatable {
 /// The users of this Vigil, shared by every connection. Changed by ACL SETUSER/DELUSER; loaded from
 /// `requirepass` and the config's `user` lines; written back to the config file on every change.
 final class AccessControl {
-    private(set) var users: [String: ACLUser]
+    private(set) var users: [String: ACLUser] {
+        didSet { generation &+= 1 }
+    }
+    /// Changes with every change of any user: what a connection concluded from the rules before
+    /// (`ClientRecord.immediatePermissions`) holds while this stays the same.
+    private(set) var generation = 0
 
     init(requirepass: String?, userLines: [[String]], knownCommands: (String) -> Bool, knownCategories: Set<String>) {
         users = ["default": ACLUser.defaultUser(requirepass: requirepass)]

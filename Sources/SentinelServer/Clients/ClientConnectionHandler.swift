@@ -125,6 +125,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// until it is written, so the client's replies keep their order.
     private func run(_ words: [[UInt8]], _ channelContext: ChannelHandlerContext) {
         guard let client else { return }
+        if replies == nil { replies = channelContext.channel.allocator.buffer(capacity: 256) }
+        // PING and lookups in their plain case: no Strings, no result values, the reply written in place.
+        if context.answerImmediately(words, client: client, into: &replies!) { return }
         let arguments = words.map { String(decoding: $0, as: UTF8.self) }
         let result = context.execute(arguments, client: client)
         guard let later = result.pending else {

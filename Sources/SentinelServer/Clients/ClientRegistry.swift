@@ -15,7 +15,12 @@ final class ClientRecord {
     var protocolVersion: RESPProtocolVersion = .resp2
     var authenticated: Bool
     /// The ACL user this connection runs as (`default` until AUTH says otherwise).
-    var userName = "default"
+    var userName = "default" {
+        didSet { immediatePermissions = nil }
+    }
+    /// What the user's rules allow of the commands answered at once (ImmediateAnswers), and the
+    /// `AccessControl.generation` they were read at.
+    var immediatePermissions: ImmediatePermissions?
     var channels: Set<String> = []
     var patterns: Set<String> = []
     var closeRequested = false

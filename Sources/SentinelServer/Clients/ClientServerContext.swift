@@ -50,6 +50,9 @@ public final class ClientServerContext: @unchecked Sendable {
     let aclCommands: ACLCommands
     let startedAt = Date()
     let startedUptime = NIODeadline.now()
+    /// PING and lookups in their plain case are answered by ImmediateAnswers; off, every request
+    /// takes the general path (the tests compare the two).
+    var answersImmediately = true
     /// Writes one line to the daemon's log (the server keeps no log of its own).
     public var log: (LogLevel, String) -> Void = { _, _ in }
 

@@ -15,7 +15,9 @@ struct CommandSpec: Sendable {
     func accepts(_ count: Int) -> Bool { arity >= 0 ? count == arity : count >= -arity }
 
     func subcommand(_ name: String) -> CommandSpec? {
-        subcommands.first { $0.name == "\(self.name)|\(name.lowercased())" }
+        // Built once, not once per subcommand compared.
+        let wanted = "\(self.name)|\(name.lowercased())"
+        return subcommands.first { $0.name == wanted }
     }
 }
 

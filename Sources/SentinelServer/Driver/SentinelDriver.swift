@@ -201,6 +201,12 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
 
     public func executeSentinel(_ arguments: [String], reply: @escaping (Reply) -> Void) {
         let now = Self.now()
+        // A command that only reads, with nothing before it waiting for the disk, is answered from
+        // the state as it is: no batch, no undo copy of the core, no script queue.
+        if queue.isIdle, let answer = inPlace({ $0.answer(readOnly: arguments, now: now) }) {
+            reply(answer)
+            return
+        }
         queue.submit { [unowned self] in
             let outcome = sentinel.execute(sentinelCommand: arguments, now: now)
             log.minimumLevel = sentinel.settings.loglevel
@@ -209,6 +215,17 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
                 reply(durable ? outcome.reply : CommandOutcome.saveFailedReply)
             }
         }
+    }
+
+    public func lookUpMasterAddressNow(utf8 name: UnsafeRawBufferPointer) -> ImmediateLookup {
+        guard queue.isIdle else { return .mustWait }
+        return inPlace { $0.lookUpMasterAddress(utf8: name).map { .address($0) } ?? .noSuchMaster }
+    }
+
+    /// Reads the core where it lies: `sentinel.method()` on this class's property copies the whole
+    /// core first (every array and string retained, then released), which a lookup need not pay.
+    private func inPlace<Result>(_ body: (inout Sentinel) -> Result) -> Result {
+        body(&sentinel)
     }
 
     public func receiveHello(_ payload: String) {

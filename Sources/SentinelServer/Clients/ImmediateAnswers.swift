@@ -1,0 +1,137 @@
+import NIOCore
+import RESP
+
+/// The commands clients send on every connect, answered from the request's bytes straight into the
+/// reply buffer: PING and SENTINEL GET-MASTER-ADDR-BY-NAME (and its PRIMARY twin). After a
+/// failover every client of every application looks the master up at once.
+///
+/// Only the plain case is taken here, and it is the general path's (`execute`) answer, byte for
+/// byte, with the same counters and client fields changed: the command spelt in ASCII, the client
+/// authenticated, allowed by its user's rules, not subscribed, and the sentinel free to answer at
+/// once. Anything else (every error, AUTH pending, a subscribed client, a write waiting for the
+/// disk) is left untouched to `execute`, which answers it as it always has.
+enum ImmediateCommand {
+    case ping
+    case lookUpMaster
+    case lookUpPrimary
+
+    static let pingSpec = CommandTable.lookup("ping")!
+    static let sentinelSpec = CommandTable.lookup("sentinel")!
+    static let lookUpMasterSpec = CommandTable.spec(named: "sentinel|get-master-addr-by-name")!
+    static let lookUpPrimarySpec = CommandTable.spec(named: "sentinel|get-primary-addr-by-name")!
+
+    /// Which one `words` is, or nil. The general path lower-cases names (Unicode); ASCII words that
+    /// match case-insensitively are exactly those it finds too.
+    init?(_ words: [[UInt8]]) {
+        switch words.count {
+        case 1, 2:
+            // PING's argument is echoed as the general path decodes it (invalid UTF-8 repaired): an
+            // argument past ASCII is left to it.
+            guard ASCIIWord.matches(words[0], "ping"), words.count == 1 || words[1].allSatisfy({ $0 < 0x80 }) else { return nil }
+            self = .ping
+        case 3:
+            guard ASCIIWord.matches(words[0], "sentinel") else { return nil }
+            if ASCIIWord.matches(words[1], "get-master-addr-by-name") {
+                self = .lookUpMaster
+            } else if ASCIIWord.matches(words[1], "get-primary-addr-by-name") {
+                self = .lookUpPrimary
+            } else {
+                return nil
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// The spec the ACL rules are checked against, and the name CLIENT LIST shows as `cmd`.
+    var spec: CommandSpec {
+        switch self {
+        case .ping: return Self.pingSpec
+        case .lookUpMaster: return Self.lookUpMasterSpec
+        case .lookUpPrimary: return Self.lookUpPrimarySpec
+        }
+    }
+
+    var topName: String { self == .ping ? "ping" : "sentinel" }
+
+    var bit: UInt8 {
+        switch self {
+        case .ping: return 1
+        case .lookUpMaster: return 2
+        case .lookUpPrimary: return 4
+        }
+    }
+
+    static let all: [ImmediateCommand] = [.ping, .lookUpMaster, .lookUpPrimary]
+}
+
+/// What one user's rules allow of the immediate commands, as read at one `AccessControl.generation`.
+struct ImmediatePermissions {
+    var generation: Int
+    var allowed: UInt8
+}
+
+enum ASCIIWord {
+    /// `word` is `lowercase` (ASCII lower case) in any mix of ASCII cases.
+    static func matches(_ word: [UInt8], _ lowercase: StaticString) -> Bool {
+        guard word.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            // Bounded: one pass per byte of a word as long as `expected`.
+            for index in 0..<expected.count {
+                let byte = word[index]
+                let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                if folded != expected[index] { return false }
+            }
+            return true
+        }
+    }
+}
+
+extension ClientServerContext {
+    /// Answers `words` into `buffer` when it is an immediate command in its plain case (see
+    /// ImmediateCommand), exactly as `execute` would; false, with nothing counted, changed or
+    /// written, for anything else, which then goes to `execute`.
+    func answerImmediately(_ words: [[UInt8]], client: ClientRecord, into buffer: inout ByteBuffer) -> Bool {
+        guard answersImmediately, let command = ImmediateCommand(words), client.authenticated, !client.isSubscribed,
+            mayRun(command, client: client)
+        else { return false }
+        switch command {
+        case .ping:
+            registry.totalCommands += 1
+            client.lastCommand = command.spec.name
+            if words.count == 2 {
+                buffer.writeRESPBulk(words[1])
+            } else {
+                buffer.writeStaticString("+PONG\r\n")
+            }
+            return true
+        case .lookUpMaster, .lookUpPrimary:
+            guard let target else { return false }
+            let answer = words[2].withUnsafeBytes { target.lookUpMasterAddressNow(utf8: $0) }
+            switch answer {
+            case .mustWait:
+                return false
+            case .noSuchMaster:
+                buffer.writeRESPNullArray(protocolVersion: client.protocolVersion)
+            case .address(let address):
+                buffer.writeRESPAddress(host: address.host, port: address.port)
+            }
+            registry.totalCommands += 1
+            client.lastCommand = command.spec.name
+            return true
+        }
+    }
+
+    /// `execute`'s ACL check, read once per user and change of the rules rather than per request.
+    private func mayRun(_ command: ImmediateCommand, client: ClientRecord) -> Bool {
+        if let known = client.immediatePermissions, known.generation == access.generation {
+            return known.allowed & command.bit != 0
+        }
+        var allowed: UInt8 = 0
+        if let user = access.user(named: client.userName) {
+            for each in ImmediateCommand.all where user.mayRun(each.spec, topName: each.topName) { allowed |= each.bit }
+        }
+        client.immediatePermissions = ImmediatePermissions(generation: access.generation, allowed: allowed)
+        return allowed & command.bit != 0
+    }
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Cost benchmark: what Vigil costs beside stock redis-sentinel, measured in the same run.
+
+Lookup section: one redis-server (the master) watched by one redis-sentinel and one Vigil. For each
+pipeline depth (-P 1 and -P 16), `redis-benchmark -c 50` sends, in interleaved rounds so that load
+drift hits every target alike:
+  * PING to the redis-server (the yardstick: the machine's speed for the cheapest command);
+  * SENTINEL GET-MASTER-ADDR-BY-NAME <master> and PING to redis-sentinel and to Vigil.
+It prints a markdown table: the median req/s over the rounds, the median of each round's ratio to
+the redis-server's PING of the same round and pipeline, and the CPU the serving process used per
+request. `--profile` also samples Vigil with `perf record` during one more P16 lookup run and prints
+its top frames.
+
+    python3 benchmarks/cost_benchmark.py --vigil .build/release/vigil [--rounds 3] [--seconds 3] [--profile]
+
+Later sections (CPU and memory at rest, switchover) are further functions called from `main`.
+"""
+import argparse
+import csv
+import io
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from deployment import ROOT, Deployment  # noqa: E402
+
+MASTER = "mymaster"
+CLIENTS = 50
+PIPELINES = (1, 16)
+# Deadlines: a benchmark run is sized to take `--seconds`; anything far beyond that is a hang.
+SETTLE_SECONDS = 30
+RUN_DEADLINE_FACTOR = 10
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of a process so far, from /proc (clock-tick resolution)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        # The command name may hold spaces; the fields after it are fixed.
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def redis_benchmark(port, command, pipeline, requests, deadline):
+    """Runs redis-benchmark against 127.0.0.1:`port`; returns its requests per second."""
+    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", str(CLIENTS), "-n", str(requests),
+            "-P", str(pipeline), "--csv"] + command
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=deadline, check=True)
+    rows = [row for row in csv.reader(io.StringIO(done.stdout)) if row and row[0] != "test"]
+    if not rows:
+        raise RuntimeError(f"redis-benchmark printed no result: {done.stdout!r} {done.stderr!r}")
+    return float(rows[-1][1])
+
+
+class Target:
+    """One measured case: a command sent to one process."""
+
+    def __init__(self, label, command_label, port, process, command):
+        self.label = label
+        self.command_label = command_label
+        self.port = port
+        self.process = process
+        self.command = command
+        # Per pipeline depth: requests per run (sized on the first run), and each round's samples.
+        self.requests = {}
+        self.samples = {pipeline: [] for pipeline in PIPELINES}
+
+    def run(self, pipeline, seconds):
+        requests = self.requests.get(pipeline)
+        if requests is None:
+            # A short first run only to size the real ones.
+            probe = 10_000 * min(pipeline, 5)
+            rate = redis_benchmark(self.port, self.command, pipeline, probe, deadline=120)
+            requests = self.requests[pipeline] = max(probe, int(rate * seconds))
+        before = cpu_seconds(self.process.pid)
+        rate = redis_benchmark(self.port, self.command, pipeline, requests, deadline=max(60, seconds * RUN_DEADLINE_FACTOR))
+        used = cpu_seconds(self.process.pid) - before
+        self.samples[pipeline].append((rate, used / requests * 1e6))
+        return rate
+
+
+def lookup_targets(deployment, vigil_port, stock_port):
+    master = deployment.groups[0]
+    vigil = deployment.sentinels[deployment.sentinel_ports.index(vigil_port)]
+    stock = deployment.sentinels[deployment.sentinel_ports.index(stock_port)]
+    lookup = ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER]
+    return [
+        Target("redis-server", "PING", master.port, master.process, ["PING"]),
+        Target("redis-sentinel", "SENTINEL GET-MASTER-ADDR-BY-NAME", stock_port, stock, lookup),
+        Target("vigil", "SENTINEL GET-MASTER-ADDR-BY-NAME", vigil_port, vigil, lookup),
+        Target("redis-sentinel", "PING", stock_port, stock, ["PING"]),
+        Target("vigil", "PING", vigil_port, vigil, ["PING"]),
+    ]
+
+
+def print_lookup_table(targets, rounds):
+    yardstick = targets[0]
+    print(f"\n### Lookups: redis-benchmark -c {CLIENTS}, median of {rounds} interleaved rounds\n")
+    print("| process | command | pipeline | req/s | ratio to redis-server PING | CPU µs/request |")
+    print("|---|---|---|---|---|---|")
+    for pipeline in PIPELINES:
+        for target in targets:
+            samples = target.samples[pipeline]
+            ratios = [rate / base for (rate, _), (base, _) in zip(samples, yardstick.samples[pipeline])]
+            print(f"| {target.label} | {target.command_label} | {pipeline} | {statistics.median(s[0] for s in samples):,.0f} "
+                  f"| {statistics.median(ratios):.3f} | {statistics.median(s[1] for s in samples):.2f} |")
+
+
+def profile_vigil(target, pipeline, seconds, limit):
+    """Samples Vigil with perf (call graphs) during one lookup run; prints the top frames by self time."""
+    if shutil.which("perf") is None:
+        print("\n(perf is not installed: no profile)")
+        return
+    directory = tempfile.mkdtemp(prefix="vigil-perf-")
+    data = os.path.join(directory, "perf.data")
+    try:
+        recorder = subprocess.Popen(["perf", "record", "-g", "-q", "-o", data, "-p", str(target.process.pid)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            target.run(pipeline, seconds)
+        finally:
+            recorder.send_signal(2)  # SIGINT: perf writes its file and exits
+            try:
+                recorder.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                recorder.kill()
+                recorder.wait(timeout=10)
+        report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio", "-g", "none",
+                                 "--percent-limit", "0.5", "--sort", "symbol"],
+                                capture_output=True, text=True, timeout=300)
+        frames = [line for line in report.stdout.splitlines() if line.strip() and not line.startswith("#")][:limit]
+        demangled = frames
+        if shutil.which("swift-demangle"):
+            demangled = subprocess.run(["swift-demangle", "--simplified"], input="\n".join(frames), capture_output=True,
+                                       text=True, timeout=60).stdout.splitlines()
+        print(f"\n### Vigil's top frames (self time), SENTINEL GET-MASTER-ADDR-BY-NAME at -P {pipeline}\n")
+        print("```")
+        for line in demangled:
+            print(line.rstrip()[:160])
+        print("```")
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def lookup_section(args):
+    """Lookup throughput of redis-sentinel and Vigil beside a redis-server's PING, same run."""
+    deployment = Deployment(args.redis_sentinel, names=(MASTER,), replicas=0, sentinels=1, quorum=1,
+                            down_after_ms=5000, prefix="vigil-cost-")
+    try:
+        stock_port = deployment.sentinel_ports[0]
+        vigil_port = deployment.add_sentinel(args.vigil)
+        if not deployment.ready(timeout=SETTLE_SECONDS):
+            raise RuntimeError("the deployment did not settle:\n" + deployment.report())
+        targets = lookup_targets(deployment, vigil_port, stock_port)
+        for number in range(args.rounds):
+            for pipeline in PIPELINES:
+                # Each round starts at another target, so none is always measured right after another.
+                shift = number % len(targets)
+                for target in targets[shift:] + targets[:shift]:
+                    rate = target.run(pipeline, args.seconds)
+                    print(f"round {number + 1} -P {pipeline:2} {target.label:14} {target.command_label:32} {rate:12,.0f} req/s",
+                          file=sys.stderr, flush=True)
+        print_lookup_table(targets, args.rounds)
+        if args.profile:
+            profile_vigil(targets[2], 16, args.seconds, args.profile_frames)
+    finally:
+        deployment.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--vigil", default=os.path.join(ROOT, ".build", "release", "vigil"))
+    parser.add_argument("--redis-sentinel", default="/usr/bin/redis-sentinel")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=3, help="about how long each redis-benchmark run takes")
+    parser.add_argument("--profile", action="store_true", help="perf profile of Vigil during a P16 lookup run")
+    parser.add_argument("--profile-frames", type=int, default=15)
+    args = parser.parse_args()
+    args.vigil = os.path.abspath(args.vigil)
+    if not os.access(args.vigil, os.X_OK):
+        parser.error(f"no Vigil binary at {args.vigil}: swift build -c release --product vigil")
+    print(f"Vigil: {args.vigil}; redis-sentinel: {args.redis_sentinel}; {os.cpu_count()} CPUs; "
+          f"load average {os.getloadavg()[0]:.2f} at start")
+    lookup_section(args)
+
+
+if __name__ == "__main__":
+    main()
