@@ -65,7 +65,8 @@ benchmark: deps
 	python3 benchmarks/failover_benchmark.py --trials $(TRIALS) --vigil .build/release/vigil
 
 # What Vigil costs beside stock redis-sentinel in the same run (lookups per second against a
-# redis-server's PING, at pipeline 1 and 16): make cost-benchmark [PROFILE=1 for Vigil's perf top frames]
+# redis-server's PING, at pipeline 1 and 16; CPU and memory at rest with 200 masters):
+# make cost-benchmark [PROFILE=1 for Vigil's perf top frames]
 cost-benchmark: deps
 	swift build -c release --product vigil
 	python3 benchmarks/cost_benchmark.py --vigil .build/release/vigil $(if $(PROFILE),--profile)

@@ -13,7 +13,14 @@ its top frames.
 
     python3 benchmarks/cost_benchmark.py --vigil .build/release/vigil [--rounds 3] [--seconds 3] [--profile]
 
-Later sections (CPU and memory at rest, switchover) are further functions called from `main`.
+At-rest section (`at_rest_section`, from `at_rest_cost.py`): for each `--at-rest-masters` count, one
+deployment per kind (that many redis-server masters with a replica each, `--at-rest-sentinels`
+sentinels of each kind watching all of them, default down-after 5000), all running at once; the time
+each kind took to converge, then each sentinel's CPU and resident memory over `--at-rest-seconds`,
+with ratios to redis-sentinel; with `--profile`, Vigil's top frames at rest too.
+`--at-rest-masters 0` skips it.
+
+Later sections (switchover) are further functions called from `main`.
 """
 import argparse
 import csv
@@ -27,6 +34,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from deployment import ROOT, Deployment  # noqa: E402
+import at_rest_cost  # noqa: E402
 
 MASTER = "mymaster"
 CLIENTS = 50
@@ -171,6 +179,24 @@ def lookup_section(args):
         deployment.stop()
 
 
+def at_rest_section(args):
+    """CPU and memory at rest beside redis-sentinel, for each master count asked for."""
+    binaries = {"redis-sentinel": args.redis_sentinel, "vigil": args.vigil}
+    for masters in args.at_rest_masters:
+        if masters <= 0:
+            continue
+        print(f"\n## At rest: {masters} masters, {args.at_rest_sentinels} sentinel(s) of each kind, "
+              f"{args.at_rest_seconds:.0f} s sampled\n", flush=True)
+        results = at_rest_cost.measure(binaries, masters=masters, sentinels=args.at_rest_sentinels,
+                                       seconds=args.at_rest_seconds, profile=args.profile,
+                                       state_dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+        print(at_rest_cost.table(results), flush=True)
+        for result in results:
+            if result["perf"]:
+                print(f"\n{result['kind']} at rest, top frames (self time):\n")
+                print(result["perf"], flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vigil", default=os.path.join(ROOT, ".build", "release", "vigil"))
@@ -179,6 +205,10 @@ def main():
     parser.add_argument("--seconds", type=float, default=3, help="about how long each redis-benchmark run takes")
     parser.add_argument("--profile", action="store_true", help="perf profile of Vigil during a P16 lookup run")
     parser.add_argument("--profile-frames", type=int, default=15)
+    parser.add_argument("--at-rest-masters", type=lambda text: [int(n) for n in text.split(",")], default=[200],
+                        help="master counts for the at-rest section, comma-separated (0: skip it)")
+    parser.add_argument("--at-rest-sentinels", type=int, default=1, help="sentinels of each kind at rest")
+    parser.add_argument("--at-rest-seconds", type=float, default=30, help="seconds over which CPU is sampled at rest")
     args = parser.parse_args()
     args.vigil = os.path.abspath(args.vigil)
     if not os.access(args.vigil, os.X_OK):
@@ -186,6 +216,7 @@ def main():
     print(f"Vigil: {args.vigil}; redis-sentinel: {args.redis_sentinel}; {os.cpu_count()} CPUs; "
           f"load average {os.getloadavg()[0]:.2f} at start")
     lookup_section(args)
+    at_rest_section(args)
 
 
 if __name__ == "__main__":
