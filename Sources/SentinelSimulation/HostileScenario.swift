@@ -86,11 +86,11 @@ extension SimulationWorld {
         hostility!.liesTold += 1
         guard hostility!.values.chance(600) else { return hostility!.values.redisValue() }
         let peers = sentinels.map(\.myID)
-        return .array([
-            .integer(hostility!.values.pick([0, 1, -1, Int64.max])),
-            .string(hostility!.values.runID(real: peers)),
-            .integer(hostility!.values.pick([0, 1, Int64.max, Int64.min, sentinels[0].currentEpoch &+ 1])),
-        ])
+        let down = hostility!.values.pick([0, 1, -1, Int64.max])
+        let leader = hostility!.values.runID(real: peers)
+        let epoch = hostility!.values.pick([0, 1, Int64.max, Int64.min, sentinels[0].currentEpoch &+ 1])
+        hostility!.forgedVotes.insert(Hostility.ForgedVote(leader: leader, epoch: epoch))
+        return .array([.integer(down), .string(leader), .integer(epoch)])
     }
 
     /// The config file the sentinel would now write loads again, and rewriting it changes nothing.

@@ -12,6 +12,14 @@ struct Hostility: Sendable {
     /// The config file each sentinel last wrote, as text: a restart must load it.
     var configTexts: [Int: String] = [:]
     var liesTold = 0
+    /// Votes a lying peer forged (the run id it named, the epoch): a sentinel elected with one of
+    /// them was elected by a lie, which Sentinel's election cannot tell from a vote.
+    var forgedVotes: Set<ForgedVote> = []
+
+    struct ForgedVote: Hashable, Sendable {
+        var leader: String
+        var epoch: Int64
+    }
 
     init(seed: UInt64) {
         values = HostileValues(random: SplitMix64(seed: seed ^ 0x11E5))

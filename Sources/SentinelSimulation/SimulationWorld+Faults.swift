@@ -130,6 +130,11 @@ extension SimulationWorld {
 
     public mutating func randomBelow(_ bound: Int64) -> Int64 { random.below(bound) }
 
+    /// A lying peer forged a vote for this sentinel in this epoch (hostile worlds only).
+    func electedByForgery(sentinel: Int, epoch: Int64) -> Bool {
+        hostility?.forgedVotes.contains(Hostility.ForgedVote(leader: sentinels[sentinel].myID, epoch: epoch)) == true
+    }
+
     // MARK: Checkers, run as effects are recorded
 
     mutating func checkEvent(_ sentinel: Int, _ event: SentinelEvent) {
@@ -149,7 +154,12 @@ extension SimulationWorld {
                 violations.append("sentinel \(sentinel) was elected outside a failover: \(event)")
                 return
             }
-            if let other = leadersByEpoch[master]?[epoch], other != sentinel {
+            // A lying peer's reply can forge a vote, and Sentinel's election counts it as any vote:
+            // two leaders in one epoch, either named by a forged vote in it, are the lie's doing,
+            // not a sentinel's (each still voted once, which the check above holds).
+            if let other = leadersByEpoch[master]?[epoch], other != sentinel,
+                ![other, sentinel].contains(where: { electedByForgery(sentinel: $0, epoch: epoch) })
+            {
                 violations.append("two leaders of \(master) in epoch \(epoch): sentinels \(other) and \(sentinel) at \(now)")
             }
             leadersByEpoch[master, default: [:]][epoch] = sentinel
