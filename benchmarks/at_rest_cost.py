@@ -27,24 +27,11 @@ import time
 import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deployment import ROOT, Deployment  # noqa: E402
+from deployment import ROOT, Deployment, process_sample  # noqa: E402
 
 
 def log(message):
     print(message, file=sys.stderr, flush=True)
-
-
-def process_sample(pid):
-    """(CPU seconds used so far, RSS in kB) of a process, from /proc."""
-    with open(f"/proc/{pid}/stat") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    rss = 0
-    with open(f"/proc/{pid}/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1])
-    return cpu, rss
 
 
 def settled(deployment):

@@ -33,7 +33,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deployment import ROOT, Deployment  # noqa: E402
+from deployment import ROOT, Deployment, process_sample  # noqa: E402
 import at_rest_cost  # noqa: E402
 
 MASTER = "mymaster"
@@ -42,15 +42,6 @@ PIPELINES = (1, 16)
 # Deadlines: a benchmark run is sized to take `--seconds`; anything far beyond that is a hang.
 SETTLE_SECONDS = 30
 RUN_DEADLINE_FACTOR = 10
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    """User plus system CPU time of a process so far, from /proc (clock-tick resolution)."""
-    with open(f"/proc/{pid}/stat") as handle:
-        # The command name may hold spaces; the fields after it are fixed.
-        fields = handle.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def redis_benchmark(port, command, pipeline, requests, deadline):
@@ -84,9 +75,9 @@ class Target:
             probe = 10_000 * min(pipeline, 5)
             rate = redis_benchmark(self.port, self.command, pipeline, probe, deadline=120)
             requests = self.requests[pipeline] = max(probe, int(rate * seconds))
-        before = cpu_seconds(self.process.pid)
+        before = process_sample(self.process.pid)[0]
         rate = redis_benchmark(self.port, self.command, pipeline, requests, deadline=max(60, seconds * RUN_DEADLINE_FACTOR))
-        used = cpu_seconds(self.process.pid) - before
+        used = process_sample(self.process.pid)[0] - before
         self.samples[pipeline].append((rate, used / requests * 1e6))
         return rate
 

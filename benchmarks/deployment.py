@@ -1,5 +1,5 @@
 """What the benchmarks share: the one local-deployment launcher (tests/python/local_deployment.py,
-also used by the Python tests) and a percentile."""
+also used by the Python tests), a percentile, and a process's CPU and memory from /proc."""
 import math
 import os
 import sys
@@ -17,3 +17,17 @@ def percentile(values, fraction):
     ordered = sorted(values)
     rank = max(1, math.ceil(fraction * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1]
+
+
+def process_sample(pid):
+    """(CPU seconds used so far, RSS in kB) of a process, from /proc."""
+    with open(f"/proc/{pid}/stat") as handle:
+        # The command name may hold spaces; the fields after it are fixed.
+        fields = handle.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    rss = 0
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+    return cpu, rss

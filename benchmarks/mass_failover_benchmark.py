@@ -32,7 +32,7 @@ import time
 import redis
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deployment import ROOT, Deployment, percentile, stop_processes, wait_for  # noqa: E402
+from deployment import ROOT, Deployment, percentile, process_sample, stop_processes, wait_for  # noqa: E402
 from failover_benchmark import Writer  # noqa: E402
 
 
@@ -145,19 +145,6 @@ def masters_with_two_leaders(events):
             name = master_name(channel, message)
             leaders[(name, failover_epoch.get((who, name), current.get(who)))].add(who)
     return sorted({name for (name, _), who in leaders.items() if len(who) > 1})
-
-
-def process_sample(pid):
-    """(CPU seconds used so far, RSS in kB) of a process, from /proc."""
-    with open(f"/proc/{pid}/stat") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    rss = 0
-    with open(f"/proc/{pid}/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1])
-    return cpu, rss
 
 
 def at_rest(processes, seconds):
