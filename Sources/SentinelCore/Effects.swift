@@ -26,6 +26,10 @@ public enum RequestPurpose: Hashable, Sendable {
     case askMasterDown
     /// `FAILOVER TO <replica> TIMEOUT <ms>` sent to the master in a coordinated switchover.
     case handover
+    /// `CLIENT PAUSE <ms> WRITE` sent to the master in a coordinated switchover.
+    case handoverPause
+    /// The `INFO` sent to the master right after `CLIENT PAUSE`: its offset bounds every write it acknowledged.
+    case handoverOffset
     case ignored
 }
 

@@ -19,6 +19,9 @@ public struct InfoReport: Hashable, Sendable {
     public var masterLinkUp: Bool?
     public var replicaPriority: Int?
     public var replicaReplicationOffset: Int64?
+    /// `master_repl_offset`: where the node's replication stream stands (a master: every write it has
+    /// executed lies at or below it).
+    public var masterReplicationOffset: Int64?
     public var replicaAnnounced: Bool?
     /// `master_replid`: the replication history the node writes (a master) or follows (a replica).
     public var replicationID: String?
@@ -88,6 +91,9 @@ public struct InfoReport: Hashable, Sendable {
         case "slave_repl_offset":
             guard let offset = Int64(value), offset >= 0 else { return false }
             replicaReplicationOffset = offset
+        case "master_repl_offset":
+            guard let offset = Int64(value), offset >= 0 else { return false }
+            masterReplicationOffset = offset
         case "replica_announced":
             replicaAnnounced = value != "0"
         case "master_replid", "master_replid2":

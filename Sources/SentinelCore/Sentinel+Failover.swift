@@ -45,6 +45,9 @@ extension Sentinel {
 
     mutating func abortFailover(_ m: Int, reason: FailoverAbortReason, now: Instant, into effects: inout [Effect]) {
         effects += event(about: ref(masters[m].name, .master)) { .failoverAborted($0, reason: reason) }
+        // A switchover that paused the master's writes gives them back at once rather than when the
+        // pause runs out: nothing changed hands, and the master keeps serving.
+        if masters[m].failover?.handover?.pausedAt != nil { unpauseMaster(m, into: &effects) }
         masters[m].failover = nil
         for r in masters[m].replicas.indices { masters[m].replicas[r].reconfiguration = nil }
     }
@@ -55,16 +58,17 @@ extension Sentinel {
         switch failover.state {
         case .waitStart: failoverWaitStart(m, now: now, into: &effects)
         case .selectSlave: failoverSelectReplica(m, now: now, into: &effects)
+        case .sendSlaveofNoone where failover.handover != nil: advanceHandover(m, now: now, into: &effects)
         case .sendSlaveofNoone: failoverSendPromotion(m, now: now, into: &effects)
         case .waitPromotion:
-            if failover.coordinated, now - failover.stateChangedAt > Sentinel.handoverTimeoutMilliseconds + Sentinel.handoverGraceMilliseconds {
-                // Redis's FAILOVER gave up (the replica did not catch up): the master unpaused writes
-                // and still serves; nothing changed hands.
-                abortFailover(m, reason: .coordinatedTimeout, now: now, into: &effects)
+            if failover.handover != nil {
+                advanceHandover(m, now: now, into: &effects)
             } else if now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds {
                 abortFailover(m, reason: .replicaTimeout, now: now, into: &effects)
             }
-        case .reconfSlaves: reconfigureNextReplicas(m, now: now, into: &effects)
+        case .reconfSlaves:
+            if failover.handover != nil { advanceHandover(m, now: now, into: &effects) }
+            reconfigureNextReplicas(m, now: now, into: &effects)
         case .updateConfig: break
         }
     }
@@ -156,13 +160,13 @@ extension Sentinel {
             return
         }
         if failover.coordinated {
-            guard sendHandover(m, to: state.address, into: &effects) else {
+            // The promotion waits until the replica has every write the master acknowledged.
+            if !pauseMasterWrites(m, replica: state.address, now: now, into: &effects) {
                 abortFailover(m, reason: .coordinatedRefused, now: now, into: &effects)
-                return
             }
-        } else {
-            sendReplicaOf(target, nil, into: &effects)
+            return
         }
+        sendReplicaOf(target, nil, into: &effects)
         setState(&masters[m], .waitPromotion, now: now)
         effects += event(about: target) { .failoverStateWaitPromotion($0) }
     }
@@ -185,33 +189,6 @@ extension Sentinel {
             return since.map { refreshed < $0 } ?? false
         }
     }
-    /// How long the master may wait for the replica to catch up before it gives up and keeps serving.
-    static let handoverTimeoutMilliseconds: Int64 = 5_000
-    /// Extra time for the master's INFO and the replica's to show the outcome.
-    static let handoverGraceMilliseconds: Int64 = 2_000
-
-    /// Coordinated switchover: the master pauses writes, waits until `replica` has all of them, and
-    /// swaps roles with it (Redis's `FAILOVER`, since 6.2). False when the master's link is down.
-    mutating func sendHandover(_ m: Int, to replica: Address, into effects: inout [Effect]) -> Bool {
-        let master = ref(masters[m].name, .master)
-        guard let state = instance(master), !state.link.isDisconnected else { return false }
-        effects += event(about: master) { .coordinatedHandover($0, to: announced(replica)) }
-        sendCommand(master, ["FAILOVER", "TO", announcedHost(replica), String(replica.port), "TIMEOUT", String(Sentinel.handoverTimeoutMilliseconds)],
-                    .handover, into: &effects)
-        return true
-    }
-
-    /// The master's answer to `FAILOVER TO`: an error means it refused, and it keeps serving.
-    mutating func handoverReplied(_ target: InstanceRef, _ value: RedisValue, now: Instant, into effects: inout [Effect]) {
-        guard case .master = target.member, let m = masterIndex(named: target.master),
-            let failover = masters[m].failover, failover.coordinated, failover.state == .waitPromotion
-        else { return }
-        if case .error(let message) = value {
-            abortFailover(m, reason: .coordinatedRefused, now: now, into: &effects)
-            effects.append(.log(.warning, "The master refused to hand over: \(message)"))
-        }
-    }
-
     /// The pipelined `MULTI / SLAVEOF / CONFIG REWRITE / CLIENT KILL normal / CLIENT KILL pubsub / EXEC`,
     /// followed by an INFO on the same connection: it runs right after EXEC, so its reply confirms the
     /// new role one round trip later instead of at the next INFO period.

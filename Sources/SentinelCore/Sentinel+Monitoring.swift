@@ -113,9 +113,21 @@ extension Sentinel {
             && (state.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
         if pingDue { sendPing(target, now: now, into: &effects) }
         let helloDue = state.link.lastHelloPublished.map { now - $0 > timing.publishPeriod } ?? true
-        if helloDue, let payload = helloPayload(for: target) {
-            sendCommand(target, ["PUBLISH", Sentinel.helloChannel, payload], .publishHello, into: &effects)
-            withInstance(target) { $0.link.lastHelloPublished = now }
+        if helloDue, !writesPausedByHandover(target) { publishHello(target, now: now, into: &effects) }
+    }
+
+    mutating func publishHello(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
+        guard let payload = helloPayload(for: target) else { return }
+        sendCommand(target, ["PUBLISH", Sentinel.helloChannel, payload], .publishHello, into: &effects)
+        withInstance(target) { $0.link.lastHelloPublished = now }
+    }
+
+    /// Our hello about the master, to every peer we are connected to, at once.
+    mutating func publishHellosToPeers(_ m: Int, now: Instant, into effects: inout [Effect]) {
+        for s in masters[m].sentinels.indices {
+            let peer = masters[m].sentinels[s].instance
+            guard let runID = peer.runID, !peer.link.isDisconnected, peer.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink else { continue }
+            publishHello(ref(masters[m].name, .sentinel(runID)), now: now, into: &effects)
         }
     }
 

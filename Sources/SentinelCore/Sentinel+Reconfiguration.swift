@@ -6,6 +6,7 @@ extension Sentinel {
         guard let failover = masters[m].failover, failover.state == .waitPromotion,
             let promoted = failover.promotedReplica, let r = masters[m].replicaIndex(named: promoted)
         else { return }
+        guard handoverLeavesTimeToDemote(m, now: now, into: &effects) else { return }
         let name = masters[m].name
         Invariant.configEpochNeverDecreases(master: name, from: masters[m].settings.configEpoch, to: failover.epoch, currentEpoch: currentEpoch)
         masters[m].settings.configEpoch = failover.epoch
@@ -19,7 +20,9 @@ extension Sentinel {
         effects += event(about: ref(name, .master)) { .failoverStateReconfigureReplicas($0) }
         let old = masters[m].instance.address
         let new = masters[m].replicas[r].instance.address
-        if failover.coordinated {
+        if let pausedAt = failover.handover?.pausedAt {
+            demotePausedMaster(m, to: new, pausedAt: pausedAt, now: now, into: &effects)
+        } else if failover.coordinated {
             // Redis's FAILOVER made the old master a replica of the new one but wrote neither
             // config file, and the old master's clients are still connected: persist both roles, and
             // disconnect those clients so they look the master up again and find the new one.
@@ -33,6 +36,9 @@ extension Sentinel {
         masters[m].failover?.switchAnnounced = true
         queueClientReconfigScript(m, role: "leader", from: old, to: new, now: now)
         forceHello(m)
+        // Clients of a switchover wait on the paused master or its READONLY: the peers that they ask
+        // hear of the new master now rather than at the next tick.
+        if failover.coordinated { publishHellosToPeers(m, now: now, into: &effects) }
         reconfigureNextReplicas(m, now: now, into: &effects)
     }
 
@@ -82,6 +88,9 @@ extension Sentinel {
         }
         let timedOut = now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds
         guard pending.isEmpty || timedOut else { return }
+        // The old master stays the master entry (its links, its hellos held) until its demotion is
+        // confirmed or its pause ran out: switching the entry first would forget to send it again.
+        guard failover.handover == nil else { return }
         if timedOut {
             effects += event(about: ref(name, .master)) { .failoverEndForTimeout($0) }
             let newAddress = masters[m].replicas[p].instance.address
@@ -112,6 +121,7 @@ extension Sentinel {
         guard let failover = masters[m].failover, let r = masters[m].replicaIndex(named: name) else { return }
         if name == failover.promotedReplica {
             if report.role == .master { promotionConfirmed(m, now: now, into: &effects) }
+            replicaReportedDuringHandover(m, replica: name, report: report, now: now, into: &effects)
             return
         }
         guard failover.state == .reconfSlaves, let promoted = failover.promotedReplica,

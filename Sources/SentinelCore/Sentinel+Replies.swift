@@ -23,14 +23,21 @@ extension Sentinel {
             if value.isError { withInstance(target) { $0.link.lastHelloPublished = nil } }
         case .askMasterDown:
             masterDownReplied(target, value, now: now)
-            // Act on the answer now rather than at the next tick: it may complete the quorum or the election.
-            if !inTilt, let m = masterIndex(named: target.master), masters[m].instance.isSubjectivelyDown {
+            // Act on the answer now rather than at the next tick: it may complete the quorum or the
+            // election (a switchover's too: its master is up, and its writes pause only once elected).
+            if !inTilt, let m = masterIndex(named: target.master),
+                masters[m].instance.isSubjectivelyDown || masters[m].failover?.coordinated == true
+            {
                 checkObjectivelyDown(m, now: now, into: &effects)
                 startFailoverIfNeeded(m, now: now, into: &effects)
                 if masters[m].failover?.state == .waitStart { advanceFailover(m, now: now, into: &effects) }
             }
         case .handover:
             handoverReplied(target, value, now: now, into: &effects)
+        case .handoverPause:
+            pauseReplied(target, value, now: now, into: &effects)
+        case .handoverOffset:
+            pausedOffsetReplied(target, value, now: now, into: &effects)
         case .auth, .setName, .subscribe, .scriptKill, .ignored:
             break
         }
@@ -92,6 +99,7 @@ extension Sentinel {
         }
         if case .master = target.member {
             discoverReplicas(masterIndex: m, listed: report.listedReplicas, now: now, into: &effects)
+            oldMasterReportedDuringHandover(m, report: report)
         }
         if case .replica(let name) = target.member, let r = masters[m].replicaIndex(named: name) {
             applyReplicationState(report, to: &masters[m].replicas[r], now: now)

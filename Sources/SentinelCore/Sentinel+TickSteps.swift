@@ -92,7 +92,7 @@ extension Sentinel {
         switch input {
         case .replyReceived(_, let purpose, _):
             switch purpose {
-            case .info, .askMasterDown, .handover: return true
+            case .info, .askMasterDown, .handover, .handoverPause, .handoverOffset: return true
             case .ping, .publishHello, .auth, .setName, .subscribe, .scriptKill, .ignored: return false
             }
         case .messageReceived(_, let channel, let payload):

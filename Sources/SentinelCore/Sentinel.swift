@@ -190,7 +190,8 @@ public struct Sentinel: Sendable {
 
     static let minimumTickSpacingMilliseconds: Int64 = 10
 
-    /// The earliest moment a master needs attention: its next ping, or its down-after expiring.
+    /// The earliest moment a master needs attention: its next ping, its down-after expiring, or its
+    /// switchover's next step.
     func nextMasterDeadline(now: Instant) -> Instant? {
         var earliest: Instant?
         func consider(_ instant: Instant?) {
@@ -201,6 +202,7 @@ public struct Sentinel: Sendable {
             let deadlines = masterDeadlines(m)
             consider(deadlines.downAfter)
             consider(deadlines.ping)
+            consider(handoverDeadline(m))
         }
         return earliest
     }

@@ -25,7 +25,15 @@ public enum FailoverScenario {
         public var world: SimulationWorld
         /// For each failed master checked for liveness: +switch-master minus failure minus down-after.
         public var switchDelays: [Int64]
+        /// A switchover in a clean world: from the command to the first +switch-master, and how long
+        /// the master's writes were paused.
+        public var switchoverMilliseconds: Int64? = nil
+        public var writePauseMilliseconds: Int64? = nil
     }
+
+    /// A switchover in a clean world is done within this long of the command: an election, the
+    /// pause, a few reads of the replica and its promotion, each a round trip of at most 40 ms.
+    public static let switchoverBoundMilliseconds: Int64 = 1_000
 
     /// `coordinatedSwitchover`: instead of failing, the master is switched over on purpose
     /// (`SENTINEL FAILOVER mymaster COORDINATED` to a random sentinel) while the same faults hit.
@@ -46,6 +54,7 @@ public enum FailoverScenario {
         if !clean { world.startMessageLoss() }
         // One master crashes or hangs, a host carrying several masters is lost, or the masters stay up.
         var masterFault = world.randomBelow(4)
+        let commandAt = world.now
         if coordinatedSwitchover {
             masterFault = 2
             let asked = Int(world.randomBelow(Int64(parameters.sentinelCount)))
@@ -105,8 +114,29 @@ public enum FailoverScenario {
         world.run(until: healedAt + phaseTwoMilliseconds)
         var problems = world.violations + liveness.violations
         problems += convergenceProblems(world)
-        if problems.isEmpty { return .success(Outcome(world: world, switchDelays: liveness.switchDelays)) }
+        var outcome = Outcome(world: world, switchDelays: liveness.switchDelays)
+        if coordinatedSwitchover && clean && parameters.replicaCount > 0 {
+            (outcome.switchoverMilliseconds, outcome.writePauseMilliseconds) = switchoverTimes(world, commandAt: commandAt)
+            if (outcome.switchoverMilliseconds ?? .max) > switchoverBoundMilliseconds {
+                problems.append("the switchover asked for at \(commandAt) in a clean world took \(outcome.switchoverMilliseconds.map { "\($0) ms" } ?? "forever")")
+            }
+            if (outcome.writePauseMilliseconds ?? 0) > switchoverBoundMilliseconds {
+                problems.append("the switchover held the master's writes for \(outcome.writePauseMilliseconds!) ms")
+            }
+        }
+        if problems.isEmpty { return .success(outcome) }
         return .failure(Violation(parameters: parameters, messages: problems, world: world))
+    }
+
+    /// From the command to the first +switch-master of `mymaster`, and how long its master's writes
+    /// were held (nil when it handed over without a pause of ours: `FAILOVER TO`).
+    static func switchoverTimes(_ world: SimulationWorld, commandAt: Instant) -> (Int64?, Int64?) {
+        let switched = world.events.first { entry in
+            if case .switchMaster(let master, _, _) = entry.event { return master == "mymaster" && entry.at >= commandAt }
+            return false
+        }
+        let pause = world.handoverPauses.first { $0.node == world.groups[0].nodes[0] }
+        return (switched.map { $0.at - commandAt }, pause?.milliseconds)
     }
 
     /// The groups whose master fails: one (crash or hang), those of a lost host (each master lives on

@@ -17,6 +17,11 @@ public struct ModelRedisNode: Sendable {
     public var previousReplicationID = String(repeating: "0", count: 40)
     /// Promotions so far, which make each new replication id of this node unique.
     var promotions = 0
+    /// Where the history it continued (`previousReplicationID`) ends: the offset it was promoted at,
+    /// Redis's `second_replid_offset`. Every write of that history it holds lies at or below it.
+    public var promotedAtOffset: Int64 = 0
+    /// `CLIENT PAUSE <ms> WRITE`: its clients' writes wait until then (or `CLIENT UNPAUSE`).
+    public var writesPausedUntil: Instant?
     public var priority = 100
     /// Seconds since a replica last heard its master, nil while the link is up.
     public var masterLinkDownSeconds: Int64?
@@ -39,6 +44,7 @@ public struct ModelRedisNode: Sendable {
         guard !isMaster else { return }
         promotions += 1
         previousReplicationID = replicationID
+        promotedAtOffset = replicationOffset
         let counter = String(promotions, radix: 16)
         replicationID = String(runID.prefix(40 - counter.count)) + counter
         role = .master
@@ -50,6 +56,7 @@ public struct ModelRedisNode: Sendable {
         replicationID = runID
         previousReplicationID = String(repeating: "0", count: 40)
         crashed = false
+        writesPausedUntil = nil
     }
 
     /// The reply to one command, as Redis would give it, changing the node where the command does.
@@ -75,6 +82,8 @@ public struct ModelRedisNode: Sendable {
     }
 
     public var isMaster: Bool { role == .master }
+    /// Whether its clients' writes (and PUBLISH, which Redis holds back with them) wait at `now`.
+    public func writesPaused(at now: Instant) -> Bool { writesPausedUntil.map { now < $0 } ?? false }
     public var isUp: Bool { !paused && !crashed }
 
     func info(replicas: [ModelRedisNode]) -> String {

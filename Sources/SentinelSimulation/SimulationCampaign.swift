@@ -7,6 +7,8 @@ public enum SimulationCampaign {
     ) -> Int {
         var failures = 0
         var switchDelays: [Int64] = []
+        var switchovers: [Int64] = []
+        var writePauses: [Int64] = []
         let started = ContinuousClock.now
         for seed in first..<(first + count) {
             switch FailoverScenario.runChecked(seed: seed, coordinatedSwitchover: coordinated) {
@@ -19,11 +21,17 @@ public enum SimulationCampaign {
                 }
             case .success(let outcome):
                 switchDelays += outcome.switchDelays
+                if let milliseconds = outcome.switchoverMilliseconds { switchovers.append(milliseconds) }
+                if let milliseconds = outcome.writePauseMilliseconds { writePauses.append(milliseconds) }
             }
             if (seed - first + 1) % 1_000 == 0 { output("\(seed - first + 1) seeds run, \(failures) violations") }
         }
         output("simulation: \(count) seeds from \(first), \(failures) violations, \(seconds(since: started)) s")
         output(switchDelaySummary(switchDelays))
+        if coordinated {
+            output(summary(switchovers, of: "switchovers in clean worlds, command to +switch-master"))
+            output(summary(writePauses, of: "write pauses of those switchovers"))
+        }
         return failures
     }
 
@@ -53,10 +61,18 @@ public enum SimulationCampaign {
     /// master the liveness check covered.
     public static func switchDelaySummary(_ delays: [Int64]) -> String {
         guard !delays.isEmpty else { return "switch - down-after: no failed master was checked for liveness" }
-        let sorted = delays.sorted()
+        return "switch - down-after over \(delays.count) failed masters (ms): " + distribution(delays)
+    }
+
+    static func summary(_ values: [Int64], of what: String) -> String {
+        values.isEmpty ? "\(what): none" : "\(what) over \(values.count) runs (ms): " + distribution(values)
+    }
+
+    /// `min .. median .. p90 .. p99 .. max` of a non-empty list.
+    static func distribution(_ values: [Int64]) -> String {
+        let sorted = values.sorted()
         func percentile(_ p: Int) -> Int64 { sorted[min(sorted.count - 1, sorted.count * p / 100)] }
-        return "switch - down-after over \(sorted.count) failed masters (ms): min \(sorted[0]) median \(percentile(50)) "
-            + "p90 \(percentile(90)) p99 \(percentile(99)) max \(sorted[sorted.count - 1])"
+        return "min \(sorted[0]) median \(percentile(50)) p90 \(percentile(90)) p99 \(percentile(99)) max \(sorted[sorted.count - 1])"
     }
 
     /// Elapsed seconds with one decimal, as `%.1f` would print them.

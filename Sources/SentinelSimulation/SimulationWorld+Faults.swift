@@ -13,6 +13,8 @@ extension SimulationWorld {
     public mutating func crash(node: Int) {
         nodes[node].crashed = true
         heldRequests[node] = nil
+        heldByWritePause[node] = nil
+        writePausedAt[node] = nil
         closeLinks { $0 == .node(node) }
     }
 

@@ -154,10 +154,22 @@ extension SimulationWorld {
     }
 
     mutating func answer(sentinel: Int, link: LinkID, purpose: RequestPurpose, words: [String], node: Int) {
+        endExpiredWritePauses(group: groupOfNode[node])
         refreshOffsets(group: groupOfNode[node])
+        if holdForWritePause(sentinel: sentinel, link: link, purpose: purpose, words: words, node: node) { return }
         if words.first?.uppercased() == "FAILOVER" {
             deliver(.replyReceived(link, purpose, handOver(from: node, words)), to: sentinel)
             return
+        }
+        if let reply = answerWritePauseCommand(words, node: node) {
+            deliver(.replyReceived(link, purpose, reply), to: sentinel)
+            if words.count >= 2, words[1].uppercased() == "UNPAUSE" { releaseHeldByWritePause(node) }
+            return
+        }
+        if ["SLAVEOF", "REPLICAOF"].contains(words.first?.uppercased()), words.count == 3, words[1].uppercased() != "NO",
+            let port = Int(words[2])
+        {
+            checkDemotionLosesNoWrite(node, newMaster: Address(host: words[1], port: port))
         }
         let address = nodes[node].address
         var replicas: [ModelRedisNode] = []
@@ -210,7 +222,9 @@ extension SimulationWorld {
     /// brought up to date.
     mutating func refreshOffsets(group: Int) {
         for master in groups[group].nodes where nodes[master].isMaster && nodes[master].isUp {
-            nodes[master].replicationOffset = max(nodes[master].replicationOffset, now.milliseconds)
+            if !nodes[master].writesPaused(at: now) {
+                nodes[master].replicationOffset = max(nodes[master].replicationOffset, now.milliseconds)
+            }
             for replica in groups[group].nodes where nodes[replica].role == .replica(of: nodes[master].address) && nodes[replica].isUp {
                 if nodeCuts.contains([min(master, replica), max(master, replica)]) {
                     let since = replicationCutAt[replica] ?? now
@@ -220,7 +234,11 @@ extension SimulationWorld {
                 }
                 replicationCutAt[replica] = nil
                 nodes[replica].masterLinkDownSeconds = nil
-                nodes[replica].replicationOffset = max(nodes[replica].replicationOffset, nodes[master].replicationOffset - random.below(50))
+                // Replicas trail the stream by a few writes; while the master takes none they catch
+                // up, though not always by the next look.
+                let paused = nodes[master].writesPaused(at: now)
+                let behind = paused && random.below(3) != 0 ? 0 : random.below(50)
+                nodes[replica].replicationOffset = max(nodes[replica].replicationOffset, nodes[master].replicationOffset - behind)
                 nodes[replica].replicationID = nodes[master].replicationID
             }
         }

@@ -18,8 +18,12 @@ public struct SimulationWorld: Sendable {
         public var lossPerMille: Int64
         /// Some masters are watched by only part of the sentinels (at least three, and the quorum).
         public var partialWatching: Bool
+        /// The nodes refuse `CLIENT PAUSE ... WRITE` (an ACL without it, or a Redis before 6.2), so a
+        /// switchover falls back to `FAILOVER TO`.
+        public var pauseRefused: Bool
         public var description: String {
             "seed=\(seed) sentinels=\(sentinelCount) masters=\(masterCount) replicas=\(replicaCount) quorum=\(quorum) downAfter=\(downAfter) delay<=\(maxNetworkDelay) loss=\(lossPerMille)/1000 partial=\(partialWatching)"
+                + (pauseRefused ? " pause-refused" : "")
         }
 
         public init(seed: UInt64) {
@@ -49,6 +53,8 @@ public struct SimulationWorld: Sendable {
             maxNetworkDelay = 1 + random.below(min(20, downAfter / 10))
             lossPerMille = random.below(4) == 0 ? random.below(20) : 0
             partialWatching = masterCount > 1 && sentinelCount > 3 && random.below(3) == 0
+            // Drawn last, so every earlier parameter of a seed stays as it was before it existed.
+            pauseRefused = random.below(5) == 0
         }
     }
 
@@ -123,6 +129,14 @@ public struct SimulationWorld: Sendable {
     var links: [[LinkID: LinkEnd]] = []
     /// Requests a paused node has received and will answer when resumed.
     var heldRequests: [Int: [(sentinel: Int, link: LinkID, purpose: RequestPurpose, words: [String])]] = [:]
+    /// Requests a write-paused node holds back, in arrival order: a PUBLISH (Redis holds it back with
+    /// the writes) and whatever follows it on the same link, since a connection's commands run in order.
+    var heldByWritePause: [Int: [(sentinel: Int, link: LinkID, purpose: RequestPurpose, words: [String])]] = [:]
+    /// When each master's writes were paused, while a demotion must still lose nothing: until it is
+    /// unpaused, demoted or restarted, or a second after the pause ran out.
+    var writePausedAt: [Int: Instant] = [:]
+    /// How long each write pause that ended in a demotion held the writes, in ms, by node.
+    public internal(set) var handoverPauses: [(node: Int, milliseconds: Int64)] = []
     public internal(set) var events: [(sentinel: Int, at: Instant, event: SentinelEvent)] = []
     public internal(set) var violations: [String] = []
     var highestEpochSeen: [Int64] = []
