@@ -157,9 +157,27 @@ extension Sentinel {
         masters[m].failover?.handover = .catchingUp(pausedAt: pausedAt, offset: offset, replicationID: history, polledAt: now)
     }
 
-    /// When the handover next needs the timer: the next poll of the replica, or a step's deadline.
-    func handoverDeadline(_ m: Int) -> Instant? {
-        guard let handover = masters[m].failover?.handover else { return nil }
+    /// How often the other replicas are read while they are repointed after a switchover. The
+    /// failover ends once they follow the new master, and only then does the leader's SENTINEL
+    /// MASTERS name it (as Redis's does), which is what clients such as redis-py look up.
+    static let switchoverRepointInfoPeriodMilliseconds: Int64 = 10
+
+    func repointingAfterSwitchover(_ m: Int) -> Bool {
+        guard let failover = masters[m].failover else { return false }
+        return failover.coordinated && failover.state == .reconfSlaves
+    }
+
+    /// When the handover next needs the timer: the next poll of the replica, or a step's deadline;
+    /// while the replicas are repointed, the next read of them.
+    func handoverDeadline(_ m: Int, now: Instant) -> Instant? {
+        let repoint = repointingAfterSwitchover(m) ? now + Sentinel.switchoverRepointInfoPeriodMilliseconds : nil
+        guard let handover = masters[m].failover?.handover else { return repoint }
+        let step = handoverStepDeadline(handover)
+        guard let repoint else { return step }
+        return step.map { min($0, repoint) } ?? repoint
+    }
+
+    private func handoverStepDeadline(_ handover: Handover) -> Instant? {
         switch handover {
         case .catchingUp(let pausedAt, _, _, let polledAt):
             let poll = polledAt.map { $0 + Sentinel.handoverPollPeriodMilliseconds }

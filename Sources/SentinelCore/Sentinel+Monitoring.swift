@@ -58,7 +58,9 @@ extension Sentinel {
             let r = masters[m].replicaIndex(named: name)
         else { return timing.infoPeriod }
         // A replica whose master is in trouble, or whose replication link is down, is watched every second.
-        if masters[m].failover != nil { return Sentinel.failoverInfoPeriodMilliseconds }
+        if masters[m].failover != nil {
+            return repointingAfterSwitchover(m) ? Sentinel.switchoverRepointInfoPeriodMilliseconds : Sentinel.failoverInfoPeriodMilliseconds
+        }
         // From the master's SDOWN on (not only ODOWN as in Redis): with a short down-after the election
         // is over a few ms after ODOWN, and the replica to promote is chosen from INFO fresher than
         // five ping periods.

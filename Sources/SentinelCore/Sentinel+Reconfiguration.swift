@@ -31,6 +31,7 @@ extension Sentinel {
             for words in [["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"]] {
                 sendCommand(oldMaster, words, .ignored, into: &effects)
             }
+            masters[m].failover?.handover = nil
         }
         effects.append(.emit(.switchMaster(master: name, from: announced(old), to: announced(new))))
         masters[m].failover?.switchAnnounced = true

@@ -202,7 +202,7 @@ public struct Sentinel: Sendable {
             let deadlines = masterDeadlines(m)
             consider(deadlines.downAfter)
             consider(deadlines.ping)
-            consider(handoverDeadline(m))
+            consider(handoverDeadline(m, now: now))
         }
         return earliest
     }

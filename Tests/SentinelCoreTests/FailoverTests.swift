@@ -368,6 +368,7 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(setup.harness.events("+switch-master").first?.message, "mymaster 127.0.0.1 6379 127.0.0.1 6380")
         XCTAssertEqual(sends(confirmed, to: setup.master), [["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"]])
         XCTAssertTrue(sends(confirmed, to: setup.replicas[6380]!).contains(["CONFIG", "REWRITE"]))
+        XCTAssertNil(setup.harness.sentinel.masters[0].failover?.handover, "nothing more to wait for before the failover ends")
         // What is announced is what is written: a leader restarted now comes back with the new master.
         XCTAssertTrue(confirmed.contains(.persistConfig))
         let written = setup.harness.sentinel.currentConfig().masters[0]

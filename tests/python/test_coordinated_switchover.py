@@ -1,6 +1,8 @@
 """SENTINEL FAILOVER <name> COORDINATED against three Vigils and real redis-servers, under a steady
-write load through Sentinel lookup: no acknowledged write may be lost, over 20 switchovers in a row,
-and clients write again soon after the switch (the times are printed; the README has them)."""
+write load through Sentinel lookup: no acknowledged write may be lost, over 20 switchovers in a row
+(VIGIL_SWITCHOVERS=100, or `make switchovers`, for the long run), and clients write again soon after
+the command (the times are printed; the README has them)."""
+import os
 import statistics
 import threading
 import time
@@ -13,7 +15,7 @@ from redis.sentinel import Sentinel
 from conftest import wait_for
 
 NO_RETRY = dict(retry=Retry(NoBackoff(), 0))
-REPETITIONS = 20
+REPETITIONS = int(os.environ.get("VIGIL_SWITCHOVERS", "20"))
 
 
 class Writer(threading.Thread):
@@ -60,7 +62,8 @@ def test_coordinated_switchovers_lose_no_acknowledged_write(failover_deployment)
     nodes = [deployment["master"]] + deployment["replicas"]
     master = deployment["master"]
     assert wait_for(lambda: settled(deployment, master), timeout=30)
-    gaps = []
+    after_command = []  # the command sent -> first write the new master acknowledged
+    after_switch = []  # +switch-master -> the same write
     number = 0
     for repetition in range(REPETITIONS):
         writer = Writer(deployment["sentinels"], number)
@@ -70,7 +73,10 @@ def test_coordinated_switchovers_lose_no_acknowledged_write(failover_deployment)
         pubsub = redis.Redis(port=deployment["sentinels"][repetition % 3]).pubsub()
         pubsub.subscribe("+switch-master")
         pubsub.get_message(timeout=1)
-        reply = redis.Redis(port=deployment["sentinels"][repetition % 3]).execute_command("SENTINEL", "FAILOVER", "mymaster", "COORDINATED")
+        asker = redis.Redis(port=deployment["sentinels"][repetition % 3])
+        asker.ping()
+        asked_at = time.monotonic()
+        reply = asker.execute_command("SENTINEL", "FAILOVER", "mymaster", "COORDINATED")
         assert reply in (b"OK", "OK", True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and "at" not in switched:
@@ -86,7 +92,8 @@ def test_coordinated_switchovers_lose_no_acknowledged_write(failover_deployment)
         time.sleep(0.2)
         writer.stop()
         first_on_new = min(at for _, port, at in writer.acknowledged if port == new_master)
-        gaps.append(first_on_new - switched["at"])
+        after_command.append(first_on_new - asked_at)
+        after_switch.append(first_on_new - switched["at"])
         # Every write any master acknowledged must be on the new master.
         client = redis.Redis(port=new_master)
         numbers = [n for n, _, _ in writer.acknowledged]
@@ -99,13 +106,21 @@ def test_coordinated_switchovers_lose_no_acknowledged_write(failover_deployment)
         number = writer.number + 1_000_000
         master = new_master
         assert wait_for(lambda: settled(deployment, master), timeout=30), f"repetition {repetition}: did not settle"
-    ordered = sorted(gaps)
-    median = statistics.median(gaps) * 1000
-    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))] * 1000
-    print(f"\ncoordinated switchover, {REPETITIONS} repetitions: first acknowledged write on the new master "
-          f"{median:.0f} ms (median), {p90:.0f} ms (p90) after +switch-master; 0 acknowledged writes lost")
-    # A behaviour check with room to spare; the measured times are in the README.
-    assert median < 1000
+    print(f"\ncoordinated switchover, {REPETITIONS} repetitions, 0 acknowledged writes lost; first acknowledged write "
+          f"on the new master after the command: {summary(after_command)}; after +switch-master: {summary(after_switch)}")
+    # A behaviour check with room to spare for a loaded machine; the measured times are in the README.
+    assert percentile(after_command, 0.9) < 1.0
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def summary(values):
+    """Median, p90 and max in ms."""
+    return (f"{statistics.median(values) * 1000:.0f} ms median, {percentile(values, 0.9) * 1000:.0f} ms p90, "
+            f"{max(values) * 1000:.0f} ms max")
 
 
 def test_timed_out_coordinated_switchover_leaves_the_master_serving(failover_deployment):
@@ -120,13 +135,15 @@ def test_timed_out_coordinated_switchover_leaves_the_master_serving(failover_dep
     events = redis.Redis(port=deployment["sentinels"][0]).pubsub()
     events.psubscribe("*")
     events.get_message(timeout=1)
-    # Both replicas stop: whichever is chosen cannot catch up, so the master's FAILOVER gives up.
+    # Both replicas stop and miss a write: whichever is chosen cannot catch up, so the handover gives
+    # up (they still count as good replicas for a second, until down-after).
     replicas = [child for child in deployment["processes"].children if child.args[0] == "redis-server" and "--replicaof" in child.args]
-    assert redis.Redis(port=deployment["sentinels"][0]).execute_command("SENTINEL", "FAILOVER", "mymaster", "COORDINATED") in (b"OK", True)
     for child in replicas:
         os.kill(child.pid, signal.SIGSTOP)
     seen = []
     try:
+        client.set("missed", "1")
+        assert redis.Redis(port=deployment["sentinels"][0]).execute_command("SENTINEL", "FAILOVER", "mymaster", "COORDINATED") in (b"OK", True)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and "-failover-abort-coordinated-timeout" not in seen:
             message = events.get_message(timeout=0.1)
@@ -138,7 +155,9 @@ def test_timed_out_coordinated_switchover_leaves_the_master_serving(failover_dep
     assert "+coordinated-handover" in seen
     assert "-failover-abort-coordinated-timeout" in seen, seen
     assert "+switch-master" not in seen
-    # The old master serves writes again, keeps what it had, and every Vigil still names it.
-    assert wait_for(lambda: client.set("after", "2"), timeout=10)
+    # The old master serves writes again at once (it was unpaused, not left to the pause's 5 s), keeps
+    # what it had, and every Vigil still names it.
+    started = time.monotonic()
+    assert client.set("after", "2") and time.monotonic() - started < 1
     assert client.get("before") == b"1" and client.info("replication")["role"] == "master"
     assert wait_for(lambda: settled(deployment, master), timeout=30)
