@@ -1,6 +1,6 @@
 # Vigil: `make demo` runs a crash drill and a coordinated switchover drill on a local deployment;
 # `make test` runs every test, then each libFuzzer target for a minute.
-.PHONY: all build test demo man deps partitions simulate simulate-hostile benchmark mass-benchmark cost-benchmark drills durability fuzz clean
+.PHONY: all build test demo man deps partitions simulate simulate-hostile benchmark mass-benchmark cost-benchmark drills durability switchovers fuzz clean
 
 all: build
 
@@ -81,6 +81,13 @@ mass-benchmark: deps
 # kill -9 at random moments of config rewrites; CI runs 1,000 kills (part of `make test`):
 # make durability KILLS=10000 [SEED=n]
 KILLS ?= 10000
+# Coordinated switchovers in a row under write load, against real processes (not in CI; the test
+# runs 20): make switchovers SWITCHOVERS=100 (VIGIL_BINARY=.build/release/vigil for another build)
+SWITCHOVERS ?= 100
+switchovers: deps
+	swift build --product vigil
+	VIGIL_SWITCHOVERS=$(SWITCHOVERS) python3 -m pytest tests/python/test_coordinated_switchover.py -q -s -k lose_no
+
 durability: deps
 	swift build --product vigil
 	VIGIL_DURABILITY_KILLS=$(KILLS) $(if $(SEED),VIGIL_DURABILITY_SEED=$(SEED)) python3 -m pytest tests/python/test_durability.py -q -s -k kill_9

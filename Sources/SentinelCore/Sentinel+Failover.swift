@@ -41,6 +41,22 @@ extension Sentinel {
         effects.append(.persistConfig)
         effects += event(about: ref(masters[m].name, .master)) { .tryFailover($0) }
         askPeersAboutMaster(m, now: now, forced: true, into: &effects)
+        if coordinated { refreshReplicationViews(m, into: &effects) }
+    }
+
+    /// A switchover picks a replica in sync with the master from their INFO, which at rest may be ten
+    /// seconds old and predate a sync that has since finished: it is read again now, while the peers
+    /// vote, rather than waited for after the election.
+    mutating func refreshReplicationViews(_ m: Int, into effects: inout [Effect]) {
+        let name = masters[m].name
+        var targets = [ref(name, .master)]
+        targets += masters[m].replicas.map { ref(name, .replica($0.name)) }
+        for target in targets {
+            guard let state = instance(target), !state.link.isDisconnected,
+                state.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink
+            else { continue }
+            sendCommand(target, ["INFO"], .info, into: &effects)
+        }
     }
 
     mutating func abortFailover(_ m: Int, reason: FailoverAbortReason, now: Instant, into effects: inout [Effect]) {

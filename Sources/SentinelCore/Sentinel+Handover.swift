@@ -117,21 +117,23 @@ extension Sentinel {
             return
         }
         guard let promoted = masters[m].failover?.promotedReplica, let r = masters[m].replicaIndex(named: promoted),
-            let state = instance(ref(masters[m].name, .master)), !state.link.isDisconnected
+            let state = instance(ref(masters[m].name, .master)), state.link.commandConnected
         else { return }
         let reconnected = state.link.commandConnectedSince.map { $0 > sentAt } ?? false
         guard reconnected || now - sentAt >= Sentinel.handoverPollResendMilliseconds else { return }
         demotePausedMaster(m, to: masters[m].replicas[r].instance.address, pausedAt: pausedAt, now: now, into: &effects)
     }
 
-    /// The old master's INFO while its demotion is awaited: following the new master, it is done.
-    mutating func oldMasterReportedDuringHandover(_ m: Int, report: InfoReport) {
+    /// The old master's INFO while its demotion is awaited: following the new master, it is done, and
+    /// the failover may end at once if the other replicas already follow the new master.
+    mutating func oldMasterReportedDuringHandover(_ m: Int, report: InfoReport, now: Instant, into effects: inout [Effect]) {
         guard case .demoting = masters[m].failover?.handover, report.role == .slave,
             let promoted = masters[m].failover?.promotedReplica, let r = masters[m].replicaIndex(named: promoted),
             let host = report.masterHost, let port = report.masterPort,
             sameAddress(Address(host: host, port: port), masters[m].replicas[r].instance.address)
         else { return }
         masters[m].failover?.handover = nil
+        reconfigureNextReplicas(m, now: now, into: &effects)
     }
 
     /// The replica did not report its promotion while enough of the pause was left to demote the old
@@ -148,7 +150,7 @@ extension Sentinel {
             let promoted = failover.promotedReplica, let r = masters[m].replicaIndex(named: promoted)
         else { return }
         let state = masters[m].replicas[r].instance
-        guard !state.link.isDisconnected else { return }
+        guard state.link.commandConnected else { return }
         if let polledAt {
             let answered = state.infoRefreshed.map { $0 >= polledAt } ?? false
             guard now - polledAt >= (answered ? Sentinel.handoverPollPeriodMilliseconds : Sentinel.handoverPollResendMilliseconds) else { return }
@@ -164,7 +166,7 @@ extension Sentinel {
 
     func repointingAfterSwitchover(_ m: Int) -> Bool {
         guard let failover = masters[m].failover else { return false }
-        return failover.coordinated && failover.state == .reconfSlaves
+        return failover.coordinated && (failover.state == .reconfSlaves || failover.state == .updateConfig)
     }
 
     /// When the handover next needs the timer: the next poll of the replica, or a step's deadline;

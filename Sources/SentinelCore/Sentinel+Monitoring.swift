@@ -96,16 +96,20 @@ extension Sentinel {
     static func masterPingEarliness(interval: Int64) -> Int64 { interval / 4 }
 
     mutating func sendPeriodicCommands(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
-        guard let state = instance(target), !state.link.isDisconnected,
-            state.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink
-        else { return }
+        guard let state = instance(target), state.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink else { return }
         let isSentinel: Bool
         if case .sentinel = target.member { isSentinel = true } else { isSentinel = false }
-        if !isSentinel {
-            if state.infoRefreshed == nil || now - state.infoRefreshed! > infoPeriod(for: target) {
+        let infoDue = !isSentinel && (state.infoRefreshed == nil || now - state.infoRefreshed! > infoPeriod(for: target))
+        guard !state.link.isDisconnected else {
+            // A switchover's transactions end with CLIENT KILL TYPE pubsub, which drops our own pub/sub
+            // link to each node they change (Redis's do the same); that node's INFO is still read over
+            // the command link meanwhile, rather than a second later once both links are back.
+            if infoDue, state.link.commandConnected, let m = masterIndex(named: target.master), masters[m].failover?.coordinated == true {
                 sendCommand(target, ["INFO"], .info, into: &effects)
             }
+            return
         }
+        if infoDue { sendCommand(target, ["INFO"], .info, into: &effects) }
         let isMaster = if case .master = target.member { true } else { false }
         let pingInterval = pingInterval(for: state, isMaster: isMaster)
         // A master's ping is also sent when it would fall due before a quarter of its interval

@@ -141,6 +141,10 @@ extension Sentinel {
         if masters[m].replicas[r].reconfiguration == .inProgress, report.masterLinkUp == true {
             masters[m].replicas[r].reconfiguration = .done
             effects += event(about: target) { .replicaReconfigurationDone($0) }
+            // A switchover's clients look the master up meanwhile: its failover ends with the last
+            // replica rather than at the next timer beat (the master entry moves at the next tick's
+            // finish step, which comes within 10 ms: see `handoverDeadline`).
+            if failover.coordinated { reconfigureNextReplicas(m, now: now, into: &effects) }
         }
     }
 }

@@ -99,7 +99,7 @@ extension Sentinel {
         }
         if case .master = target.member {
             discoverReplicas(masterIndex: m, listed: report.listedReplicas, now: now, into: &effects)
-            oldMasterReportedDuringHandover(m, report: report)
+            oldMasterReportedDuringHandover(m, report: report, now: now, into: &effects)
         }
         if case .replica(let name) = target.member, let r = masters[m].replicaIndex(named: name) {
             applyReplicationState(report, to: &masters[m].replicas[r], now: now)

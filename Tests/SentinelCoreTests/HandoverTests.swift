@@ -54,6 +54,21 @@ extension FailoverTests {
         }
         XCTAssertTrue(confirmed.contains(.persistConfig))
         XCTAssertTrue(setup.harness.events("-failover-abort-coordinated-timeout").isEmpty)
+        // The old master follows the new one, then the last replica does: the failover ends there and
+        // then, not at the next timer beat.
+        setup.harness.handle(.replyReceived(setup.master, .info, .string("role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:6380\r\nmaster_link_status:up\r\n")))
+        XCTAssertNil(setup.harness.sentinel.masters[0].failover?.handover)
+        XCTAssertTrue(setup.harness.events("+failover-end").isEmpty)
+        setup.harness.handle(.replyReceived(setup.replicas[6381]!, .info, .string(replicaInfo(offset: 500, masterPort: 6380))))
+        XCTAssertEqual(setup.harness.events("+failover-end").count, 1)
+    }
+
+    func testSwitchoverReadsTheReplicationViewsAgainWhileThePeersVote() {
+        var setup = makeSetup()
+        let outcome = setup.harness.command("FAILOVER", "mymaster", "COORDINATED")
+        for link in [setup.master, setup.replicas[6380]!, setup.replicas[6381]!] {
+            XCTAssertEqual(sends(outcome.effects, to: link), [["INFO"]])
+        }
     }
 
     func testReplicaThatDoesNotCatchUpInTimeLeavesTheMasterServingAndUnpaused() {
