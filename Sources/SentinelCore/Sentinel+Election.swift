@@ -74,7 +74,9 @@ extension Sentinel {
         }
         if coordinated {
             let master = masters[m].instance
-            guard !master.link.isDisconnected, !master.isSubjectivelyDown, master.roleReported == .master else {
+            // The command link is what the handover needs; the pub/sub one may still be coming back
+            // from the last switchover's CLIENT KILL TYPE pubsub.
+            guard master.link.commandConnected, !master.isSubjectivelyDown, master.roleReported == .master else {
                 return CommandOutcome(reply: .error("ERR a coordinated failover needs the master up and answering; use SENTINEL FAILOVER \(name)"))
             }
         }

@@ -52,7 +52,7 @@ extension Sentinel {
         var targets = [ref(name, .master)]
         targets += masters[m].replicas.map { ref(name, .replica($0.name)) }
         for target in targets {
-            guard let state = instance(target), !state.link.isDisconnected,
+            guard let state = instance(target), state.link.commandConnected,
                 state.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink
             else { continue }
             sendCommand(target, ["INFO"], .info, into: &effects)
@@ -169,7 +169,7 @@ extension Sentinel {
     private mutating func failoverSendPromotion(_ m: Int, now: Instant, into effects: inout [Effect]) {
         guard let failover = masters[m].failover, let promoted = failover.promotedReplica else { return }
         let target = ref(masters[m].name, .replica(promoted))
-        guard let state = instance(target), !state.link.isDisconnected else {
+        guard let state = instance(target), failover.coordinated ? state.link.commandConnected : !state.link.isDisconnected else {
             if now - failover.stateChangedAt > masters[m].settings.failoverTimeoutMilliseconds {
                 abortFailover(m, reason: .replicaTimeout, now: now, into: &effects)
             }

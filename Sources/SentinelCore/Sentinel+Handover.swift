@@ -39,7 +39,7 @@ extension Sentinel {
     /// Step 1: pauses the master's writes and asks for its offset. False when its link is down.
     mutating func pauseMasterWrites(_ m: Int, replica: Address, now: Instant, into effects: inout [Effect]) -> Bool {
         let master = ref(masters[m].name, .master)
-        guard let state = instance(master), !state.link.isDisconnected else { return false }
+        guard let state = instance(master), state.link.commandConnected else { return false }
         effects += event(about: master) { .coordinatedHandover($0, to: announced(replica)) }
         sendCommand(master, ["CLIENT", "PAUSE", String(Sentinel.handoverPauseMilliseconds), "WRITE"], .handoverPause, into: &effects)
         sendCommand(master, ["INFO", "replication"], .handoverOffset, into: &effects)

@@ -23,7 +23,10 @@ extension Sentinel {
         let listedOnline = inSyncWithMaster ? InfoReport(parsing: master.instance.cachedInfo ?? "").onlineReplicas : []
         let candidates = master.replicas.filter { replica in
             let state = replica.instance
-            guard !state.isSubjectivelyDown, !state.link.isDisconnected, replica.priority != 0 else { return false }
+            // A switchover talks to the replica over its command link only; our pub/sub link to it may
+            // still be coming back from the last switchover's CLIENT KILL TYPE pubsub.
+            let linked = inSyncWithMaster ? state.link.commandConnected : !state.link.isDisconnected
+            guard !state.isSubjectivelyDown, linked, replica.priority != 0 else { return false }
             guard now - state.link.lastAvailable <= 5 * timing.pingPeriod else { return false }
             guard let refreshed = state.infoRefreshed, now - refreshed <= infoValidity else { return false }
             if inSyncWithMaster {

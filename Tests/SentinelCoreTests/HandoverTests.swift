@@ -63,6 +63,18 @@ extension FailoverTests {
         XCTAssertEqual(setup.harness.events("+failover-end").count, 1)
     }
 
+    func testReplicasAreReadOverTheCommandLinkWhileTheSwitchoverDroppedOurPubsubLink() throws {
+        var setup = pausedSwitchover()
+        let replica = setup.replicas[6380]!
+        setup.harness.handle(.replyReceived(replica, .info, replicaInfo(offset: 500, history: Self.history)))
+        setup.harness.handle(.replyReceived(replica, .info, .string("role:master\r\n")))
+        // The repointing transaction's CLIENT KILL TYPE pubsub dropped our pub/sub link to 6381.
+        let other = try XCTUnwrap(setup.harness.sentinel.masters[0].replicas.first { $0.name == "127.0.0.1:6381" })
+        setup.harness.handle(.linkClosed(try XCTUnwrap(other.instance.link.pubsubLink), reason: "killed"))
+        setup.harness.advance(11)
+        XCTAssertTrue(sends(setup.harness.tick(), to: setup.replicas[6381]!).contains(["INFO"]))
+    }
+
     func testSwitchoverReadsTheReplicationViewsAgainWhileThePeersVote() {
         var setup = makeSetup()
         let outcome = setup.harness.command("FAILOVER", "mymaster", "COORDINATED")
