@@ -58,7 +58,8 @@ extension Sentinel {
     static let splitVoteRetrySpreadMilliseconds: Int64 = 250
 
     /// `SENTINEL FAILOVER <name> [COORDINATED]`: forced, needs neither ODOWN nor an election. With
-    /// COORDINATED (Valkey 9's syntax) the master hands over itself, which needs it up and answering.
+    /// COORDINATED (Valkey 9's syntax) the master's writes pause until the replica has them all, which
+    /// needs it up and answering.
     mutating func forceFailover(_ args: [String], now: Instant) -> CommandOutcome {
         guard let name = args.first, let m = masterIndex(named: name) else { return CommandOutcome(reply: Sentinel.noSuchMaster) }
         guard args.count == 1 || (args.count == 2 && args[1].uppercased() == "COORDINATED") else {
@@ -69,7 +70,11 @@ extension Sentinel {
         // A replica just discovered, whose first INFO has not come back yet, may be the one to
         // promote: the failover waits for its INFO (Redis asks a new replica for INFO at once, and
         // answers OK here).
-        guard selectReplica(m, now: now) != nil || replicaAwaitsFreshInfo(m) else {
+        // (A switchover's replica in sync counts even while our pub/sub link to it is still coming
+        // back from the last switchover's CLIENT KILL TYPE pubsub.)
+        guard selectReplica(m, now: now) != nil || replicaAwaitsFreshInfo(m)
+            || (coordinated && selectReplica(m, now: now, inSyncWithMaster: true) != nil)
+        else {
             return CommandOutcome(reply: .error("NOGOODSLAVE No suitable replica to promote"))
         }
         if coordinated {
