@@ -82,7 +82,7 @@ mass-benchmark: deps
 # make durability KILLS=10000 [SEED=n]
 KILLS ?= 10000
 # Coordinated switchovers in a row under write load, against real processes (not in CI; the test
-# runs 20): make switchovers SWITCHOVERS=100 (VIGIL_BINARY=.build/release/vigil for another build)
+# runs 20): make switchovers SWITCHOVERS=100 (VIGIL_BINARY=$PWD/.build/release/vigil, an absolute path, for another build)
 SWITCHOVERS ?= 100
 switchovers: deps
 	swift build --product vigil
