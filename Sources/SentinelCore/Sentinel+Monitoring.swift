@@ -36,8 +36,9 @@ extension Sentinel {
         case .replyReceived(let id, let purpose, let value):
             return replyReceived(id, purpose, value, now: now)
         case .messageReceived(let id, let channel, let payload):
-            guard let owner = linkOwners[id] else { return [] }
-            withInstance(owner.instance) { $0.link.lastPubsubActivity = now }
+            // Only masters and replicas have pub/sub connections.
+            guard case .instance(let target, _) = linkOwners[id] else { return [] }
+            withInstance(target) { $0.link.lastPubsubActivity = now }
             guard channel == Sentinel.helloChannel else { return [] }
             return receiveHello(payload, now: now)
         }
@@ -95,7 +96,7 @@ extension Sentinel {
 
     mutating func sendPeriodicCommands(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
         guard let state = instance(target), !state.link.isDisconnected,
-            state.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink
+            state.link.pendingCommands < pendingCommandsLimit(target)
         else { return }
         let isSentinel: Bool
         if case .sentinel = target.member { isSentinel = true } else { isSentinel = false }
@@ -114,7 +115,7 @@ extension Sentinel {
         if pingDue { sendPing(target, now: now, into: &effects) }
         let helloDue = state.link.lastHelloPublished.map { now - $0 > timing.publishPeriod } ?? true
         if helloDue, let payload = helloPayload(for: target) {
-            sendCommand(target, ["PUBLISH", Sentinel.helloChannel, payload], .publishHello, into: &effects)
+            sendCommand(target, ["PUBLISH", Sentinel.helloChannel, payload], .publishHello(master: target.master), into: &effects)
             withInstance(target) { $0.link.lastHelloPublished = now }
         }
     }

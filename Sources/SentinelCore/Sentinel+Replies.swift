@@ -1,17 +1,29 @@
 extension Sentinel {
     mutating func replyReceived(_ id: LinkID, _ purpose: RequestPurpose, _ value: RedisValue, now: Instant) -> [Effect] {
-        guard let owner = linkOwners[id] else { return [] }
-        let target = owner.instance
+        guard let owner = linkOwners[id], let (speaker, kind) = speaker(for: owner) else { return [] }
         var effects: [Effect] = []
-        if owner.kind == .pubsub {
+        if kind == .pubsub {
+            let target = speaker
             withInstance(target) { $0.link.lastPubsubActivity = now }
             // A failed SUBSCRIBE (wrong or missing password) drops the pub/sub connection, as hiredis
             // does in Redis: the instance then shows `disconnected` until a later reconnect succeeds.
             if purpose == .subscribe, value.isError { closeLinks(of: target, kind: .pubsub, into: &effects) }
             return effects
         }
-        withInstance(target) { instance in
+        withInstance(speaker) { instance in
             instance.link.pendingCommands = max(0, instance.link.pendingCommands - 1)
+        }
+        // A reply about one master (a hello, a vote) goes to that master's entry of the peer, and
+        // only if it still names the address the link reaches; anything else is about the link.
+        var target = speaker
+        if case .peer(let key) = owner {
+            switch purpose {
+            case .publishHello(let master), .askMasterDown(let master):
+                target = ref(master, .sentinel(key.runID))
+                guard peerLinkKey(of: target) == key else { return effects }
+            default:
+                break
+            }
         }
         switch purpose {
         case .ping:

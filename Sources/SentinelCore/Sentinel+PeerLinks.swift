@@ -1,0 +1,106 @@
+/// One peer sentinel as a network endpoint. Every master that knows the peer under this run id at
+/// this address shares one connection to it, as Redis shares a link among sentinel instances of
+/// the same run id and address (`link-refcount`): with 200 masters and 2 peers that is 2
+/// connections and 2 PINGs a second instead of 400. The address is part of the key so that a
+/// hello naming a known run id at another address never sends the peer's traffic there, and
+/// replies read on one address reach only the entries that name that address.
+public struct PeerLinkKey: Hashable, Comparable, Sendable {
+    public var runID: String
+    public var address: Address
+
+    public init(runID: String, address: Address) {
+        self.runID = runID
+        self.address = address
+    }
+
+    public static func < (lhs: PeerLinkKey, rhs: PeerLinkKey) -> Bool {
+        (lhs.runID, lhs.address) < (rhs.runID, rhs.address)
+    }
+}
+
+/// The connection to one peer and its ping bookkeeping (Redis's instanceLink). Which peer entries
+/// see it as their link: see `Sentinel.instance(_:)` and `withInstance`.
+struct PeerLink: Hashable, Sendable {
+    var link: InstanceLink
+    /// How many masters list the peer at this address: `link-refcount`, and the pending-commands
+    /// bound is this many times the one of a link that serves one master.
+    var refcount: Int
+}
+
+extension InstanceLink {
+    /// This link, with the hello time of `other`: hellos are about one master each, so when each was
+    /// last published is the master's own, even on a link the master shares.
+    func withOwnHello(of other: InstanceLink) -> InstanceLink {
+        var link = self
+        link.lastHelloPublished = other.lastHelloPublished
+        return link
+    }
+}
+
+extension Sentinel {
+    func peerLinkKey(_ peer: PeerSentinel) -> PeerLinkKey? {
+        peer.instance.runID.map { PeerLinkKey(runID: $0, address: peer.instance.address) }
+    }
+
+    func peerLinkKey(of target: InstanceRef) -> PeerLinkKey? {
+        guard case .sentinel(let runID) = target.member, let m = masterIndex(named: target.master),
+            let s = masters[m].sentinelIndex(runID: runID)
+        else { return nil }
+        return PeerLinkKey(runID: runID, address: masters[m].sentinels[s].instance.address)
+    }
+
+    /// The link a peer entry uses (the shared one; the entry's own only before the table knows it).
+    /// A `PeerSentinel`'s own `instance.link` keeps only its master's hello time up to date.
+    public func link(of peer: PeerSentinel) -> InstanceLink {
+        guard let key = peerLinkKey(peer), let shared = peerLinks[key] else { return peer.instance.link }
+        return shared.link.withOwnHello(of: peer.instance.link)
+    }
+
+    /// The masters' entries for a peer link, in the masters' order: the first one speaks for the link
+    /// where one master must be named (the AUTH, CLIENT SETNAME and PING of a new connection go
+    /// through its rename-command table, as in Redis, where the instance that connected does).
+    func peerLinkUsers(_ key: PeerLinkKey) -> [InstanceRef] {
+        var users: [InstanceRef] = []
+        for m in masters.indices {
+            guard let s = masters[m].sentinelIndex(runID: key.runID), masters[m].sentinels[s].instance.address == key.address
+            else { continue }
+            users.append(ref(masters[m].settings.name, .sentinel(key.runID)))
+        }
+        return users
+    }
+
+    /// How many requests may wait on an instance's command link before periodic ones are skipped:
+    /// Redis's bound, times the masters a shared peer link serves (each sends its own hellos on it).
+    func pendingCommandsLimit(_ target: InstanceRef) -> Int {
+        guard let key = peerLinkKey(of: target), let shared = peerLinks[key] else { return CoreLimits.maxPendingCommandsPerLink }
+        return CoreLimits.maxPendingCommandsPerLink * max(1, shared.refcount)
+    }
+
+    /// Brings the shared peer links up to date with the masters' peer lists, after peers were learnt,
+    /// moved or forgotten, or masters added or removed: a peer known at a new place gets a fresh link
+    /// (disconnected, its silence counted from now, as a new instance's), each link's refcount is
+    /// recounted, and a link no master names any more is closed and dropped.
+    mutating func refreshPeerLinks(now: Instant, into effects: inout [Effect]) {
+        var counts: [PeerLinkKey: Int] = [:]
+        for m in masters.indices {
+            for s in masters[m].sentinels.indices {
+                guard let key = peerLinkKey(masters[m].sentinels[s]) else { continue }
+                counts[key, default: 0] += 1
+                if peerLinks[key] == nil {
+                    peerLinks[key] = PeerLink(link: InstanceLink(needsPubsub: false, now: now), refcount: 0)
+                }
+            }
+        }
+        for key in peerLinks.keys.sorted() {
+            if let count = counts[key] {
+                peerLinks[key]!.refcount = count
+                continue
+            }
+            if let id = peerLinks[key]!.link.commandLink {
+                linkOwners[id] = nil
+                effects.append(.disconnect(id))
+            }
+            peerLinks[key] = nil
+        }
+    }
+}
