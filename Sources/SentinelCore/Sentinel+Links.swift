@@ -33,13 +33,13 @@ extension Sentinel {
     }
 
     /// The instance that speaks for a link: its own, or for a shared peer link the first master's
-    /// entry of the peer (see `peerLinkUsers`); nil when nothing uses the link any more.
+    /// entry of the peer (see `firstPeerLinkUser`); nil when nothing uses the link any more.
     func speaker(for owner: LinkOwner) -> (target: InstanceRef, kind: LinkKind)? {
         switch owner {
         case .instance(let target, let kind):
             return (target, kind)
         case .peer(let key):
-            return peerLinkUsers(key).first.map { ($0, .command) }
+            return firstPeerLinkUser(key).map { ($0, .command) }
         }
     }
 

@@ -56,17 +56,16 @@ extension Sentinel {
         return shared.link.withOwnHello(of: peer.instance.link)
     }
 
-    /// The masters' entries for a peer link, in the masters' order: the first one speaks for the link
+    /// The first master's entry (in the masters' order) that uses a peer link: it speaks for the link
     /// where one master must be named (the AUTH, CLIENT SETNAME and PING of a new connection go
     /// through its rename-command table, as in Redis, where the instance that connected does).
-    func peerLinkUsers(_ key: PeerLinkKey) -> [InstanceRef] {
-        var users: [InstanceRef] = []
+    func firstPeerLinkUser(_ key: PeerLinkKey) -> InstanceRef? {
         for m in masters.indices {
             guard let s = masters[m].sentinelIndex(runID: key.runID), masters[m].sentinels[s].instance.address == key.address
             else { continue }
-            users.append(ref(masters[m].settings.name, .sentinel(key.runID)))
+            return ref(masters[m].settings.name, .sentinel(key.runID))
         }
-        return users
+        return nil
     }
 
     /// How many requests may wait on an instance's command link before periodic ones are skipped:

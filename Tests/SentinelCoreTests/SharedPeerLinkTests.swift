@@ -42,16 +42,7 @@ final class SharedPeerLinkTests: XCTestCase {
             case .connect(let id, _, _):
                 more = harness.handle(.linkConnected(id, localHost: "127.0.0.1"))
             case .send(let id, _, let purpose):
-                let value: RedisValue
-                switch purpose {
-                case .ping: value = .status("PONG")
-                case .info: value = .string("role:master\r\n")
-                case .publishHello: value = .integer(1)
-                case .subscribe: value = .array([.string("subscribe"), .string(Sentinel.helloChannel), .integer(1)])
-                case .askMasterDown: value = .array([.integer(0), .string("*"), .integer(0)])
-                default: value = .status("OK")
-                }
-                more = harness.handle(.replyReceived(id, purpose, value))
+                more = harness.handle(.replyReceived(id, purpose, CoreHarness.healthyReply(to: purpose)))
             default:
                 break
             }
