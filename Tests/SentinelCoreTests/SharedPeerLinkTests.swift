@@ -143,6 +143,26 @@ final class SharedPeerLinkTests: XCTestCase {
         XCTAssertEqual(harness.events("+sdown").filter { $0.message.hasPrefix("sentinel") }.compactMap(\.masterName).sorted(), ["mymaster", "other"])
     }
 
+    func testNewSentinelCredentialsReopenTheSharedLinkOnceAndAuthenticateIt() {
+        var harness = twoMasters()
+        learnPeerUnderBoth(&harness)
+        let old = connects(to: 26380, in: perform(&harness, harness.tick())).first!
+        let changed = harness.command("CONFIG", "SET", "sentinel-pass", "secret")
+        XCTAssertEqual(changed.reply, .ok)
+        XCTAssertEqual(disconnects(changed.effects), [old])
+        harness.advance(1_100)
+        let reopened = perform(&harness, harness.tick())
+        let opened = connects(to: 26380, in: reopened)
+        XCTAssertEqual(opened.count, 1)
+        let auths = reopened.filter { if case .send(opened[0], ["AUTH", "secret"], .auth) = $0 { return true } else { return false } }
+        XCTAssertEqual(auths.count, 1)
+        // Down for the second it was away (down-after is 1 s), up again for both masters once it answers.
+        harness.advance(100)
+        perform(&harness, harness.tick())
+        XCTAssertEqual(peerField(&harness, master: "mymaster", "flags"), ["sentinel"])
+        XCTAssertEqual(peerField(&harness, master: "other", "flags"), ["sentinel"])
+    }
+
     func testAPeerThatMovesGetsOneNewLinkForEveryMaster() {
         var harness = twoMasters()
         learnPeerUnderBoth(&harness)
