@@ -4,16 +4,11 @@
 /// connections and 2 PINGs a second instead of 400. The address is part of the key so that a
 /// hello naming a known run id at another address never sends the peer's traffic there, and
 /// replies read on one address reach only the entries that name that address.
-public struct PeerLinkKey: Hashable, Comparable, Sendable {
-    public var runID: String
-    public var address: Address
+struct PeerLinkKey: Hashable, Comparable, Sendable {
+    var runID: String
+    var address: Address
 
-    public init(runID: String, address: Address) {
-        self.runID = runID
-        self.address = address
-    }
-
-    public static func < (lhs: PeerLinkKey, rhs: PeerLinkKey) -> Bool {
+    static func < (lhs: PeerLinkKey, rhs: PeerLinkKey) -> Bool {
         (lhs.runID, lhs.address) < (rhs.runID, rhs.address)
     }
 }
