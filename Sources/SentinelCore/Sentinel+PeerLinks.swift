@@ -98,3 +98,32 @@ extension Sentinel {
         }
     }
 }
+
+extension Sentinel {
+    /// Where the shared peer links disagree with the masters' peer lists: a peer entry whose link is
+    /// missing or miscounted, a link kept for a peer nobody knows, a connection owned by a peer link
+    /// that is not that link's. Empty unless a path that learns or forgets peers skipped
+    /// `refreshPeerLinks`; the simulator checks it after every step.
+    public func peerLinkInconsistencies() -> [String] {
+        var counts: [PeerLinkKey: Int] = [:]
+        for m in masters.indices {
+            for s in masters[m].sentinels.indices {
+                if let key = peerLinkKey(masters[m].sentinels[s]) { counts[key, default: 0] += 1 }
+            }
+        }
+        var problems: [String] = []
+        for (key, count) in counts where peerLinks[key]?.refcount != count {
+            let refcount = peerLinks[key].map { String($0.refcount) } ?? "no link"
+            problems.append("peer \(key.runID) at \(key.address) is known under \(count) masters, its link counts \(refcount)")
+        }
+        for key in peerLinks.keys where counts[key] == nil {
+            problems.append("a link to peer \(key.runID) at \(key.address) is kept, but no master knows the peer there")
+        }
+        for (id, owner) in linkOwners {
+            if case .peer(let key) = owner, peerLinks[key]?.link.commandLink != id {
+                problems.append("\(id) belongs to peer \(key.runID) at \(key.address), whose link is another")
+            }
+        }
+        return problems.sorted()
+    }
+}

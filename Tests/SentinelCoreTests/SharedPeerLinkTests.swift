@@ -49,6 +49,7 @@ final class SharedPeerLinkTests: XCTestCase {
             all += more
             queue += more
         }
+        XCTAssertEqual(harness.sentinel.peerLinkInconsistencies(), [])
         return all
     }
 
