@@ -133,6 +133,7 @@ def measure(binaries, masters=200, sentinels=1, seconds=30, replicas=1, down_aft
                 "settled": settled(deployment),
                 "cpu": [100 * (cpu - was) / elapsed for (cpu, _), was in zip(after[kind], before[kind])],
                 "rss": [rss / 1024 for _, rss in after[kind]],
+                "fds": [open_descriptors(pid) for pid in pids[kind]],
                 "tilt": sentinels_in_tilt(deployment),
                 "perf": None,
             })
@@ -157,24 +158,31 @@ def measure(binaries, masters=200, sentinels=1, seconds=30, replicas=1, down_aft
     return results
 
 
+def open_descriptors(pid):
+    """How many files and sockets a process holds open: its links to masters, replicas and peers, and its clients."""
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
 def table(results):
-    """A markdown table: per kind, mean CPU and RSS per sentinel, and each kind's ratio to redis-sentinel."""
+    """A markdown table: per kind, mean CPU, RSS and open descriptors per sentinel, and each kind's ratio to redis-sentinel."""
     header = ["sentinel", "masters", "sentinels", "converged after", "CPU per sentinel (% of a core)", "RSS per sentinel (MiB)",
-              "in TILT"]
+              "open fds per sentinel", "in TILT"]
     rows = []
     stock = next((r for r in results if r["kind"] == "redis-sentinel"), None)
     for r in results:
         converged = f"{r['converged']:.1f} s" if r["converged"] is not None else f"no ({r['settled']}/{r['masters']})"
         rows.append([r["kind"], r["masters"], r["sentinels"], converged,
                      f"{statistics.mean(r['cpu']):.2f} (" + ", ".join(f"{c:.2f}" for c in r["cpu"]) + ")",
-                     f"{statistics.mean(r['rss']):.1f} (" + ", ".join(f"{m:.1f}" for m in r["rss"]) + ")", r["tilt"]])
+                     f"{statistics.mean(r['rss']):.1f} (" + ", ".join(f"{m:.1f}" for m in r["rss"]) + ")",
+                     f"{statistics.mean(r['fds']):.0f} (" + ", ".join(str(n) for n in r["fds"]) + ")", r["tilt"]])
     if stock:
         for r in results:
             if r is stock:
                 continue
             rows.append([f"{r['kind']} / redis-sentinel", "", "", ratio(r["converged"], stock["converged"]),
                          ratio(statistics.mean(r["cpu"]), statistics.mean(stock["cpu"])),
-                         ratio(statistics.mean(r["rss"]), statistics.mean(stock["rss"])), ""])
+                         ratio(statistics.mean(r["rss"]), statistics.mean(stock["rss"])),
+                         ratio(statistics.mean(r["fds"]), statistics.mean(stock["fds"])), ""])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows])
 

@@ -21,9 +21,12 @@ public enum RequestPurpose: Hashable, Sendable {
     case ping
     case info
     case subscribe
-    case publishHello
+    /// The hello about `master`. A link to a peer sentinel is shared by every master that knows the
+    /// peer, so the reply is routed by the master the request was for.
+    case publishHello(master: String)
     case scriptKill
-    case askMasterDown
+    /// `SENTINEL IS-MASTER-DOWN-BY-ADDR` about `master`, routed like `publishHello`.
+    case askMasterDown(master: String)
     /// `FAILOVER TO <replica> TIMEOUT <ms>` sent to the master in a coordinated switchover.
     case handover
     /// `CLIENT PAUSE <ms> WRITE` sent to the master in a coordinated switchover.

@@ -49,7 +49,7 @@ extension Sentinel {
         add("runid", state.runID ?? "")
         add("flags", flags(target))
         add("link-pending-commands", Int64(link.pendingCommands))
-        add("link-refcount", 1)
+        add("link-refcount", Int64(peerLinkKey(of: target).flatMap { peerLinks[$0]?.refcount } ?? 1))
         if case .master = target.member, let failover = master.failover {
             add("failover-state", failover.state.rawValue)
         }

@@ -53,6 +53,8 @@ public struct ReplicaState: Hashable, Sendable {
 }
 
 public struct PeerSentinel: Hashable, Sendable {
+    /// Of `instance.link` only the hello time is this entry's: the connection and its pings are
+    /// shared with the other masters that know the peer (`Sentinel.link(of:)`).
     public var instance: InstanceState
     public var lastHello: Instant?
     public var votedLeader: String?

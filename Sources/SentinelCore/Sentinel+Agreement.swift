@@ -22,17 +22,20 @@ extension Sentinel {
             // A coordinated switchover asks for votes while the master is up: peers vote whatever
             // they think of the master (as Redis's do), and the election needs their votes.
             let electingForSwitchover = master.failover?.coordinated == true && master.failover?.state == .waitStart
-            guard master.instance.isSubjectivelyDown || electingForSwitchover, !peer.instance.link.isDisconnected else { continue }
+            guard master.instance.isSubjectivelyDown || electingForSwitchover else { continue }
+            let link = link(of: peer)
+            guard !link.isDisconnected else { continue }
             guard forced || elapsed >= min(timing.askPeriod, Sentinel.fastAskPeriodMilliseconds) else { continue }
-            guard peer.instance.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink else { continue }
+            let target = ref(master.name, .sentinel(runID))
+            guard link.pendingCommands < pendingCommandsLimit(target) else { continue }
             // Votes are asked for in the failover's own epoch: with several masters failing at once our
             // current epoch may already have moved on with another master's failover.
             let candidate = master.failover != nil ? myID : "*"
             let epoch = master.failover?.epoch ?? currentEpoch
             let address = master.instance.address
-            sendCommand(ref(master.name, .sentinel(runID)),
+            sendCommand(target,
                         ["SENTINEL", "is-master-down-by-addr", announcedHost(address), String(address.port), String(epoch), candidate],
-                        .askMasterDown, into: &effects)
+                        .askMasterDown(master: master.name), into: &effects)
         }
     }
 

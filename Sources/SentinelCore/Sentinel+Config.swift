@@ -90,7 +90,8 @@ extension Sentinel {
         case "loglevel": settings.loglevel = LogLevel(name: value) ?? settings.loglevel
         case "sentinel-user", "sentinel-pass":
             if parameter == "sentinel-user" { settings.sentinelUser = optional } else { settings.sentinelPass = optional }
-            // Peers are reached with the new credentials through new connections.
+            // Peers are reached with the new credentials through new connections (each shared
+            // link closes once: the other masters' entries find it closed).
             for master in masters {
                 for peer in master.sentinels {
                     if let runID = peer.instance.runID { closeLinks(of: ref(master.name, .sentinel(runID)), into: &effects) }

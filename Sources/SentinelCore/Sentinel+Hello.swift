@@ -90,11 +90,13 @@ extension Sentinel {
     /// masters too. Only this master's list is pruned by id: a peer is learnt under each master from
     /// that master's own hellos, so pruning every master would undo what the others just learnt, and
     /// with two masters the peer would flap between them for ever.
+    /// Links follow at the end: a link no master names any more closes, and the peer's new address
+    /// gets one link for every master that follows it there.
     private mutating func learnPeer(_ hello: Hello, masterIndex m: Int, now: Instant, into effects: inout [Effect]) {
+        defer { refreshPeerLinks(now: now, into: &effects) }
         let masterName = masters[m].name
         var removed = 0
         if masters[m].sentinelIndex(runID: hello.runID) != nil {
-            closeLinks(of: ref(masterName, .sentinel(hello.runID)), into: &effects)
             masters[m].sentinels.removeAll { $0.instance.runID == hello.runID }
             removed = 1
             effects += event(about: ref(masterName, .master)) { .sentinelAddressSwitch($0, address: hello.sentinel, runID: hello.runID) }
@@ -113,14 +115,13 @@ extension Sentinel {
     }
 
     /// Redis's sentinelUpdateSentinelAddressInAllMasters: the same peer known at an older address
-    /// under other masters follows it there, links reopened.
+    /// under other masters follows it there, to the link of the new address (`learnPeer` refreshes them).
     private mutating func updatePeerAddressUnderOtherMasters(runID: String, to address: Address, except m: Int, now: Instant,
                                                              into effects: inout [Effect]) {
         var updated = 0
         for other in masters.indices where other != m {
             guard let s = masters[other].sentinelIndex(runID: runID), !masters[other].sentinels[s].instance.address.sameAs(address)
             else { continue }
-            closeLinks(of: ref(masters[other].name, .sentinel(runID)), into: &effects)
             masters[other].sentinels[s].instance.address = address
             updated += 1
         }
@@ -129,12 +130,12 @@ extension Sentinel {
         }
     }
 
-    /// Forgets a peer under every master; returns how many entries were removed.
+    /// Forgets a peer under every master; returns how many entries were removed. Its link closes
+    /// when `learnPeer` refreshes the links.
     private mutating func removePeerEverywhere(runID: String, into effects: inout [Effect]) -> Int {
         var removed = 0
         for m in masters.indices {
             guard masters[m].sentinelIndex(runID: runID) != nil else { continue }
-            closeLinks(of: ref(masters[m].name, .sentinel(runID)), into: &effects)
             masters[m].sentinels.removeAll { $0.instance.runID == runID }
             removed += 1
         }

@@ -2,6 +2,8 @@ extension Sentinel {
     /// Opens the missing connections of a disconnected instance, at most once per ping period.
     mutating func reconnect(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
         guard let state = instance(target), state.link.isDisconnected, state.address.port != 0 else { return }
+        // A peer is reached only through its shared link (see `refreshPeerLinks`).
+        if case .sentinel = target.member, peerLinkKey(of: target).flatMap({ peerLinks[$0] }) == nil { return }
         if let last = state.link.lastReconnectAttempt, now - last < timing.pingPeriod { return }
         // The host may have moved (or failed to resolve before): Redis resolves it again first.
         if settings.resolveHostnames { resolve(state.address.host) }
@@ -22,11 +24,28 @@ extension Sentinel {
     mutating func allocateLink(for target: InstanceRef, kind: LinkKind) -> LinkID {
         let id = LinkID(nextLinkNumber)
         nextLinkNumber += 1
-        linkOwners[id] = LinkOwner(instance: target, kind: kind)
+        if let key = peerLinkKey(of: target) {
+            linkOwners[id] = .peer(key)
+        } else {
+            linkOwners[id] = .instance(target, kind)
+        }
         return id
     }
 
-    /// Closes one connection of an instance (both when `kind` is nil) and forgets it.
+    /// The instance that speaks for a link: its own, or for a shared peer link the first master's
+    /// entry of the peer (see `firstPeerLinkUser`); nil when nothing uses the link any more.
+    func speaker(for owner: LinkOwner) -> (target: InstanceRef, kind: LinkKind)? {
+        switch owner {
+        case .instance(let target, let kind):
+            return (target, kind)
+        case .peer(let key):
+            return firstPeerLinkUser(key).map { ($0, .command) }
+        }
+    }
+
+    /// Closes one connection of an instance (both when `kind` is nil) and forgets it. For a peer this
+    /// closes the link every master shares (a stuck link, new credentials); a master that forgets a
+    /// peer only lets go of it (see `refreshPeerLinks`).
     mutating func closeLinks(of target: InstanceRef, kind: LinkKind? = nil, into effects: inout [Effect]) {
         guard let state = instance(target) else { return }
         if kind != .pubsub, let id = state.link.commandLink {
@@ -105,12 +124,11 @@ extension Sentinel {
 
     /// A connection came up: authenticate, name it, then PING (command) or SUBSCRIBE (pub/sub).
     mutating func linkConnected(_ id: LinkID, localHost: String, now: Instant) -> [Effect] {
-        guard let owner = linkOwners[id] else { return [] }
-        let target = owner.instance
+        guard let owner = linkOwners[id], let (target, kind) = speaker(for: owner) else { return [] }
         var effects: [Effect] = []
         let auth = authArguments(for: target)
         let idPrefix = String(myID.prefix(8))
-        if owner.kind == .command {
+        if kind == .command {
             withInstance(target) { instance in
                 instance.link.commandConnected = true
                 instance.link.commandConnectedSince = now
@@ -133,12 +151,12 @@ extension Sentinel {
     }
 
     mutating func linkClosed(_ id: LinkID, reason: String) -> [Effect] {
-        guard let owner = linkOwners.removeValue(forKey: id) else { return [] }
-        withInstance(owner.instance) { instance in
-            if owner.kind == .command, instance.link.commandLink == id { Sentinel.forgetCommandLink(&instance.link) }
-            if owner.kind == .pubsub, instance.link.pubsubLink == id { Sentinel.forgetPubsubLink(&instance.link) }
+        guard let owner = linkOwners.removeValue(forKey: id), let (target, kind) = speaker(for: owner) else { return [] }
+        withInstance(target) { instance in
+            if kind == .command, instance.link.commandLink == id { Sentinel.forgetCommandLink(&instance.link) }
+            if kind == .pubsub, instance.link.pubsubLink == id { Sentinel.forgetPubsubLink(&instance.link) }
         }
-        return event(about: owner.instance) { .linkReconnection($0, owner.kind, reason: reason) }
+        return event(about: target) { .linkReconnection($0, kind, reason: reason) }
     }
 
     public static let helloChannel = "__sentinel__:hello"

@@ -36,8 +36,9 @@ extension Sentinel {
         case .replyReceived(let id, let purpose, let value):
             return replyReceived(id, purpose, value, now: now)
         case .messageReceived(let id, let channel, let payload):
-            guard let owner = linkOwners[id] else { return [] }
-            withInstance(owner.instance) { $0.link.lastPubsubActivity = now }
+            // Only masters and replicas have pub/sub connections.
+            guard case .instance(let target, _) = linkOwners[id] else { return [] }
+            withInstance(target) { $0.link.lastPubsubActivity = now }
             guard channel == Sentinel.helloChannel else { return [] }
             return receiveHello(payload, now: now)
         }
@@ -96,7 +97,7 @@ extension Sentinel {
     static func masterPingEarliness(interval: Int64) -> Int64 { interval / 4 }
 
     mutating func sendPeriodicCommands(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
-        guard let state = instance(target), state.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink else { return }
+        guard let state = instance(target), state.link.pendingCommands < pendingCommandsLimit(target) else { return }
         let isSentinel: Bool
         if case .sentinel = target.member { isSentinel = true } else { isSentinel = false }
         let infoDue = !isSentinel && (state.infoRefreshed == nil || now - state.infoRefreshed! > infoPeriod(for: target))
@@ -124,16 +125,19 @@ extension Sentinel {
 
     mutating func publishHello(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
         guard let payload = helloPayload(for: target) else { return }
-        sendCommand(target, ["PUBLISH", Sentinel.helloChannel, payload], .publishHello, into: &effects)
+        sendCommand(target, ["PUBLISH", Sentinel.helloChannel, payload], .publishHello(master: target.master), into: &effects)
         withInstance(target) { $0.link.lastHelloPublished = now }
     }
 
     /// Our hello about the master, to every peer we are connected to, at once.
     mutating func publishHellosToPeers(_ m: Int, now: Instant, into effects: inout [Effect]) {
         for s in masters[m].sentinels.indices {
-            let peer = masters[m].sentinels[s].instance
-            guard let runID = peer.runID, !peer.link.isDisconnected, peer.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink else { continue }
-            publishHello(ref(masters[m].name, .sentinel(runID)), now: now, into: &effects)
+            guard let runID = masters[m].sentinels[s].instance.runID else { continue }
+            let peer = ref(masters[m].name, .sentinel(runID))
+            // The peer's link is the one shared by every master that knows it.
+            let link = link(of: masters[m].sentinels[s])
+            guard !link.isDisconnected, link.pendingCommands < pendingCommandsLimit(peer) else { continue }
+            publishHello(peer, now: now, into: &effects)
         }
     }
 

@@ -23,6 +23,8 @@ extension Sentinel {
         settings.failoverTimeoutMilliseconds = timing.defaultFailoverTimeout
         masters.append(Sentinel.makeMaster(settings, now: now))
         reindexMasters()
+        var none: [Effect] = []
+        refreshPeerLinks(now: now, into: &none)
         return CommandOutcome(
             reply: .ok,
             effects: [Effect.persistConfig] + event(about: ref(name, .master)) { .monitor($0, quorum: quorum) },
@@ -38,17 +40,17 @@ extension Sentinel {
         closeAllLinks(ofMaster: m, into: &effects)
         masters.remove(at: m)
         reindexMasters()
+        refreshPeerLinks(now: now, into: &effects)
         effects.append(.persistConfig)
         return CommandOutcome(reply: .ok, effects: effects, replyRequiresPersist: true)
     }
 
+    /// The master's and its replicas' links; its peers' links are shared with other masters, and
+    /// close when `refreshPeerLinks` finds that no master names them any more.
     mutating func closeAllLinks(ofMaster m: Int, into effects: inout [Effect]) {
         let master = masters[m]
         closeLinks(of: ref(master.name, .master), into: &effects)
         for replica in master.replicas { closeLinks(of: ref(master.name, .replica(replica.name)), into: &effects) }
-        for peer in master.sentinels {
-            if let runID = peer.instance.runID { closeLinks(of: ref(master.name, .sentinel(runID)), into: &effects) }
-        }
     }
 
     /// `SENTINEL RESET <pattern>`: forget replicas and peers of every matching master (§1.2).
@@ -65,6 +67,7 @@ extension Sentinel {
             effects += event(about: ref(settings.name, .master)) { .resetMaster($0) }
             count += 1
         }
+        refreshPeerLinks(now: now, into: &effects)
         return CommandOutcome(reply: .integer(count), effects: effects)
     }
 

@@ -1,18 +1,40 @@
 extension Sentinel {
     mutating func replyReceived(_ id: LinkID, _ purpose: RequestPurpose, _ value: RedisValue, now: Instant) -> [Effect] {
         guard let owner = linkOwners[id] else { return [] }
-        let target = owner.instance
         var effects: [Effect] = []
-        if owner.kind == .pubsub {
-            withInstance(target) { $0.link.lastPubsubActivity = now }
+        let target: InstanceRef
+        switch owner {
+        case .instance(let instance, .pubsub):
+            withInstance(instance) { $0.link.lastPubsubActivity = now }
             // A failed SUBSCRIBE (wrong or missing password) drops the pub/sub connection, as hiredis
             // does in Redis: the instance then shows `disconnected` until a later reconnect succeeds.
-            if purpose == .subscribe, value.isError { closeLinks(of: target, kind: .pubsub, into: &effects) }
+            if purpose == .subscribe, value.isError { closeLinks(of: instance, kind: .pubsub, into: &effects) }
             return effects
+        case .instance(let instance, .command):
+            target = instance
+        case .peer(let key):
+            if let pending = peerLinks[key]?.link.pendingCommands { peerLinks[key]!.link.pendingCommands = max(0, pending - 1) }
+            // A reply about one master (a hello, a vote) goes to that master's entry of the peer, and
+            // only while it names the address and run id the link serves; anything else is about the link.
+            switch purpose {
+            case .publishHello(let master), .askMasterDown(let master):
+                target = ref(master, .sentinel(key.runID))
+                guard peerLinkKey(of: target) == key else { return effects }
+            default:
+                guard let user = firstPeerLinkUser(key) else { return effects }
+                target = user
+            }
+            return replyReceived(from: target, purpose, value, now: now)
         }
         withInstance(target) { instance in
             instance.link.pendingCommands = max(0, instance.link.pendingCommands - 1)
         }
+        return replyReceived(from: target, purpose, value, now: now)
+    }
+
+    /// A reply on a command link, `target` being the instance it is about.
+    mutating func replyReceived(from target: InstanceRef, _ purpose: RequestPurpose, _ value: RedisValue, now: Instant) -> [Effect] {
+        var effects: [Effect] = []
         switch purpose {
         case .ping:
             pingReplied(target, value, now: now, into: &effects)

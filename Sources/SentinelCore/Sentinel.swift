@@ -17,9 +17,11 @@ public struct Sentinel: Sendable {
         }
     }
 
-    struct LinkOwner: Hashable, Sendable {
-        var instance: InstanceRef
-        var kind: LinkKind
+    /// Who a connection serves: one master's or replica's instance, or a peer sentinel at one
+    /// address, shared by every master that knows it there (see `PeerLinkKey`).
+    enum LinkOwner: Hashable, Sendable {
+        case instance(InstanceRef, LinkKind)
+        case peer(PeerLinkKey)
     }
 
     /// Directives the core does not act on but keeps for the rewrite (port, bind, dir, ...).
@@ -44,6 +46,9 @@ public struct Sentinel: Sendable {
     var random: SplitMix64
     var nextLinkNumber = 1
     var linkOwners: [LinkID: LinkOwner] = [:]
+    /// The connection and ping bookkeeping of each peer sentinel, shared by the masters that know
+    /// it (see `refreshPeerLinks`). Never iterated in hash order.
+    var peerLinks: [PeerLinkKey: PeerLink] = [:]
     var previousTick: Instant?
     /// The next regular beat of the timer (see `nextTickDelayMilliseconds`).
     var nextBeat: Instant?
@@ -67,6 +72,8 @@ public struct Sentinel: Sendable {
             masters.append(Sentinel.makeMaster(masterConfig, now: now))
         }
         reindexMasters()
+        var none: [Effect] = []
+        refreshPeerLinks(now: now, into: &none)
     }
 
     /// Rebuilds `masterSlots` after masters were added or removed (the first of equal names wins, as the scan).
@@ -133,7 +140,11 @@ public struct Sentinel: Sendable {
             return masters[m].replicas[r].instance
         case .sentinel(let runID):
             for s in masters[m].sentinels.indices where masters[m].sentinels[s].instance.runID == runID {
-                return masters[m].sentinels[s].instance
+                var state = masters[m].sentinels[s].instance
+                if let shared = peerLinks[PeerLinkKey(runID: runID, address: state.address)] {
+                    state.link = shared.link.withOwnHello(of: state.link)
+                }
+                return state
             }
             return nil
         }
@@ -151,7 +162,20 @@ public struct Sentinel: Sendable {
             change(&masters[m].replicas[r].instance)
         case .sentinel(let runID):
             guard let s = masters[m].sentinelIndex(runID: runID) else { return false }
-            change(&masters[m].sentinels[s].instance)
+            let key = PeerLinkKey(runID: runID, address: masters[m].sentinels[s].instance.address)
+            guard let shared = peerLinks[key] else {
+                change(&masters[m].sentinels[s].instance)
+                return true
+            }
+            // The change sees the shared link; what it does to the link goes back to the shared
+            // entry, except the master's own hello time, which stays with this master's entry.
+            var state = masters[m].sentinels[s].instance
+            let ownLink = state.link
+            state.link = shared.link.withOwnHello(of: ownLink)
+            change(&state)
+            peerLinks[key]!.link = state.link.withOwnHello(of: shared.link)
+            state.link = ownLink.withOwnHello(of: state.link)
+            masters[m].sentinels[s].instance = state
         }
         return true
     }

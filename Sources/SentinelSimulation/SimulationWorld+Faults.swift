@@ -177,4 +177,11 @@ extension SimulationWorld {
         }
         highestEpochSeen[sentinel] = max(highestEpochSeen[sentinel], epoch)
     }
+
+    /// Every peer a sentinel knows has its one shared link, counted right (see `Sentinel.peerLinkInconsistencies`).
+    mutating func checkPeerLinks(_ sentinel: Int) {
+        for problem in sentinels[sentinel].peerLinkInconsistencies() {
+            violations.append("sentinel \(sentinel): \(problem) at \(now)")
+        }
+    }
 }

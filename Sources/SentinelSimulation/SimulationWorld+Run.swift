@@ -132,6 +132,7 @@ extension SimulationWorld {
             }
         }
         checkEpoch(sentinel)
+        checkPeerLinks(sentinel)
     }
 
     /// A sentinel answering another sentinel: PING, the fake PUBLISH of hellos, SENTINEL commands.

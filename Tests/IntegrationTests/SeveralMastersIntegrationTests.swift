@@ -95,6 +95,14 @@ final class SeveralMastersIntegrationTests: XCTestCase {
         try startSentinels(Array(repeating: Binaries.vigil, count: 3), downAfter: 1000)
         _ = assertConverged(timeout: 30)
         assertNoAddressSwitch()
+        // One link per peer, shared by both masters, as redis-sentinel shares it.
+        for sentinel in sentinels {
+            for group in topology.groups {
+                let peers = records(in: redisCLI(sentinel.port, "SENTINEL", "SENTINELS", group.name))
+                XCTAssertEqual(peers.values.map { field("link-refcount", in: $0) }, [String?](repeating: "2", count: 2),
+                               "\(sentinel.port) \(group.name)")
+            }
+        }
     }
 
     func testTwentyMastersConvergeAndAllFailOverAfterAHostLoss() throws {

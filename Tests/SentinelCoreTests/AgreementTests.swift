@@ -44,7 +44,7 @@ final class AgreementTests: XCTestCase {
         let asked = asks(harness.effects)
         XCTAssertEqual(asked[peers[peerA]!], ["SENTINEL", "is-master-down-by-addr", "127.0.0.1", "6379", "0", "*"])
         XCTAssertTrue(harness.events("+odown").isEmpty, "own SDOWN alone is below a quorum of 2")
-        harness.handle(.replyReceived(peers[peerA]!, .askMasterDown, .array([.integer(1), .string("*"), .integer(0)])))
+        harness.handle(.replyReceived(peers[peerA]!, .askMasterDown(master: "mymaster"), .array([.integer(1), .string("*"), .integer(0)])))
         harness.advance(50)
         harness.tick()
         XCTAssertEqual(harness.events("+odown").map(\.message), ["master mymaster 127.0.0.1 6379 #quorum 2/2"])
@@ -54,7 +54,7 @@ final class AgreementTests: XCTestCase {
     func testStaleAgreementIsForgottenAndObjectiveDownClears() {
         var (harness, _, peers) = harnessWithPeers(quorum: 2)
         driveToSubjectiveDown(&harness)
-        harness.handle(.replyReceived(peers[peerA]!, .askMasterDown, .array([.integer(1), .string("*"), .integer(0)])))
+        harness.handle(.replyReceived(peers[peerA]!, .askMasterDown(master: "mymaster"), .array([.integer(1), .string("*"), .integer(0)])))
         harness.advance(10)
         harness.tick()
         XCTAssertEqual(harness.events("+odown").count, 1)
@@ -70,7 +70,7 @@ final class AgreementTests: XCTestCase {
         var (harness, _, peers) = harnessWithPeers(quorum: 2)
         driveToSubjectiveDown(&harness)
         for junk: RedisValue in [.integer(1), .array([.string("1"), .string("*"), .integer(0)]), .error("ERR nope"), .array([])] {
-            harness.handle(.replyReceived(peers[peerA]!, .askMasterDown, junk))
+            harness.handle(.replyReceived(peers[peerA]!, .askMasterDown(master: "mymaster"), junk))
         }
         harness.advance(10)
         harness.tick()

@@ -43,14 +43,7 @@ final class AtRestTests: XCTestCase {
                     delay[id] = 1 + Int64(address.port % 7)
                     inputs.append(.linkConnected(id, localHost: "127.0.0.1"))
                 case .send(let id, let words, let purpose):
-                    let value: RedisValue
-                    switch purpose {
-                    case .ping: value = .status("PONG")
-                    case .info: value = .string("role:master\r\n")
-                    case .publishHello: value = .integer(1)
-                    case .subscribe: value = .array([.string("subscribe"), .string(Sentinel.helloChannel), .integer(1)])
-                    default: value = .status("OK")
-                    }
+                    let value = CoreHarness.healthyReply(to: purpose)
                     if purpose == .ping, commandLinks.contains(id), let last = lastReply[id] { gaps.append(now - last) }
                     _ = words
                     pending.append(Delivery(at: now + (delay[id] ?? 1), link: id, purpose: purpose, value: value))

@@ -62,6 +62,18 @@ struct CoreHarness {
         }
     }
 
+    /// What a healthy master or peer answers to each request, for tests that play the network.
+    static func healthyReply(to purpose: RequestPurpose) -> RedisValue {
+        switch purpose {
+        case .ping: .status("PONG")
+        case .info: .string("role:master\r\n")
+        case .publishHello: .integer(1)
+        case .subscribe: .array([.string("subscribe"), .string(Sentinel.helloChannel), .integer(1)])
+        case .askMasterDown: .array([.integer(0), .string("*"), .integer(0)])
+        default: .status("OK")
+        }
+    }
+
     static func fixture(_ name: String) throws -> String {
         let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil))
         return try String(contentsOf: url, encoding: .utf8)

@@ -57,7 +57,7 @@ final class FailoverTests: XCTestCase {
                 let reply: RedisValue = purpose == .info ? .string(info?[port] ?? replicaInfo(offset: 0)) : .status("OK")
                 let more = setup.harness.handle(.replyReceived(id, purpose, purpose == .ping ? .status("PONG") : reply))
                 answer(&setup, more, replicaInfo: info, peerReply: peerReply)
-            } else if setup.peers.values.contains(id), purpose == .askMasterDown {
+            } else if setup.peers.values.contains(id), case .askMasterDown = purpose {
                 let more = setup.harness.handle(.replyReceived(id, purpose, peerReply(words)))
                 answer(&setup, more, replicaInfo: info, peerReply: peerReply)
             }
@@ -178,7 +178,7 @@ final class FailoverTests: XCTestCase {
             setup.harness.advance(50)
             let produced = setup.harness.tick()
             for case .send(let id, let words, .askMasterDown) in produced {
-                if let reply = votes[id] { setup.harness.handle(.replyReceived(id, .askMasterDown, reply(words))) }
+                if let reply = votes[id] { setup.harness.handle(.replyReceived(id, .askMasterDown(master: "mymaster"), reply(words))) }
             }
             answer(&setup, produced, replicaInfo: nil) { _ in .null }
         }
@@ -216,7 +216,7 @@ final class FailoverTests: XCTestCase {
             for case .send(let id, let words, .askMasterDown) in produced {
                 let epoch = Int64(words[4])!
                 let vote = words[5] == "*" ? "*" : (epoch == 1 ? selfVotes[id]! : words[5])
-                setup.harness.handle(.replyReceived(id, .askMasterDown, .array([.integer(1), .string(vote), .integer(vote == "*" ? 0 : epoch)])))
+                setup.harness.handle(.replyReceived(id, .askMasterDown(master: "mymaster"), .array([.integer(1), .string(vote), .integer(vote == "*" ? 0 : epoch)])))
             }
             answer(&setup, produced, replicaInfo: nil) { _ in .null }
         }
@@ -312,7 +312,7 @@ final class FailoverTests: XCTestCase {
         var asked = 0
         for case .send(let id, let words, .askMasterDown) in outcome.effects where setup.peers.values.contains(id) {
             XCTAssertEqual(words.last, me, "a switchover asks for votes although the master is up")
-            setup.harness.handle(.replyReceived(id, .askMasterDown, .array([.integer(0), .string(me), .integer(Int64(words[4])!)])))
+            setup.harness.handle(.replyReceived(id, .askMasterDown(master: "mymaster"), .array([.integer(0), .string(me), .integer(Int64(words[4])!)])))
             asked += 1
         }
         XCTAssertEqual(asked, 2)

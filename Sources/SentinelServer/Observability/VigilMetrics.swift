@@ -119,7 +119,12 @@ public final class VigilMetrics: @unchecked Sendable {
             gauge("vigil_master_known_sentinels", Double(master.sentinels.count + 1), labels)
             var instances: [(role: String, name: String, state: InstanceState)] = [("master", master.instance.address.description, master.instance)]
             instances += master.replicas.map { ("replica", $0.name, $0.instance) }
-            instances += master.sentinels.map { ("sentinel", $0.instance.address.description, $0.instance) }
+            // A peer's connection is shared by the masters that know it: read it through the core.
+            instances += master.sentinels.map { peer in
+                var state = peer.instance
+                state.link = sentinel.link(of: peer)
+                return ("sentinel", peer.instance.address.description, state)
+            }
             for instance in instances {
                 let dimensions = labels + [("role", instance.role), ("instance", instance.name)]
                 // Seconds since the instance last answered a PING (or anything) on its command link.
