@@ -64,10 +64,13 @@ final class HTTPIntegrationTests: XCTestCase {
         XCTAssertEqual(get(httpPort, "/v1/masters/nosuch")?.status, 404)
         XCTAssertEqual(get(httpPort, "/nowhere")?.status, 404)
         XCTAssertEqual(get(httpPort, "/health", method: "POST")?.status, 405)
+        // A replica is counted as soon as the master's INFO names it; the links to it open after.
+        let replicaConnected = "vigil_link_connected{master=\"mymaster\",role=\"replica\",instance=\"127.0.0.1:\(topology.replicaPorts[0])\"} 1.0"
+        XCTAssertTrue(waitUntil(timeout: 15) { (self.get(httpPort, "/metrics")?.body ?? "").contains(replicaConnected) },
+                      get(httpPort, "/metrics")?.body ?? "")
         let metrics = get(httpPort, "/metrics")?.body ?? ""
         XCTAssertTrue(metrics.contains("vigil_master_objectively_down{master=\"mymaster\"} 0.0"), metrics)
         XCTAssertTrue(metrics.contains("vigil_master_known_replicas{master=\"mymaster\"} 1.0"), metrics)
-        XCTAssertTrue(metrics.contains("vigil_link_connected{master=\"mymaster\",role=\"replica\",instance=\"127.0.0.1:\(topology.replicaPorts[0])\"} 1.0"), metrics)
 
         topology.processes[0].killHard()
         XCTAssertTrue(waitUntil(timeout: 30) {
