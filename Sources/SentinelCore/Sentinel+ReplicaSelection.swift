@@ -47,11 +47,10 @@ extension Sentinel {
 
     /// The master's `master_repl_offset` in its last INFO reply, if any (0 before any write).
     func lastMasterOffset(_ m: Int) -> Int64? {
+        // Read through the one INFO parser, as the handover reads the same field; only replica
+        // selection asks, so parsing the cached text here costs nothing at rest.
         guard let info = masters[m].instance.cachedInfo else { return nil }
-        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("master_repl_offset:") {
-            return Int64(line.dropFirst("master_repl_offset:".count))
-        }
-        return nil
+        return InfoReport(parsing: info).masterReplicationOffset
     }
 
     /// Bytes the replica is behind the master's last reported offset; nil when the bound is off
