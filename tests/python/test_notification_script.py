@@ -155,7 +155,11 @@ def test_each_master_runs_its_own_script_with_short_down_after(tmp_path):
             switch = ("+switch-master", f"{name} 127.0.0.1 {old} 127.0.0.1 {new}")
             # The scripts run after the events: wait until every Vigil's script of this master saw the switch.
             assert wait_for(lambda: all(switch in events(port, name) for port in sentinels), timeout=30), \
-                {port: events(port, name) for port in sentinels}
+                f"{switch} not recorded everywhere:\n" + "\n".join(
+                    f"{port}: switches {[e for e in events(port, name) if e[0] == '+switch-master']}, "
+                    f"last {events(port, name)[-6:]}, pending "
+                    f"{redis.Redis(port=port, decode_responses=True).execute_command('SENTINEL', 'PENDING-SCRIPTS')}"
+                    for port in sentinels)
             epoch = int(redis.Redis(port=sentinels[0]).sentinel_master(name)["config-epoch"])
 
             leaders = [port for port in sentinels if ("+elected-leader", f"master {name} 127.0.0.1 {old}") in events(port, name)
