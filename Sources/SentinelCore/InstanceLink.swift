@@ -34,10 +34,20 @@ public struct InstanceLink: Hashable, Sendable {
         !commandConnected || (needsPubsub && !pubsubConnected)
     }
 
-    /// How long the instance has failed to answer, as Redis measures it for SDOWN.
-    public func unansweredFor(now: Instant) -> Int64 {
-        if let activePingSince { return now - activePingSince }
-        if isDisconnected { return now - lastAvailable }
-        return 0
+    /// How long the instance has failed to answer, for SDOWN: `now` minus `silentSince`, 0 while it answers.
+    public func unansweredFor(now: Instant, allowance: Int64 = 0) -> Int64 {
+        silentSince(allowance: allowance).map { now - $0 } ?? 0
+    }
+
+    /// When the silence that SDOWN measures began, nil while the instance answers. Redis counts from
+    /// the oldest unanswered PING (`allowance` 0), so a node that hangs right after answering is seen
+    /// down only a ping interval after down-after. With `allowance` (a master's ping interval), the
+    /// count starts up to that much before the unanswered ping, but never before the last valid
+    /// reply: a hang is then seen down-after from the last sign of life, whatever the ping schedule,
+    /// while a ping must still go unanswered for down-after minus the allowance.
+    public func silentSince(allowance: Int64 = 0) -> Instant? {
+        if let activePingSince { return max(lastAvailable, activePingSince + -allowance) }
+        if isDisconnected { return lastAvailable }
+        return nil
     }
 }

@@ -143,20 +143,30 @@ extension Sentinel {
     }
 
     /// A peer announces a configuration with a higher epoch: adopt it, and follow the new address.
+    ///
+    /// The switch is announced from the address clients were last given: while our own failover is
+    /// past its promotion, that is the promoted replica (see `currentMasterAddress`), though the
+    /// master entry still describes the old master until the failover ends. A later failover of the
+    /// promoted replica (it died before our failover ended) is then announced as a move from it, as
+    /// every other sentinel announces it; and a newer configuration naming the replica we promoted
+    /// switches the entry without announcing the same move twice.
     private mutating func adoptNewerConfiguration(_ hello: Hello, masterIndex m: Int, now: Instant, into effects: inout [Effect]) {
         let masterName = masters[m].name
-        let oldAddress = masters[m].instance.address
+        let entryAddress = masters[m].instance.address
+        let announcedAddress = currentMasterAddress(m)
         Invariant.configEpochNeverDecreases(master: masterName, from: masters[m].settings.configEpoch, to: hello.masterConfigEpoch,
                                             currentEpoch: currentEpoch)
         masters[m].settings.configEpoch = hello.masterConfigEpoch
         effects.append(.persistConfig)
-        guard !sameAddress(oldAddress, hello.master) else {
+        guard !sameAddress(entryAddress, hello.master) else {
             abortSupersededFailover(m, configEpoch: hello.masterConfigEpoch, now: now, into: &effects)
             return
         }
-        effects += event(about: ref(masterName, .sentinel(hello.runID))) { .configUpdateFrom($0) }
-        effects.append(.emit(.switchMaster(master: masterName, from: announced(oldAddress), to: hello.master)))
-        queueClientReconfigScript(m, role: "observer", from: oldAddress, to: hello.master, now: now)
+        if !sameAddress(announcedAddress, hello.master) {
+            effects += event(about: ref(masterName, .sentinel(hello.runID))) { .configUpdateFrom($0) }
+            effects.append(.emit(.switchMaster(master: masterName, from: announced(announcedAddress), to: hello.master)))
+            queueClientReconfigScript(m, role: "observer", from: announcedAddress, to: hello.master, now: now)
+        }
         switchMasterAddress(m, to: hello.master, now: now, into: &effects)
     }
 

@@ -70,13 +70,16 @@ extension Sentinel {
         return timing.infoPeriod
     }
 
-    /// Redis pings once the last reply is min(down-after, ping-period) old, and down-after counts from
+    /// Redis pings once the last reply is min(down-after, ping-period) old, and counts down-after from
     /// the first unanswered ping, so a node that hangs right after answering is seen down only after
-    /// nearly twice down-after. Pinging a master at a twentieth of down-after bounds that extra time to
-    /// 5% of down-after; never more often than every 50 ms (the load stays a few pings a second per
-    /// master) and never less often than Redis's one second. Replicas and peer sentinels keep Redis's
-    /// pace: how soon they are seen down decides no failover's timing, and with many masters they are
-    /// most of the links, so pinging them fast would multiply the cost at rest.
+    /// down-after plus a ping interval. A master's down-after counts instead from its last valid
+    /// reply, while a ping is unanswered (see `InstanceLink.silentSince`): a hang is seen down within
+    /// down-after of the last sign of life whatever the ping interval, so a master is pinged at
+    /// Redis's pace of once a second whenever down-after is 4 s or more (the default 30 s, the usual
+    /// 5 s), and at a quarter of down-after below that, so that a healthy master's last reply is never
+    /// older than a quarter of down-after when its ping goes, and a ping must go unanswered for three
+    /// quarters of down-after before SDOWN. Replicas and peer sentinels keep Redis's rule and pace:
+    /// how soon they are seen down decides no failover's timing.
     func pingInterval(for state: InstanceState, isMaster: Bool) -> Int64 {
         guard isMaster else { return min(timing.pingPeriod, state.downAfterMilliseconds) }
         return Sentinel.masterPingInterval(downAfter: state.downAfterMilliseconds, pingPeriod: timing.pingPeriod)
@@ -84,7 +87,12 @@ extension Sentinel {
 
     /// How often a master is pinged (see `pingInterval`); the simulator's liveness bound uses it too.
     public static func masterPingInterval(downAfter: Int64, pingPeriod: Int64 = Timing().pingPeriod) -> Int64 {
-        min(pingPeriod, max(downAfter / 20, 50))
+        min(pingPeriod, max(downAfter / 4, 10))
+    }
+
+    /// How far before its unanswered ping a master's silence may be counted from (see `silentSince`).
+    func silenceAllowance(for state: InstanceState, isMaster: Bool) -> Int64 {
+        isMaster ? pingInterval(for: state, isMaster: true) : 0
     }
 
     /// How early a master's ping may go: the timer wakes when one master's ping is due (see
@@ -92,8 +100,8 @@ extension Sentinel {
     /// the interval. Each master keeps its own phase otherwise (set by when its last reply came),
     /// and with hundreds of masters those phases fill the second: the timer woke every 10 ms and
     /// walked every instance each time. Pinged together, masters fall into at most four phases per
-    /// interval. A ping only ever goes earlier, never later, so down-after still runs from a ping
-    /// sent at most one interval after the last reply, and detection is as soon as before.
+    /// interval. A ping only ever goes earlier, never later, and down-after counts from the last valid
+    /// reply (see `silentSince`), so detection is as soon as before.
     static func masterPingEarliness(interval: Int64) -> Int64 { interval / 4 }
 
     mutating func sendPeriodicCommands(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
@@ -172,8 +180,9 @@ extension Sentinel {
     mutating func checkSubjectivelyDown(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
         guard let state = instance(target), let m = masterIndex(named: target.master) else { return }
         let downAfter = state.downAfterMilliseconds
-        var down = state.link.unansweredFor(now: now) > downAfter
-        if case .master = target.member {
+        let isMaster = if case .master = target.member { true } else { false }
+        var down = state.link.unansweredFor(now: now, allowance: silenceAllowance(for: state, isMaster: isMaster)) > downAfter
+        if isMaster {
             if state.roleReported == .slave && now - state.roleReportedAt > downAfter + 2 * timing.infoPeriod {
                 down = true
             }

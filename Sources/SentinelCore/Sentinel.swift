@@ -231,13 +231,13 @@ public struct Sentinel: Sendable {
         return earliest
     }
 
-    /// When a master's down-after expires (counting from the first unanswered ping, or from the
-    /// last sign of life while disconnected, as `unansweredFor` does), and when its next ping is due.
+    /// When a master's down-after expires (counting from when its silence began, as
+    /// `checkSubjectivelyDown` does), and when its next ping is due.
     func masterDeadlines(_ m: Int) -> (downAfter: Instant?, ping: Instant?) {
         let state = masters[m].instance
         let link = state.link
         var downAfter: Instant?
-        if !state.isSubjectivelyDown, let silentSince = link.activePingSince ?? (link.isDisconnected ? link.lastAvailable : nil) {
+        if !state.isSubjectivelyDown, let silentSince = link.silentSince(allowance: silenceAllowance(for: state, isMaster: true)) {
             downAfter = silentSince + state.downAfterMilliseconds + 1
         }
         guard !link.isDisconnected else { return (downAfter, nil) }

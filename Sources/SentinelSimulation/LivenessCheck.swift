@@ -2,10 +2,10 @@ import SentinelCore
 
 /// Liveness: a failed master must be switched in time, not only safely. Checked where it must hold:
 /// every sentinel that watches the master is up and connected, no message is lost, and the master
-/// has a replica. The bound is the master's down-after, plus one ping interval (down-after counts
-/// from the first unanswered ping, sent at most a twentieth of down-after after the last reply,
-/// between 50 ms and 1 s), plus one second for agreement, election, promotion and announcement, plus
-/// twenty times the largest network delay the world draws (each step is a round trip or two).
+/// has a replica. The bound is the master's down-after (a master's down-after counts from its last
+/// valid reply once a ping goes unanswered, so the ping interval adds nothing), plus one second for
+/// agreement, election, promotion and announcement, plus twenty times the largest network delay the
+/// world draws (each step is a round trip or two).
 struct LivenessCheck {
     let groups: [(index: Int, name: String)]
     let failedAt: Instant
@@ -19,8 +19,7 @@ struct LivenessCheck {
         groups = failedGroups.filter { world.groups[$0].nodes.count > 1 }.map { ($0, world.groups[$0].name) }
         failedAt = world.now
         downAfter = parameters.downAfter
-        let pingInterval = Sentinel.masterPingInterval(downAfter: parameters.downAfter)
-        bound = parameters.downAfter + pingInterval + 1_000 + 20 * parameters.maxNetworkDelay
+        bound = parameters.downAfter + 1_000 + 20 * parameters.maxNetworkDelay
     }
 
     /// Every failed master must have been switched (a `+switch-master` from any sentinel after the

@@ -286,6 +286,37 @@ final class FailoverTests: XCTestCase {
         XCTAssertEqual(setup.harness.events("+failover-end").count, 1)
     }
 
+    /// Our failover promoted 6380 and announced it, but 6381 never follows, so the failover has not
+    /// ended and the master entry still describes 6379. Then 6380 dies and a peer fails it over to
+    /// 6381 in a newer epoch: the switch is announced from 6380, the address clients were given.
+    func testNewerConfigurationDuringOurReconfigurationSwitchesFromThePromotedReplica() {
+        var setup = makeSetup()
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster").reply, .ok)
+        let info: [Int: String] = [6380: "role:master\r\n", 6381: replicaInfo(offset: 50)]
+        run(&setup, steps: 10, replicaInfo: info) { _ in .null }
+        XCTAssertEqual(setup.harness.events("+switch-master").map(\.message), ["mymaster 127.0.0.1 6379 127.0.0.1 6380"])
+        XCTAssertTrue(setup.harness.events("+failover-end").isEmpty)
+        XCTAssertEqual(setup.harness.sentinel.masters[0].instance.address.port, 6379)
+        setup.harness.effects += setup.harness.sentinel.receiveHello("127.0.0.1,26380,\(peerA),2,mymaster,127.0.0.1,6381,2", now: setup.harness.now)
+        XCTAssertEqual(setup.harness.events("+switch-master").map(\.message),
+                       ["mymaster 127.0.0.1 6379 127.0.0.1 6380", "mymaster 127.0.0.1 6380 127.0.0.1 6381"])
+        XCTAssertEqual(setup.harness.sentinel.masters[0].instance.address.port, 6381)
+        XCTAssertEqual(Set(setup.harness.sentinel.masters[0].replicas.map(\.name)), ["127.0.0.1:6379", "127.0.0.1:6380"])
+    }
+
+    /// A newer configuration naming the replica our failover already announced moves the entry
+    /// without announcing the same switch again.
+    func testNewerConfigurationNamingOurPromotedReplicaIsNotAnnouncedTwice() {
+        var setup = makeSetup()
+        XCTAssertEqual(setup.harness.command("FAILOVER", "mymaster").reply, .ok)
+        let info: [Int: String] = [6380: "role:master\r\n", 6381: replicaInfo(offset: 50)]
+        run(&setup, steps: 10, replicaInfo: info) { _ in .null }
+        setup.harness.effects += setup.harness.sentinel.receiveHello("127.0.0.1,26380,\(peerA),2,mymaster,127.0.0.1,6380,2", now: setup.harness.now)
+        XCTAssertEqual(setup.harness.events("+switch-master").map(\.message), ["mymaster 127.0.0.1 6379 127.0.0.1 6380"])
+        XCTAssertEqual(setup.harness.sentinel.masters[0].instance.address.port, 6380)
+        XCTAssertNil(setup.harness.sentinel.masters[0].failover)
+    }
+
     func testParallelSyncsTwoRepointsBothReplicasAtOnce() {
         var setup = makeSetup(replicaOffsets: [6380: 900, 6381: 100, 6382: 50])
         _ = setup.harness.command("SET", "mymaster", "parallel-syncs", "2")

@@ -36,6 +36,7 @@ final class SubjectiveDownTests: XCTestCase {
 
     func testMasterIsSubjectivelyDownOnlyAfterDownAfterWithoutPong() {
         var (harness, command) = healthyMaster(downAfter: 1_000)
+        let lastReply = harness.now
         var pingSentAt: Instant?
         for _ in 0..<5_000 where harness.events("+sdown").isEmpty {
             harness.advance(1)
@@ -43,30 +44,48 @@ final class SubjectiveDownTests: XCTestCase {
             if pingSentAt == nil, produced.contains(.send(command, ["PING"], .ping)) { pingSentAt = harness.now }
         }
         let sent = try! XCTUnwrap(pingSentAt)
-        // A twentieth of down-after is the interval; a master's PING may go up to a quarter of it early
+        // A quarter of down-after is the interval; a master's PING may go up to a quarter of it early
         // (so that masters due close together share a tick), and a tick every millisecond finds it so.
-        XCTAssertEqual(sent - Instant(milliseconds: 1_000_000), 39, "the next PING goes out once the last reply is older than three quarters of the interval")
+        XCTAssertEqual(sent - lastReply, 189, "the next PING goes out once the last reply is older than three quarters of the interval")
         XCTAssertEqual(harness.events("+sdown").map(\.message), ["master mymaster 127.0.0.1 6379"])
-        XCTAssertEqual(harness.now - sent, 1_001, "down once the PING has been unanswered for more than down-after")
+        XCTAssertEqual(harness.now - lastReply, 1_001, "down once the master has been silent, a PING unanswered, for more than down-after")
         XCTAssertEqual(harness.sentinel.masters[0].instance.isSubjectivelyDown, true)
         XCTAssertNotNil(harness.command("MASTER", "mymaster").reply.field("s-down-time"))
     }
 
-    func testTimerWakesExactlyWhenThePingIsDueAndWhenDownAfterExpires() {
+    func testMasterWithAnAnsweredPingIsNotDownWhileAPingWaitsLessThanThreeQuartersOfDownAfter() {
         var (harness, command) = healthyMaster(downAfter: 1_000)
-        // Last reply at the start: the next PING is due 51 ms later, sooner than the timer's beat.
-        XCTAssertEqual(harness.sentinel.nextTickDelayMilliseconds(now: harness.now), 51)
-        harness.advance(51)
-        XCTAssertTrue(harness.tick().contains(.send(command, ["PING"], .ping)))
-        // The PING goes unanswered: the timer beats on, then wakes exactly when down-after expires.
+        var waitingSince: Instant?
+        var answered = 0
+        for _ in 0..<3_000 {
+            harness.advance(1)
+            let produced = harness.tick()
+            // Every PING is answered 700 ms late: the master is never silent for down-after.
+            if waitingSince == nil, produced.contains(.send(command, ["PING"], .ping)) { waitingSince = harness.now }
+            if let since = waitingSince, harness.now - since == 700 {
+                harness.handle(.replyReceived(command, .ping, .status("PONG")))
+                waitingSince = nil
+                answered += 1
+            }
+        }
+        XCTAssertGreaterThan(answered, 2)
+        XCTAssertEqual(harness.events("+sdown").count, 0)
+    }
+
+    func testTimerWakesExactlyWhenDownAfterExpires() {
+        var (harness, command) = healthyMaster(downAfter: 1_000)
+        let lastReply = harness.now
+        var pingedAt: Int64?
         var wakes: [Int64] = []
         for _ in 0..<100 where harness.events("+sdown").isEmpty {
             let delay = harness.sentinel.nextTickDelayMilliseconds(now: harness.now)
             XCTAssertTrue((1...100).contains(delay))
             harness.advance(delay)
-            harness.tick()
-            wakes.append(harness.now - Instant(milliseconds: 1_000_051))
+            if harness.tick().contains(.send(command, ["PING"], .ping)), pingedAt == nil { pingedAt = harness.now - lastReply }
+            wakes.append(harness.now - lastReply)
         }
+        let pinged = try! XCTUnwrap(pingedAt)
+        XCTAssertTrue((189...251).contains(pinged), "pinged \(pinged) ms after the last reply")
         XCTAssertEqual(wakes.last, 1_001, "+sdown at the first millisecond past down-after, not at the next beat")
         XCTAssertEqual(harness.events("+sdown").count, 1)
     }
