@@ -46,7 +46,7 @@ public struct InstanceLink: Hashable, Sendable {
     /// reply: a hang is then seen down-after from the last sign of life, whatever the ping schedule,
     /// while a ping must still go unanswered for down-after minus the allowance.
     public func silentSince(allowance: Int64 = 0) -> Instant? {
-        if let activePingSince { return max(lastAvailable, activePingSince + -allowance) }
+        if let activePingSince { return max(lastAvailable, Instant(milliseconds: activePingSince.milliseconds - allowance)) }
         if isDisconnected { return lastAvailable }
         return nil
     }

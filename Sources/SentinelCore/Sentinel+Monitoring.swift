@@ -85,7 +85,7 @@ extension Sentinel {
         return Sentinel.masterPingInterval(downAfter: state.downAfterMilliseconds, pingPeriod: timing.pingPeriod)
     }
 
-    /// How often a master is pinged (see `pingInterval`); the simulator's liveness bound uses it too.
+    /// How often a master is pinged (see `pingInterval`); the at-rest tests check the schedule against it.
     public static func masterPingInterval(downAfter: Int64, pingPeriod: Int64 = Timing().pingPeriod) -> Int64 {
         min(pingPeriod, max(downAfter / 4, 10))
     }
