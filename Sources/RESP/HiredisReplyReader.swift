@@ -24,7 +24,14 @@ public final class HiredisReplyReader {
         functions.initialize(to: created.pointee.fn.pointee)
         HiredisArrayGuard.install(&functions.pointee)
         reader.pointee.fn = functions
+        // hiredis keeps its input buffer once it is empty unless it has more than `maxbuf` bytes
+        // free (16 KB by default); a link that read one INFO reply would hold about 8 KB for good,
+        // and Vigil has two links per node it watches. Past 2 KB the room goes back when emptied.
+        reader.pointee.maxbuf = HiredisReplyReader.idleBufferLimit
     }
+
+    /// How much free room an emptied input buffer may keep (see `init`).
+    public static let idleBufferLimit = 2_048
 
     deinit {
         // Free with hiredis's own table in place, then our copy.
@@ -160,7 +167,40 @@ public struct HiredisCommandEncoder: MessageToByteEncoder {
     public typealias OutboundIn = [String]
     public init() {}
     public func encode(data: [String], out: inout ByteBuffer) throws {
-        var formatted = HiredisCommand.format(data)
-        out.writeBuffer(&formatted)
+        RESPCommand.write(data, into: &out)
+    }
+}
+
+/// A command as a RESP array of bulk strings, written straight into the outgoing buffer: the same
+/// bytes as `HiredisCommand.format` (the tests hold them to it), without its copies of every
+/// argument into C memory and back. Every PING, INFO and hello to a node goes through here.
+public enum RESPCommand {
+    public static func write(_ arguments: [String], into out: inout ByteBuffer) {
+        out.writeInteger(UInt8(ascii: "*"))
+        writeDecimal(arguments.count, into: &out)
+        for argument in arguments {
+            out.writeInteger(UInt8(ascii: "$"))
+            writeDecimal(argument.utf8.count, into: &out)
+            out.writeString(argument)
+            out.writeStaticString("\r\n")
+        }
+    }
+
+    /// `value` in decimal followed by CRLF (counts and lengths are never negative).
+    private static func writeDecimal(_ value: Int, into out: inout ByteBuffer) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { room in
+            var start = room.count
+            var rest = UInt(value)
+            repeat {
+                start -= 1
+                room[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: room[start...]))
+        }
+        out.writeStaticString("\r\n")
     }
 }

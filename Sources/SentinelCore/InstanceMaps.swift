@@ -1,7 +1,7 @@
 extension Sentinel {
     /// The flags field, in Redis 7.0's order.
     func flags(_ target: InstanceRef) -> String {
-        guard let m = masterIndex(named: target.master), let state = instance(target) else { return "" }
+        guard let m = masterIndex(of: target), let state = instance(target) else { return "" }
         let master = masters[m]
         var flags: [String] = []
         if state.isSubjectivelyDown { flags.append("s_down") }
@@ -33,7 +33,7 @@ extension Sentinel {
 
     /// One instance map of SENTINEL MASTER/MASTERS/REPLICAS/SENTINELS (§1.3): every value a bulk string.
     func instanceMap(_ target: InstanceRef, now: Instant) -> Reply {
-        guard let m = masterIndex(named: target.master), let state = instance(target) else { return .nullArray }
+        guard let m = masterIndex(of: target), let state = instance(target) else { return .nullArray }
         let master = masters[m]
         let link = state.link
         var fields: [(String, Reply)] = []

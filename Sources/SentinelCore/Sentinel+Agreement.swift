@@ -41,7 +41,7 @@ extension Sentinel {
 
     /// A peer's `[down, leader, leader-epoch]`; anything else is ignored.
     mutating func masterDownReplied(_ target: InstanceRef, _ value: RedisValue, now: Instant) {
-        guard case .sentinel(let runID) = target.member, let m = masterIndex(named: target.master),
+        guard case .sentinel(let runID) = target.member, let m = masterIndex(of: target),
             let s = masters[m].sentinelIndex(runID: runID),
             case .array(let items) = value, items.count == 3,
             case .integer(let down) = items[0], let leader = items[1].text, case .integer(let epoch) = items[2],
@@ -57,18 +57,22 @@ extension Sentinel {
 
     /// ODOWN: our own SDOWN plus enough peers agreeing to reach the quorum.
     mutating func checkObjectivelyDown(_ m: Int, now: Instant, into effects: inout [Effect]) {
-        let master = masters[m]
+        // Read in place: a copy of the master (every array retained) on each visit was a large part
+        // of the timer's cost with hundreds of masters.
         var votes = 0
-        if master.instance.isSubjectivelyDown {
-            votes = 1 + master.sentinels.filter(\.reportsMasterDown).count
+        let subjectivelyDown = masters[m].instance.isSubjectivelyDown
+        if subjectivelyDown {
+            votes = 1
+            for s in masters[m].sentinels.indices where masters[m].sentinels[s].reportsMasterDown { votes += 1 }
         }
-        let down = master.instance.isSubjectivelyDown && votes >= master.settings.quorum
-        if down && !master.isObjectivelyDown {
+        let quorum = masters[m].settings.quorum
+        let down = subjectivelyDown && votes >= quorum
+        if down && !masters[m].isObjectivelyDown {
             masters[m].objectivelyDownSince = now
-            effects += event(about: ref(master.name, .master)) { .objectivelyDown($0, votes: votes, quorum: master.settings.quorum) }
-        } else if !down && master.isObjectivelyDown {
+            effects += event(about: ref(at: m, .master)) { .objectivelyDown($0, votes: votes, quorum: quorum) }
+        } else if !down && masters[m].isObjectivelyDown {
             masters[m].objectivelyDownSince = nil
-            effects += event(about: ref(master.name, .master)) { .objectivelyDownCleared($0) }
+            effects += event(about: ref(at: m, .master)) { .objectivelyDownCleared($0) }
         }
     }
 

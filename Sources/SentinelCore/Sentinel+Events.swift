@@ -1,7 +1,7 @@
 extension Sentinel {
     /// How an event names an instance (the `%@` prefix), with announced addresses; nil when it is gone.
     func describe(_ target: InstanceRef) -> InstanceDescription? {
-        guard let m = masterIndex(named: target.master) else { return nil }
+        guard let m = masterIndex(of: target) else { return nil }
         let master = masters[m]
         let masterAddress = announced(master.instance.address)
         let owner = InstanceDescription.Owner(name: master.name, address: masterAddress)

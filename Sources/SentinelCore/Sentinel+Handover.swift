@@ -50,7 +50,7 @@ extension Sentinel {
     /// The master's answer to `CLIENT PAUSE`: an error means no pause took effect, and the master is
     /// asked to hand over by itself instead.
     mutating func pauseReplied(_ target: InstanceRef, _ value: RedisValue, now: Instant, into effects: inout [Effect]) {
-        guard case .master = target.member, let m = masterIndex(named: target.master),
+        guard case .master = target.member, let m = masterIndex(of: target),
             let failover = masters[m].failover, case .pausing = failover.handover, case .error(let message) = value,
             let promoted = failover.promotedReplica, let r = masters[m].replicaIndex(named: promoted)
         else { return }
@@ -66,7 +66,7 @@ extension Sentinel {
 
     /// The master's INFO from after the pause: its offset is what the replica must reach.
     mutating func pausedOffsetReplied(_ target: InstanceRef, _ value: RedisValue, now: Instant, into effects: inout [Effect]) {
-        guard case .master = target.member, let m = masterIndex(named: target.master),
+        guard case .master = target.member, let m = masterIndex(of: target),
             let failover = masters[m].failover, case .pausing(let pausedAt) = failover.handover
         else { return }
         let report = value.text.map(InfoReport.parse)
@@ -235,7 +235,7 @@ extension Sentinel {
     /// meanwhile: Redis holds PUBLISH back during a write pause, and the commands behind it on the
     /// link (the offset, the demotion, the unpause) would wait for the pause to run out.
     func writesPausedByHandover(_ target: InstanceRef) -> Bool {
-        guard case .master = target.member, let m = masterIndex(named: target.master) else { return false }
+        guard case .master = target.member, let m = masterIndex(of: target) else { return false }
         return masters[m].failover?.handover?.pausedAt != nil
     }
 
@@ -251,7 +251,7 @@ extension Sentinel {
 
     /// The master's answer to `FAILOVER TO`: an error means it refused, and it keeps serving.
     mutating func handoverReplied(_ target: InstanceRef, _ value: RedisValue, now: Instant, into effects: inout [Effect]) {
-        guard case .master = target.member, let m = masterIndex(named: target.master),
+        guard case .master = target.member, let m = masterIndex(of: target),
             let failover = masters[m].failover, failover.handover == .failoverCommand, failover.state == .waitPromotion
         else { return }
         if case .error(let message) = value {

@@ -1,7 +1,7 @@
 extension Sentinel {
     /// Opens the missing connections of a disconnected instance, at most once per ping period.
     mutating func reconnect(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
-        guard let state = instance(target), state.link.isDisconnected, state.address.port != 0 else { return }
+        guard readInstance(target, { $0.link.isDisconnected && $0.address.port != 0 }) == true, let state = instance(target) else { return }
         // A peer is reached only through its shared link (see `refreshPeerLinks`).
         if case .sentinel = target.member, peerLinkKey(of: target).flatMap({ peerLinks[$0] }) == nil { return }
         if let last = state.link.lastReconnectAttempt, now - last < timing.pingPeriod { return }
@@ -78,19 +78,29 @@ extension Sentinel {
     /// The command name to send to an instance of `master`, after its rename-command mappings.
     func commandName(_ command: String, master: String) -> String {
         guard let m = masterIndex(named: master) else { return command }
+        return commandName(command, masterAt: m)
+    }
+
+    func commandName(_ command: String, masterAt m: Int) -> String {
         let renames = masters[m].settings.renamedCommands
+        guard !renames.isEmpty else { return command }
         return renames.first { $0.command.lowercased() == command.lowercased() }?.renamed ?? command
     }
 
     func renamed(_ arguments: [String], master: String) -> [String] {
-        guard let first = arguments.first else { return arguments }
-        return [commandName(first, master: master)] + arguments.dropFirst()
+        guard let m = masterIndex(named: master) else { return arguments }
+        return renamed(arguments, masterAt: m)
+    }
+
+    func renamed(_ arguments: [String], masterAt m: Int) -> [String] {
+        guard let first = arguments.first, !masters[m].settings.renamedCommands.isEmpty else { return arguments }
+        return [commandName(first, masterAt: m)] + arguments.dropFirst()
     }
 
     /// AUTH arguments for an instance: a master's credentials serve its replicas too; peers get
     /// sentinel-user/sentinel-pass, or requirepass when no sentinel-pass is set (Redis's compatibility rule).
     func authArguments(for target: InstanceRef) -> [String]? {
-        guard let m = masterIndex(named: target.master) else { return nil }
+        guard let m = masterIndex(of: target) else { return nil }
         let user: String?
         let pass: String?
         if case .sentinel = target.member {
@@ -109,9 +119,24 @@ extension Sentinel {
     mutating func sendCommand(
         _ target: InstanceRef, _ arguments: [String], _ purpose: RequestPurpose, into effects: inout [Effect]
     ) {
-        guard let id = instance(target)?.link.commandLink else { return }
+        guard let m = masterIndex(of: target), let id = commandLink(of: target) else { return }
         withInstance(target) { $0.link.pendingCommands += 1 }
-        effects.append(.send(id, renamed(arguments, master: target.master), purpose))
+        effects.append(.send(id, renamed(arguments, masterAt: m), purpose))
+    }
+
+    /// The instance's command connection, read where it lies (`instance(_:)` copies the whole state).
+    func commandLink(of target: InstanceRef) -> LinkID? {
+        guard let m = masterIndex(of: target) else { return nil }
+        switch target.member {
+        case .master:
+            return masters[m].instance.link.commandLink
+        case .replica(let name):
+            return replicaIndex(m, named: name, hint: target.position).flatMap { masters[m].replicas[$0].instance.link.commandLink }
+        case .sentinel(let runID):
+            guard let s = sentinelIndex(m, runID: runID, hint: target.position) else { return nil }
+            let key = PeerLinkKey(runID: runID, address: masters[m].sentinels[s].instance.address)
+            return peerLinks[key]?.link.commandLink ?? masters[m].sentinels[s].instance.link.commandLink
+        }
     }
 
     mutating func sendPing(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {

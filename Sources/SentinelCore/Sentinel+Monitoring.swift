@@ -47,16 +47,16 @@ extension Sentinel {
     func infoPeriod(for target: InstanceRef) -> Int64 {
         // During a coordinated switchover the master is alive, and its INFO says which replicas it
         // would hand over to and when it has handed over.
-        if case .master = target.member, let m = masterIndex(named: target.master), masters[m].failover?.coordinated == true {
+        if case .master = target.member, let m = masterIndex(of: target), masters[m].failover?.coordinated == true {
             return Sentinel.failoverInfoPeriodMilliseconds
         }
         // With a promotion bound, the master's offset is the yardstick: read it every second, so that
         // at most a second of writes escapes the bound.
-        if case .master = target.member, let m = masterIndex(named: target.master), masters[m].settings.promotionMaxLagBytes > 0 {
+        if case .master = target.member, let m = masterIndex(of: target), masters[m].settings.promotionMaxLagBytes > 0 {
             return Sentinel.boundedMasterInfoPeriodMilliseconds
         }
-        guard case .replica(let name) = target.member, let m = masterIndex(named: target.master),
-            let r = masters[m].replicaIndex(named: name)
+        guard case .replica(let name) = target.member, let m = masterIndex(of: target),
+            let r = replicaIndex(m, named: name, hint: target.position)
         else { return timing.infoPeriod }
         // A replica whose master is in trouble, or whose replication link is down, is watched every second.
         if masters[m].failover != nil {
@@ -81,8 +81,12 @@ extension Sentinel {
     /// quarters of down-after before SDOWN. Replicas and peer sentinels keep Redis's rule and pace:
     /// how soon they are seen down decides no failover's timing.
     func pingInterval(for state: InstanceState, isMaster: Bool) -> Int64 {
-        guard isMaster else { return min(timing.pingPeriod, state.downAfterMilliseconds) }
-        return Sentinel.masterPingInterval(downAfter: state.downAfterMilliseconds, pingPeriod: timing.pingPeriod)
+        Sentinel.pingInterval(downAfter: state.downAfterMilliseconds, isMaster: isMaster, timing: timing)
+    }
+
+    static func pingInterval(downAfter: Int64, isMaster: Bool, timing: Timing) -> Int64 {
+        guard isMaster else { return min(timing.pingPeriod, downAfter) }
+        return Sentinel.masterPingInterval(downAfter: downAfter, pingPeriod: timing.pingPeriod)
     }
 
     /// How often a master is pinged (see `pingInterval`); the at-rest tests check the schedule against it.
@@ -92,7 +96,11 @@ extension Sentinel {
 
     /// How far before its unanswered ping a master's silence may be counted from (see `silentSince`).
     func silenceAllowance(for state: InstanceState, isMaster: Bool) -> Int64 {
-        isMaster ? pingInterval(for: state, isMaster: true) : 0
+        Sentinel.silenceAllowance(downAfter: state.downAfterMilliseconds, isMaster: isMaster, timing: timing)
+    }
+
+    static func silenceAllowance(downAfter: Int64, isMaster: Bool, timing: Timing) -> Int64 {
+        isMaster ? pingInterval(downAfter: downAfter, isMaster: true, timing: timing) : 0
     }
 
     /// How early a master's ping may go: the timer wakes when one master's ping is due (see
@@ -105,30 +113,54 @@ extension Sentinel {
     static func masterPingEarliness(interval: Int64) -> Int64 { interval / 4 }
 
     mutating func sendPeriodicCommands(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
-        guard let state = instance(target), state.link.pendingCommands < pendingCommandsLimit(target) else { return }
-        let isSentinel: Bool
-        if case .sentinel = target.member { isSentinel = true } else { isSentinel = false }
-        let infoDue = !isSentinel && (state.infoRefreshed == nil || now - state.infoRefreshed! > infoPeriod(for: target))
-        guard !state.link.isDisconnected else {
+        // Sending changes none of what the decisions read, so they are taken first, in one read.
+        guard let due = periodicCommandsDue(target, now: now) else { return }
+        guard due.connected else {
             // A switchover's transactions end with CLIENT KILL TYPE pubsub, which drops our own pub/sub
             // link to each node they change (Redis's do the same); that node's INFO is still read over
             // the command link meanwhile, rather than a second later once both links are back.
-            if infoDue, state.link.commandConnected, let m = masterIndex(named: target.master), masters[m].failover?.coordinated == true {
+            if due.info, due.commandConnected, let m = masterIndex(of: target), masters[m].failover?.coordinated == true {
                 sendCommand(target, ["INFO"], .info, into: &effects)
             }
             return
         }
-        if infoDue { sendCommand(target, ["INFO"], .info, into: &effects) }
+        if due.info { sendCommand(target, ["INFO"], .info, into: &effects) }
+        if due.ping { sendPing(target, now: now, into: &effects) }
+        if due.hello, !writesPausedByHandover(target) { publishHello(target, now: now, into: &effects) }
+    }
+
+    /// What one visit sends an instance (see `sendPeriodicCommands`).
+    struct PeriodicCommandsDue {
+        var connected: Bool
+        var commandConnected: Bool
+        var info: Bool
+        var ping: Bool
+        var hello: Bool
+    }
+
+    /// Read in place (see `readInstance`): `self` is read before, never inside the closure.
+    func periodicCommandsDue(_ target: InstanceRef, now: Instant) -> PeriodicCommandsDue? {
+        let limit = pendingCommandsLimit(target)
+        let isSentinel: Bool
+        if case .sentinel = target.member { isSentinel = true } else { isSentinel = false }
         let isMaster = if case .master = target.member { true } else { false }
-        let pingInterval = pingInterval(for: state, isMaster: isMaster)
-        // A master's ping is also sent when it would fall due before a quarter of its interval
-        // from now (see `masterPingEarliness`); an unanswered one is repeated at Redis's pace.
-        let early = isMaster ? Sentinel.masterPingEarliness(interval: pingInterval) : 0
-        let pingDue = now + early - state.link.lastReply > pingInterval
-            && (state.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
-        if pingDue { sendPing(target, now: now, into: &effects) }
-        let helloDue = state.link.lastHelloPublished.map { now - $0 > timing.publishPeriod } ?? true
-        if helloDue, !writesPausedByHandover(target) { publishHello(target, now: now, into: &effects) }
+        let infoPeriod = isSentinel ? 0 : infoPeriod(for: target)
+        let timing = timing
+        return readInstance(target) { state -> PeriodicCommandsDue? in
+            guard state.link.pendingCommands < limit else { return nil }
+            let infoDue = !isSentinel && (state.infoRefreshed == nil || now - state.infoRefreshed! > infoPeriod)
+            guard !state.link.isDisconnected else {
+                return PeriodicCommandsDue(connected: false, commandConnected: state.link.commandConnected, info: infoDue, ping: false, hello: false)
+            }
+            let pingInterval = Sentinel.pingInterval(downAfter: state.downAfterMilliseconds, isMaster: isMaster, timing: timing)
+            // A master's ping is also sent when it would fall due before a quarter of its interval
+            // from now (see `masterPingEarliness`); an unanswered one is repeated at Redis's pace.
+            let early = isMaster ? Sentinel.masterPingEarliness(interval: pingInterval) : 0
+            let pingDue = now + early - state.link.lastReply > pingInterval
+                && (state.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
+            let helloDue = state.link.lastHelloPublished.map { now - $0 > timing.publishPeriod } ?? true
+            return PeriodicCommandsDue(connected: true, commandConnected: true, info: infoDue, ping: pingDue, hello: helloDue)
+        } ?? nil
     }
 
     mutating func publishHello(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
@@ -151,7 +183,7 @@ extension Sentinel {
 
     /// The 8-field hello about the master `target` belongs to (§5).
     func helloPayload(for target: InstanceRef) -> String? {
-        guard let m = masterIndex(named: target.master), let state = instance(target) else { return nil }
+        guard let m = masterIndex(of: target), let state = instance(target) else { return nil }
         let announceHost = settings.announceIP.flatMap { $0.isEmpty ? nil : $0 } ?? state.link.localHost
         guard let announceHost else { return nil }
         let port = settings.announcePort != 0 ? settings.announcePort : baseConfig.helloPort ?? baseConfig.port
@@ -162,45 +194,66 @@ extension Sentinel {
 
     /// Drops links that look stuck, so that they are opened again (§3.2).
     mutating func closeIdleLinks(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
-        guard let state = instance(target) else { return }
-        let link = state.link
-        let halfDownAfter = state.downAfterMilliseconds / 2
-        if link.commandConnected, let since = link.commandConnectedSince, now - since > timing.minLinkReconnectPeriod,
-            let pingSince = link.activePingSince, now - pingSince > halfDownAfter, now - link.lastReply > halfDownAfter
-        {
-            closeLinks(of: target, kind: .command, into: &effects)
-        }
-        if link.pubsubConnected, let since = link.pubsubConnectedSince, now - since > timing.minLinkReconnectPeriod,
-            let activity = link.lastPubsubActivity, now - activity > 3 * timing.publishPeriod
-        {
-            closeLinks(of: target, kind: .pubsub, into: &effects)
-        }
+        let timing = timing
+        guard let (commandStuck, pubsubStuck) = readInstance(target, { state -> (Bool, Bool) in
+            let link = state.link
+            let halfDownAfter = state.downAfterMilliseconds / 2
+            var commandStuck = false
+            if link.commandConnected, let since = link.commandConnectedSince, now - since > timing.minLinkReconnectPeriod,
+                let pingSince = link.activePingSince, now - pingSince > halfDownAfter, now - link.lastReply > halfDownAfter
+            {
+                commandStuck = true
+            }
+            var pubsubStuck = false
+            if link.pubsubConnected, let since = link.pubsubConnectedSince, now - since > timing.minLinkReconnectPeriod,
+                let activity = link.lastPubsubActivity, now - activity > 3 * timing.publishPeriod
+            {
+                pubsubStuck = true
+            }
+            return (commandStuck, pubsubStuck)
+        }) else { return }
+        if commandStuck { closeLinks(of: target, kind: .command, into: &effects) }
+        if pubsubStuck { closeLinks(of: target, kind: .pubsub, into: &effects) }
     }
 
     mutating func checkSubjectivelyDown(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
-        guard let state = instance(target), let m = masterIndex(named: target.master) else { return }
-        let downAfter = state.downAfterMilliseconds
+        guard let m = masterIndex(of: target), let (silent, wasDown) = silentAndDown(target, now: now) else { return }
         let isMaster = if case .master = target.member { true } else { false }
-        var down = state.link.unansweredFor(now: now, allowance: silenceAllowance(for: state, isMaster: isMaster)) > downAfter
+        var down = silent
         if isMaster {
-            if state.roleReported == .slave && now - state.roleReportedAt > downAfter + 2 * timing.infoPeriod {
-                down = true
-            }
             let rebootPeriod = masters[m].settings.masterRebootDownAfterPeriodMilliseconds
             if let rebooted = masters[m].rebootedSince, now - rebooted > rebootPeriod { down = true }
         }
-        if down && !state.isSubjectivelyDown {
+        if down && !wasDown {
             withInstance(target) { instance in
                 instance.isSubjectivelyDown = true
                 instance.subjectiveDownSince = now
             }
             effects += event(about: target) { .subjectivelyDown($0) }
-        } else if !down && state.isSubjectivelyDown {
+        } else if !down && wasDown {
             withInstance(target) { instance in
                 instance.isSubjectivelyDown = false
                 instance.scriptKillSent = false
             }
             effects += event(about: target) { .subjectivelyDownCleared($0) }
+        }
+    }
+
+    /// Whether the instance has been silent (or a master has said it is a replica) past down-after,
+    /// and whether it is SDOWN now; read in place (see `readInstance`).
+    func silentAndDown(_ target: InstanceRef, now: Instant) -> (silent: Bool, isSubjectivelyDown: Bool)? {
+        let isMaster = if case .master = target.member { true } else { false }
+        let timing = timing
+        return readInstance(target) { state in
+            let downAfter = state.downAfterMilliseconds
+            let allowance = Sentinel.silenceAllowance(downAfter: downAfter, isMaster: isMaster, timing: timing)
+            // The link alone is copied for the call (a method called on `state.link` copied all of `state`).
+            let link = state.link
+            var silent = link.unansweredFor(now: now, allowance: allowance) > downAfter
+            if isMaster && state.roleReported == .slave && now - state.roleReportedAt > downAfter + 2 * timing.infoPeriod {
+                silent = true
+            }
+            return (silent, state.isSubjectivelyDown)
         }
     }
 }

@@ -38,8 +38,8 @@ extension Sentinel {
     }
 
     func peerLinkKey(of target: InstanceRef) -> PeerLinkKey? {
-        guard case .sentinel(let runID) = target.member, let m = masterIndex(named: target.master),
-            let s = masters[m].sentinelIndex(runID: runID)
+        guard case .sentinel(let runID) = target.member, let m = masterIndex(of: target),
+            let s = sentinelIndex(m, runID: runID, hint: target.position)
         else { return nil }
         return PeerLinkKey(runID: runID, address: masters[m].sentinels[s].instance.address)
     }

@@ -47,7 +47,7 @@ extension Sentinel {
             masterDownReplied(target, value, now: now)
             // Act on the answer now rather than at the next tick: it may complete the quorum or the
             // election (a switchover's too: its master is up, and its writes pause only once elected).
-            if !inTilt, let m = masterIndex(named: target.master),
+            if !inTilt, let m = masterIndex(of: target),
                 masters[m].instance.isSubjectivelyDown || masters[m].failover?.coordinated == true
             {
                 checkObjectivelyDown(m, now: now, into: &effects)
@@ -85,7 +85,7 @@ extension Sentinel {
                 instance.link.activePingSince = nil
             }
         }
-        if case .status("PONG") = value, case .master = target.member, let m = masterIndex(named: target.master) {
+        if case .status("PONG") = value, case .master = target.member, let m = masterIndex(of: target) {
             masters[m].rebootedSince = nil
         }
         if busy, let state = instance(target), state.isSubjectivelyDown, !state.scriptKillSent {
@@ -96,7 +96,7 @@ extension Sentinel {
 
     /// Applies an INFO reply (§3.9): run id, replicas of a master, a replica's replication state, role.
     mutating func refreshFromInfo(_ target: InstanceRef, _ text: String, now: Instant, into effects: inout [Effect]) {
-        guard let m = masterIndex(named: target.master), let previous = instance(target) else { return }
+        guard let m = masterIndex(of: target), let previous = instance(target) else { return }
         let report = InfoReport.parse(text)
         if !report.ignoredFields.isEmpty {
             effects.append(.log(.notice, "Ignored out-of-range INFO fields from \(describe(target)): "

@@ -40,12 +40,11 @@ extension Sentinel {
 
     /// A master's own visit and decisions, then its replicas and peers.
     func appendGroup(_ m: Int, to steps: inout [TickStep]) {
-        let name = masters[m].settings.name
-        steps.append(.visit(ref(name, .master)))
-        steps.append(.decide(master: name))
-        for r in masters[m].replicas.indices { steps.append(.visit(ref(name, .replica(masters[m].replicas[r].name)))) }
+        steps.append(.visit(ref(at: m, .master)))
+        steps.append(.decide(master: masters[m].settings.name))
+        for r in masters[m].replicas.indices { steps.append(.visit(ref(at: m, .replica(masters[m].replicas[r].name), index: r))) }
         for s in masters[m].sentinels.indices {
-            if let runID = masters[m].sentinels[s].instance.runID { steps.append(.visit(ref(name, .sentinel(runID)))) }
+            if let runID = masters[m].sentinels[s].instance.runID { steps.append(.visit(ref(at: m, .sentinel(runID), index: s))) }
         }
     }
 
@@ -63,7 +62,7 @@ extension Sentinel {
             if hasDecisionsPending(m) {
                 appendGroup(m, to: &steps)
             } else if masterIsDue(m, now: now) {
-                steps.append(.visit(ref(masters[m].settings.name, .master)))
+                steps.append(.visit(ref(at: m, .master)))
                 steps.append(.decide(master: masters[m].settings.name))
             }
         }
@@ -142,7 +141,7 @@ extension Sentinel {
                 effects.append(.emit(.tiltExited))
             }
             checkSubjectivelyDown(target, now: now, into: &effects)
-            if case .master = target.member, let m = masterIndex(named: target.master) {
+            if case .master = target.member, let m = masterIndex(of: target) {
                 checkObjectivelyDown(m, now: now, into: &effects)
             }
         case .decide(let name):

@@ -11,9 +11,37 @@ public struct Sentinel: Sendable {
     public struct InstanceRef: Hashable, Sendable {
         public var master: String
         public var member: Member
+        /// Where the instance sat when the reference was made (the timer's plan knows it): only a
+        /// hint, checked against the names on use and left out of equality and hashing. Finding an
+        /// instance by name hashes its master's and its own name; a tick visits every instance
+        /// several times over, and with hundreds of masters that hashing was a large part of the
+        /// cost at rest.
+        var position: Position?
+
+        struct Position: Sendable {
+            var master: Int
+            /// The replica's or peer's index in its master's list; unused for the master itself.
+            var member: Int
+        }
+
         public init(master: String, member: Member) {
             self.master = master
             self.member = member
+        }
+
+        init(master: String, member: Member, position: Position) {
+            self.master = master
+            self.member = member
+            self.position = position
+        }
+
+        public static func == (lhs: InstanceRef, rhs: InstanceRef) -> Bool {
+            lhs.master == rhs.master && lhs.member == rhs.member
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(master)
+            hasher.combine(member)
         }
     }
 
@@ -126,9 +154,32 @@ public struct Sentinel: Sendable {
 
     func ref(_ master: String, _ member: Member) -> InstanceRef { InstanceRef(master: master, member: member) }
 
+    /// A reference that remembers where the instance sits now (see `InstanceRef.position`).
+    func ref(at m: Int, _ member: Member, index: Int = 0) -> InstanceRef {
+        InstanceRef(master: masters[m].settings.name, member: member, position: .init(master: m, member: index))
+    }
+
+    /// The master `target` belongs to, through its position hint when that still holds.
+    func masterIndex(of target: InstanceRef) -> Int? {
+        if let hint = target.position?.master, hint < masters.count, masters[hint].settings.name == target.master { return hint }
+        return masterIndex(named: target.master)
+    }
+
+    /// A replica's index under master `m`, through the reference's hint when that still holds.
+    func replicaIndex(_ m: Int, named name: String, hint: InstanceRef.Position?) -> Int? {
+        if let hint = hint?.member, hint < masters[m].replicas.count, masters[m].replicas[hint].name == name { return hint }
+        return masters[m].replicaIndex(named: name)
+    }
+
+    /// A peer's index under master `m`, through the reference's hint when that still holds.
+    func sentinelIndex(_ m: Int, runID: String, hint: InstanceRef.Position?) -> Int? {
+        if let hint = hint?.member, hint < masters[m].sentinels.count, masters[m].sentinels[hint].instance.runID == runID { return hint }
+        return masters[m].sentinelIndex(runID: runID)
+    }
+
     /// The state of one instance, or nil when it is gone.
     public func instance(_ target: InstanceRef) -> InstanceState? {
-        guard let m = masterIndex(named: target.master) else { return nil }
+        guard let m = masterIndex(of: target) else { return nil }
         // Index loops over the element arrays in place: calling a method on `masters[m]` copies the
         // whole master (every array retained and released), and this runs several times per
         // instance on every tick.
@@ -136,32 +187,53 @@ public struct Sentinel: Sendable {
         case .master:
             return masters[m].instance
         case .replica(let name):
-            guard let r = masters[m].replicaIndex(named: name) else { return nil }
+            guard let r = replicaIndex(m, named: name, hint: target.position) else { return nil }
             return masters[m].replicas[r].instance
         case .sentinel(let runID):
-            for s in masters[m].sentinels.indices where masters[m].sentinels[s].instance.runID == runID {
-                var state = masters[m].sentinels[s].instance
-                if let shared = peerLinks[PeerLinkKey(runID: runID, address: state.address)] {
-                    state.link = shared.link.withOwnHello(of: state.link)
-                }
-                return state
+            guard let s = sentinelIndex(m, runID: runID, hint: target.position) else { return nil }
+            var state = masters[m].sentinels[s].instance
+            if let shared = peerLinks[PeerLinkKey(runID: runID, address: state.address)] {
+                state.link = shared.link.withOwnHello(of: state.link)
             }
-            return nil
+            return state
+        }
+    }
+
+    /// What `read` finds in one instance's state, or nil when it is gone: the state is read where it
+    /// lies, not copied as `instance(_:)` copies it (every string retained, then released). The timer
+    /// asks each instance several questions on every visit, and at rest the answer is almost always
+    /// "nothing to do". A peer's state joins its shared link (see `instance(_:)`), so it is a copy.
+    /// The arrays are read through their buffers: an array's subscript hands out a copy of the
+    /// element, which the optimiser did not always avoid. `read` must not use `self` (a closure that
+    /// does copies the whole core); callers read what they need of it first.
+    func readInstance<Result>(_ target: InstanceRef, _ read: (borrowing InstanceState) -> Result) -> Result? {
+        guard let m = masterIndex(of: target) else { return nil }
+        switch target.member {
+        case .master:
+            return masters.withUnsafeBufferPointer { read($0[m].instance) }
+        case .replica(let name):
+            guard let r = replicaIndex(m, named: name, hint: target.position) else { return nil }
+            return masters.withUnsafeBufferPointer { masters in
+                masters[m].replicas.withUnsafeBufferPointer { read($0[r].instance) }
+            }
+        case .sentinel:
+            guard let state = instance(target) else { return nil }
+            return read(state)
         }
     }
 
     /// Applies `change` to one instance's shared state; returns false when it no longer exists.
     @discardableResult
     mutating func withInstance(_ target: InstanceRef, _ change: (inout InstanceState) -> Void) -> Bool {
-        guard let m = masterIndex(named: target.master) else { return false }
+        guard let m = masterIndex(of: target) else { return false }
         switch target.member {
         case .master:
             change(&masters[m].instance)
         case .replica(let name):
-            guard let r = masters[m].replicaIndex(named: name) else { return false }
+            guard let r = replicaIndex(m, named: name, hint: target.position) else { return false }
             change(&masters[m].replicas[r].instance)
         case .sentinel(let runID):
-            guard let s = masters[m].sentinelIndex(runID: runID) else { return false }
+            guard let s = sentinelIndex(m, runID: runID, hint: target.position) else { return false }
             let key = PeerLinkKey(runID: runID, address: masters[m].sentinels[s].instance.address)
             guard let shared = peerLinks[key] else {
                 change(&masters[m].sentinels[s].instance)

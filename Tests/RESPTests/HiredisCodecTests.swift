@@ -32,6 +32,36 @@ final class HiredisCodecTests: XCTestCase {
         XCTAssertEqual(parser.next(from: &buffer), .command(arguments))
     }
 
+    /// The encoder writes commands itself; hiredis's formatter is the yardstick, byte for byte.
+    func testDirectCommandWritingMatchesHiredisFormatting() {
+        let commands: [[String]] = [
+            [], ["PING"], ["INFO"], [""], ["SET", "a key\r\nwith CRLF", ""],
+            ["PUBLISH", "__sentinel__:hello", "127.0.0.1,26379,0123456789abcdef0123456789abcdef01234567,7,mymaster,127.0.0.1,6379,7"],
+            ["ECHO", "é∂ 🚀 \u{0}"], ["SET", String(repeating: "x", count: 100_000)], (0..<1_234).map(String.init),
+        ]
+        for command in commands {
+            var written = ByteBuffer()
+            RESPCommand.write(command, into: &written)
+            XCTAssertEqual(Array(written.readableBytesView), Array(HiredisCommand.format(command).readableBytesView), "\(command.prefix(3))")
+        }
+    }
+
+    /// Past `idleBufferLimit` hiredis frees its emptied input buffer on the next feed; replies keep
+    /// coming out whole across that, in one piece or split.
+    func testReaderKeepsDecodingAfterReleasingALargeBuffer() throws {
+        let reader = HiredisReplyReader()
+        let large = String(repeating: "i", count: 5 * HiredisReplyReader.idleBufferLimit)
+        for _ in 0..<3 {
+            reader.feed(ByteBuffer(string: "$\(large.utf8.count)\r\n\(large)\r\n"))
+            XCTAssertEqual(try reader.next(), .bulkString(Array(large.utf8)))
+            reader.feed(ByteBuffer(string: "+PO"))
+            XCTAssertNil(try reader.next())
+            reader.feed(ByteBuffer(string: "NG\r\n"))
+            XCTAssertEqual(try reader.next(), .simpleString("PONG"))
+            XCTAssertNil(try reader.next())
+        }
+    }
+
     func testCommandEncoderWritesHiredisFormat() throws {
         let channel = EmbeddedChannel(handler: MessageToByteHandler(HiredisCommandEncoder()))
         try channel.writeOutbound(["PING"])

@@ -72,15 +72,15 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
 
     private func scheduleTick() {
         guard !stopped else { return }
-        let delay = sentinel.nextTickDelayMilliseconds(now: Self.now())
+        let delay = inPlace { $0.nextTickDelayMilliseconds(now: Self.now()) }
         tickTask = eventLoop.scheduleTask(in: .milliseconds(delay)) { [weak self] in
             guard let self, !self.stopped else { return }
             for finished in self.scriptRunner.reap() {
                 self.handle(.scriptFinished(id: finished.job, exitCode: finished.exitCode, signal: finished.signal))
             }
             let now = Self.now()
-            self.runTick(self.sentinel.tickPlan(now: now), now: now)
-            self.systemd?.tick(nowMilliseconds: now.milliseconds, status: self.sentinel.statusLine())
+            self.runTick(self.inPlace { $0.tickPlan(now: now) }, now: now)
+            if let systemd = self.systemd { systemd.tick(nowMilliseconds: now.milliseconds, status: self.inPlace { $0.statusLine() }) }
             self.scheduleTick()
         }
     }
@@ -94,7 +94,7 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     private func runTick(_ plan: [TickStep], now: Instant) {
         var next = plan.startIndex
         while next < plan.endIndex {
-            if sentinel.mayPersist(plan[next]) {
+            if inPlace({ $0.mayPersist(plan[next]) }) {
                 let step = plan[next]
                 next += 1
                 queue.submit { [unowned self] in DurableQueue.Outcome(effects: sentinel.tick(step, now: now)) }
@@ -107,7 +107,7 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
                 var index = start
                 while index < (end.index ?? plan.endIndex) {
                     let step = plan[index]
-                    if sentinel.mayPersist(step) {
+                    if inPlace({ $0.mayPersist(step) }) {
                         // The first run ends the batch here. Run again after a failed write, the batch
                         // keeps its steps, and a decision that now has work waits for the next tick.
                         if end.index == nil { break }
@@ -129,13 +129,15 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
         guard !stopped else { return }
         if case .linkClosed(let id, _) = input { links.forget(id) }
         let now = Self.now()
-        queue.submit(neverPersists: !sentinel.mayPersist(input)) { [unowned self] in
+        queue.submit(neverPersists: !inPlace { $0.mayPersist(input) }) { [unowned self] in
             DurableQueue.Outcome(effects: sentinel.handle(input, now: now))
         }
     }
 
     /// Carries out the effects of a batch whose writes are durable (DurableQueue calls it in order).
     private func perform(_ effects: [Effect]) {
+        // A batch's commands to one node (INFO, PING and a hello on one visit) leave in one write.
+        defer { links.flushWrites() }
         for effect in effects {
             switch effect {
             case .persistConfig:
@@ -223,14 +225,15 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     }
 
     /// Reads the core where it lies: `sentinel.method()` on this class's property copies the whole
-    /// core first (every array and string retained, then released), which a lookup need not pay.
+    /// core first (every array and string retained, then released), which a lookup need not pay, nor
+    /// the timer, which asks the core several questions per instance on every tick.
     private func inPlace<Result>(_ body: (inout Sentinel) -> Result) -> Result {
         body(&sentinel)
     }
 
     public func receiveHello(_ payload: String) {
         let now = Self.now()
-        queue.submit(neverPersists: !sentinel.helloMayPersist(payload)) { [unowned self] in
+        queue.submit(neverPersists: !inPlace { $0.helloMayPersist(payload) }) { [unowned self] in
             DurableQueue.Outcome(effects: sentinel.receiveHello(payload, now: now))
         }
     }
@@ -242,9 +245,9 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
         }
     }
 
-    public func infoSentinelLines() -> [String] { sentinel.infoSentinelLines(now: Self.now()) }
+    public func infoSentinelLines() -> [String] { inPlace { $0.infoSentinelLines(now: Self.now()) } }
 
-    public func monitoredMasterNames() -> [String] { sentinel.monitoredMasterNames() }
+    public func monitoredMasterNames() -> [String] { inPlace { $0.monitoredMasterNames() } }
 
     public func changeUsers(_ change: @escaping ([[String]]) -> [[String]]?, done: @escaping (_ written: Bool) -> Void) {
         queue.submit { [unowned self] in

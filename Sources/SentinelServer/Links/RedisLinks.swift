@@ -36,6 +36,8 @@ final class RedisLinks {
         self.report = report
     }
 
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65_536)
+
     func connect(_ id: LinkID, to address: Address, kind: LinkKind) {
         let handler = RedisLinkHandler(linkID: id, kind: kind, report: report)
         handler.onTLSFailure = { [weak self] reason in self?.warnTLSFailure(address, reason) }
@@ -44,6 +46,11 @@ final class RedisLinks {
             .connectTimeout(Self.connectTimeout)
             .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+            // Each connection keeps a receive buffer of the size its reads adapt to; most replies
+            // are a PONG or a hello (under 256 bytes), and NIO's default start of 2 KB, kept by
+            // each of the thousand links of a few hundred masters, was a few MB of the daemon's memory.
+            // An INFO reply grows the command link's buffer for a while, as before.
+            .channelOption(ChannelOptions.recvAllocator, value: RedisLinks.receiveBuffers)
             .channelInitializer { [tls] channel in
                 channel.eventLoop.makeCompletedFuture {
                     // Commands written before the handshake ends wait in the TLS handler; a failed
@@ -80,14 +87,30 @@ final class RedisLinks {
         }
     }
 
+    /// Queues a command; it leaves with the next `flushWrites()`.
     func send(_ id: LinkID, _ arguments: [String], purpose: RequestPurpose) {
         guard let entry = entries[id], let channel = entry.channel else { return }
         entry.handler.expect(purpose)
-        channel.writeAndFlush(arguments, promise: nil)
+        channel.write(arguments, promise: nil)
+        if unflushed.last !== channel { unflushed.append(channel) }
+    }
+
+    /// Channels written to since the last flush, in order (a channel twice only when others came
+    /// between: flushing it twice costs nothing).
+    private var unflushed: [Channel] = []
+
+    /// Sends everything queued by `send`: one write per connection rather than one per command.
+    func flushWrites() {
+        guard !unflushed.isEmpty else { return }
+        let channels = unflushed
+        unflushed.removeAll(keepingCapacity: true)
+        for channel in channels { channel.flush() }
     }
 
     func disconnect(_ id: LinkID) {
         guard let entry = entries.removeValue(forKey: id) else { return }
+        // Commands queued before the close still leave, as they did when each was flushed at once.
+        entry.channel?.flush()
         entry.channel?.close(promise: nil)
     }
 
