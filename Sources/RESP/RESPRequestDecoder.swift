@@ -31,25 +31,29 @@ public struct RESPRequestDecoder: ByteToMessageDecoder {
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        // Read before every request: an AUTH handled behind us lifts the limits for the next one.
-        parser.requiresAuthentication = input.requiresAuthentication
-        let frame = parser.next(from: &buffer)
-        input.bufferedBytes = buffer.readableBytes
-        input.unfinishedArgumentBytes = parser.unfinishedArgumentBytes
-        guard let frame else { return .needMoreData }
-        if case .queryBufferLimitExceeded = frame {
-            input.unparsedBytesAtLimit = Array(buffer.readableBytesView.prefix(RequestInput.bytesShownAtLimit))
+        // Every complete request in the buffer in one call: each return to ByteToMessageHandler costs
+        // its buffer bookkeeping, which a pipelined read would pay once per request. Bounded: every
+        // pass but the last consumes a request.
+        while true {
+            // Read before every request: an AUTH handled behind us lifts the limits for the next one.
+            parser.requiresAuthentication = input.requiresAuthentication
+            let frame = parser.next(from: &buffer)
+            input.bufferedBytes = buffer.readableBytes
+            input.unfinishedArgumentBytes = parser.unfinishedArgumentBytes
+            guard let frame else { return .needMoreData }
+            if case .queryBufferLimitExceeded = frame {
+                input.unparsedBytesAtLimit = Array(buffer.readableBytesView.prefix(RequestInput.bytesShownAtLimit))
+            }
+            context.fireChannelRead(wrapInboundOut(frame))
+            if case .command = frame { continue }
+            buffer.moveReaderIndex(to: buffer.writerIndex)
+            input.bufferedBytes = 0
+            return .needMoreData
         }
-        context.fireChannelRead(wrapInboundOut(frame))
-        if case .command = frame { return .continue }
-        buffer.moveReaderIndex(to: buffer.writerIndex)
-        input.bufferedBytes = 0
-        return .needMoreData
     }
 
     public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         // Requests complete before the client's end of stream are still run, as Redis runs them.
-        while case .continue = try decode(context: context, buffer: &buffer) {}
-        return .needMoreData
+        try decode(context: context, buffer: &buffer)
     }
 }
