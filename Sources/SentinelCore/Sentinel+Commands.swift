@@ -111,8 +111,20 @@ extension Sentinel {
     func masterIndex(utf8 name: UnsafeRawBufferPointer) -> Int? {
         let bytesSuffice = name.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: "K") && $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: "`") }
         guard bytesSuffice else { return masterIndex(named: String(decoding: name, as: UTF8.self)) }
-        for index in masters.indices where masters[index].settings.name.utf8.elementsEqual(name) { return index }
+        for index in masters.indices where Self.utf8(of: masters[index].settings.name, equals: name) { return index }
         return nil
+    }
+
+    /// `name.utf8.elementsEqual(bytes)` over the name's contiguous UTF-8, lengths first: the generic
+    /// comparison walks String.UTF8View's index one byte at a time, for every master on every lookup.
+    private static func utf8(of name: String, equals bytes: UnsafeRawBufferPointer) -> Bool {
+        guard name.utf8.count == bytes.count else { return false }
+        let equal = name.utf8.withContiguousStorageIfAvailable { nameBytes in
+            // Bounded by the name's length.
+            for index in 0..<nameBytes.count where nameBytes[index] != bytes[index] { return false }
+            return true
+        }
+        return equal ?? name.utf8.elementsEqual(bytes)
     }
 
     /// The address clients should use: the promoted replica once a failover has reached
