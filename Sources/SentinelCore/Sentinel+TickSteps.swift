@@ -89,9 +89,10 @@ extension Sentinel {
     /// first change copy every master.
     public func mayPersist(_ input: Input) -> Bool {
         switch input {
-        case .replyReceived(_, let purpose, _):
+        case .replyReceived(let id, let purpose, let value):
             switch purpose {
-            case .info, .askMasterDown, .handover, .handoverPause, .handoverOffset: return true
+            case .info: return infoReplyMayPersist(id, value)
+            case .askMasterDown, .handover, .handoverPause, .handoverOffset: return true
             case .ping, .publishHello, .auth, .setName, .subscribe, .scriptKill, .ignored: return false
             }
         case .messageReceived(_, let channel, let payload):
@@ -101,6 +102,21 @@ extension Sentinel {
         case .linkClosed, .scriptStarted, .scriptFinished:
             return true
         }
+    }
+
+    /// Whether an INFO reply could ask for a config write: only a master's listing a replica it does
+    /// not know yet (which is learnt and saved), or any reply about a master whose failover is under
+    /// way (a promotion confirmed, a handover finishing). Everything else INFO changes (run id, role,
+    /// replication state, the text kept) is never saved. Every INFO reply used to take the undo copy
+    /// of the core, so that its first change copied every master: with a thousand masters that was
+    /// most of the daemon's work and stalled its timer into TILT. The simulation checks that a reply
+    /// judged unable to persist never does.
+    func infoReplyMayPersist(_ id: LinkID, _ value: RedisValue) -> Bool {
+        guard case .instance(let target, .command) = linkOwners[id], let m = masterIndex(of: target) else { return true }
+        if masters[m].failover != nil { return true }
+        guard case .master = target.member else { return false }
+        guard case .string(let text) = value else { return false }
+        return InfoReport.parse(text).listedReplicas.contains { replicaIndex(m, reportedAt: $0) == nil }
     }
 
     /// Whether running `step` now could ask for a config write. `begin` and `visit` never do; a
