@@ -20,6 +20,24 @@ final class DiscoveryTests: XCTestCase {
         XCTAssertTrue(harness.events("+slave").isEmpty, "a known replica is not announced twice")
     }
 
+    /// The driver takes an undo copy of the core only for inputs that may be saved: a master's INFO
+    /// listing a replica it does not know yet may, the same INFO once it is known may not, nor may a
+    /// replica's INFO or a closed link (with a thousand masters each copy copied every master).
+    func testOnlyAnInfoNamingAnUnknownReplicaIsJudgedAbleToPersist() throws {
+        var harness = CoreHarness(replicas: [Address(host: "127.0.0.1", port: 36992)])
+        let links = harness.connectRequestedLinks(harness.tick())
+        let masterLink = harness.commandLink(to: 6379, in: links)!
+        let replicaLink = harness.commandLink(to: 36992, in: links)!
+        let masterInfo = try CoreHarness.fixture("info-master-7.0.txt")
+        let unknownReplica = masterInfo.replacingOccurrences(of: "port=36992", with: "port=36993")
+        XCTAssertTrue(harness.sentinel.mayPersist(.replyReceived(masterLink, .info, .string(unknownReplica))))
+        XCTAssertFalse(harness.sentinel.mayPersist(.replyReceived(masterLink, .info, .string(masterInfo))))
+        XCTAssertFalse(harness.sentinel.mayPersist(.replyReceived(replicaLink, .info, .string(try CoreHarness.fixture("info-replica-7.0.txt")))))
+        XCTAssertFalse(harness.sentinel.mayPersist(.linkClosed(replicaLink, reason: "connection closed")))
+        harness.handle(.replyReceived(masterLink, .info, .string(unknownReplica)))
+        XCTAssertTrue(harness.effects.contains(.persistConfig), "the reply judged able to persist did")
+    }
+
     func testReplicaStateComesFromItsOwnInfo() throws {
         var harness = CoreHarness(replicas: [Address(host: "127.0.0.1", port: 36992)])
         let links = harness.connectRequestedLinks(harness.tick())
