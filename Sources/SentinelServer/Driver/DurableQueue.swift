@@ -1,3 +1,4 @@
+import NIOCore
 import SentinelCore
 
 /// Raft's Ready/Advance order for the core's batches, with the disk off the event loop.
@@ -35,7 +36,12 @@ final class DurableQueue {
         var durable = false
     }
 
-    private var held: [Batch] = []
+    /// A ring, not an array: a start with a thousand masters holds thousands of batches behind a
+    /// write, and taking each from the front of an array moved all the others (most of the CPU then).
+    private var held = CircularBuffer<Batch>()
+    /// Some held batch persisted and no write covers it yet: a write is due, and a new batch needs no
+    /// undo copy (the same write will cover it). Kept rather than searched for on every submit.
+    private var uncoveredPersists = false
     private var writing = false
     /// The core; the queue restores it when a write fails.
     private let core: Core
@@ -73,7 +79,7 @@ final class DurableQueue {
     /// start with hundreds of masters), a copy per held batch, each made distinct by the next change,
     /// took hundreds of MB at the peak.
     func submit(neverPersists: Bool = false, _ work: @escaping () -> Outcome) {
-        let needsCopy = !neverPersists && !held.contains { !$0.covered && $0.persists }
+        let needsCopy = !neverPersists && !uncoveredPersists
         var before = needsCopy ? core.get() : nil
         let outcome = work()
         let persists = outcome.effects.contains(.persistConfig)
@@ -89,13 +95,17 @@ final class DurableQueue {
             }
         }
         held.append(Batch(run: work, before: before, outcome: outcome, persists: persists))
+        if persists { uncoveredPersists = true }
         startWriteIfNeeded()
     }
 
     private func startWriteIfNeeded() {
-        guard !writing, held.contains(where: { $0.persists && !$0.durable }) else { return }
+        // With no write in flight every covered batch is durable (or was dropped when its write
+        // failed), so a persisting batch not yet durable is one no write covers.
+        guard !writing, uncoveredPersists else { return }
         // The write renders the core as it is now: every held batch's state is in it.
         for index in held.indices { held[index].covered = true }
+        uncoveredPersists = false
         writing = true
         write { [self] error in
             writing = false
@@ -122,7 +132,8 @@ final class DurableQueue {
     private func writeFailed(_ error: Error) {
         failed(error)
         let batches = held
-        held = []
+        held = CircularBuffer()
+        uncoveredPersists = false
         // The front of the queue is always a persisting batch with its undo copy: batches before it
         // were released as soon as nothing before them waited, and it was the first to persist
         // after the batches of the last write, so it took a copy (see `submit`).
