@@ -89,7 +89,7 @@ extension Sentinel {
         }
     }
 
-    func setState(_ m: inout MasterState, _ state: FailoverStateName, now: Instant) {
+    static func setState(_ m: inout MasterState, _ state: FailoverStateName, now: Instant) {
         m.failover?.state = state
         m.failover?.stateChangedAt = now
     }
@@ -119,7 +119,7 @@ extension Sentinel {
             effects.append(.terminate(exitCode: 99))
             return
         }
-        setState(&masters[m], .selectSlave, now: now)
+        Self.setState(&masters[m], .selectSlave, now: now)
         effects += event(about: ref(masters[m].name, .master)) { .failoverStateSelectReplica($0) }
         failoverSelectReplica(m, now: now, into: &effects)
     }
@@ -146,7 +146,7 @@ extension Sentinel {
         let name = masters[m].name
         masters[m].failover?.promotedReplica = chosen.name
         effects += event(about: ref(name, .replica(chosen.name))) { .replicaSelected($0) }
-        setState(&masters[m], .sendSlaveofNoone, now: now)
+        Self.setState(&masters[m], .sendSlaveofNoone, now: now)
         effects += event(about: ref(name, .replica(chosen.name))) { .failoverStateSendReplicaofNoOne($0) }
         failoverSendPromotion(m, now: now, into: &effects)
     }
@@ -183,7 +183,7 @@ extension Sentinel {
             return
         }
         sendReplicaOf(target, nil, into: &effects)
-        setState(&masters[m], .waitPromotion, now: now)
+        Self.setState(&masters[m], .waitPromotion, now: now)
         effects += event(about: target) { .failoverStateWaitPromotion($0) }
     }
 

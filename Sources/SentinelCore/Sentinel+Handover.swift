@@ -60,7 +60,7 @@ extension Sentinel {
             abortFailover(m, reason: .coordinatedRefused, now: now, into: &effects)
             return
         }
-        setState(&masters[m], .waitPromotion, now: now)
+        Self.setState(&masters[m], .waitPromotion, now: now)
         effects += event(about: ref(masters[m].name, .replica(promoted))) { .failoverStateWaitPromotion($0) }
     }
 
@@ -203,7 +203,7 @@ extension Sentinel {
         let target = ref(masters[m].name, .replica(name))
         sendReplicaOf(target, nil, into: &effects)
         masters[m].failover?.handover = .promoting(pausedAt: pausedAt)
-        setState(&masters[m], .waitPromotion, now: now)
+        Self.setState(&masters[m], .waitPromotion, now: now)
         effects += event(about: target) { .failoverStateWaitPromotion($0) }
     }
 

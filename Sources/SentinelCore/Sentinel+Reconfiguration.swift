@@ -10,7 +10,7 @@ extension Sentinel {
         let name = masters[m].name
         Invariant.configEpochNeverDecreases(master: name, from: masters[m].settings.configEpoch, to: failover.epoch, currentEpoch: currentEpoch)
         masters[m].settings.configEpoch = failover.epoch
-        setState(&masters[m], .reconfSlaves, now: now)
+        Self.setState(&masters[m], .reconfSlaves, now: now)
         effects.append(.persistConfig)
         effects += event(about: ref(name, .replica(promoted))) { .replicaPromoted($0) }
         if simulateFailure.contains(.crashAfterPromotion) {
@@ -101,7 +101,7 @@ extension Sentinel {
             }
         }
         effects += event(about: ref(name, .master)) { .failoverEnd($0) }
-        setState(&masters[m], .updateConfig, now: now)
+        Self.setState(&masters[m], .updateConfig, now: now)
     }
 
     /// UPDATE_CONFIG: the master entry now describes the promoted replica (§3.7).

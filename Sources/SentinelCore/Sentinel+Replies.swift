@@ -124,7 +124,7 @@ extension Sentinel {
             oldMasterReportedDuringHandover(m, report: report, now: now, into: &effects)
         }
         if case .replica(let name) = target.member, let r = masters[m].replicaIndex(named: name) {
-            applyReplicationState(report, to: &masters[m].replicas[r], now: now)
+            Self.applyReplicationState(report, to: &masters[m].replicas[r], now: now)
         }
         if let role = report.role, role != previous.roleReported {
             withInstance(target) { instance in
@@ -160,7 +160,7 @@ extension Sentinel {
         if added { effects.append(.persistConfig) }
     }
 
-    func applyReplicationState(_ report: InfoReport, to replica: inout ReplicaState, now: Instant) {
+    static func applyReplicationState(_ report: InfoReport, to replica: inout ReplicaState, now: Instant) {
         replica.masterLinkDownMilliseconds = (report.masterLinkDownSinceSeconds ?? 0) * 1000
         if let host = report.masterHost, host != replica.masterHost {
             replica.masterHost = host

@@ -38,6 +38,23 @@ final class DiscoveryTests: XCTestCase {
         XCTAssertTrue(harness.effects.contains(.persistConfig), "the reply judged able to persist did")
     }
 
+    /// A replica's INFO changes that replica where it lies. A helper that took the replica inout
+    /// while borrowing the whole core made every such reply copy the array of every master: with a
+    /// thousand masters, a large share of the daemon's CPU, and no test saw it.
+    func testReplicaInfoChangesTheCoreInPlace() throws {
+        var harness = CoreHarness(replicas: [Address(host: "127.0.0.1", port: 36992)])
+        let links = harness.connectRequestedLinks(harness.tick())
+        let replicaLink = harness.commandLink(to: 36992, in: links)!
+        let info = try CoreHarness.fixture("info-replica-7.0.txt")
+        func mastersStorage() -> UInt {
+            harness.sentinel.masters.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        }
+        let before = mastersStorage()
+        harness.handle(.replyReceived(replicaLink, .info, .string(info)))
+        XCTAssertEqual(harness.sentinel.masters[0].replicas[0].replicationOffset, 50, "the reply was applied")
+        XCTAssertEqual(mastersStorage(), before, "the masters' array was copied to apply one replica's INFO")
+    }
+
     func testReplicaStateComesFromItsOwnInfo() throws {
         var harness = CoreHarness(replicas: [Address(host: "127.0.0.1", port: 36992)])
         let links = harness.connectRequestedLinks(harness.tick())
