@@ -60,7 +60,7 @@ public struct Sentinel: Sendable {
     public internal(set) var currentEpoch: Int64 {
         didSet { Invariant.epochNeverDecreases(from: oldValue, to: currentEpoch) }
     }
-    public internal(set) var masters: [MasterState] = []
+    public internal(set) var masters = MasterList()
     /// Where each master's name sits in `masters`, so that the lookups every input and instance visit
     /// makes do not compare the name against every master's (with hundreds of masters that scan was
     /// most of the cost at rest). Rebuilt where masters are added or removed; only a hint: a lookup
@@ -203,19 +203,18 @@ public struct Sentinel: Sendable {
     /// lies, not copied as `instance(_:)` copies it (every string retained, then released). The timer
     /// asks each instance several questions on every visit, and at rest the answer is almost always
     /// "nothing to do". A peer's state joins its shared link (see `instance(_:)`), so it is a copy.
-    /// The arrays are read through their buffers: an array's subscript hands out a copy of the
-    /// element, which the optimiser did not always avoid. `read` must not use `self` (a closure that
+    /// The replicas are read through their array's buffer (an array's subscript hands out a copy of
+    /// the element, which the optimiser did not always avoid), the master through MasterList's read
+    /// accessor, which lends it in place. `read` must not use `self` (a closure that
     /// does copies the whole core); callers read what they need of it first.
     func readInstance<Result>(_ target: InstanceRef, _ read: (borrowing InstanceState) -> Result) -> Result? {
         guard let m = masterIndex(of: target) else { return nil }
         switch target.member {
         case .master:
-            return masters.withUnsafeBufferPointer { read($0[m].instance) }
+            return read(masters[m].instance)
         case .replica(let name):
             guard let r = replicaIndex(m, named: name, hint: target.position) else { return nil }
-            return masters.withUnsafeBufferPointer { masters in
-                masters[m].replicas.withUnsafeBufferPointer { read($0[r].instance) }
-            }
+            return masters[m].replicas.withUnsafeBufferPointer { read($0[r].instance) }
         case .sentinel:
             guard let state = instance(target) else { return nil }
             return read(state)

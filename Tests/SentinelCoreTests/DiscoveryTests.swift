@@ -39,20 +39,36 @@ final class DiscoveryTests: XCTestCase {
     }
 
     /// A replica's INFO changes that replica where it lies. A helper that took the replica inout
-    /// while borrowing the whole core made every such reply copy the array of every master: with a
-    /// thousand masters, a large share of the daemon's CPU, and no test saw it.
+    /// while borrowing the whole core made every such reply copy its master (and, before masters
+    /// were boxed, every master): with a thousand masters, a large share of the daemon's CPU.
     func testReplicaInfoChangesTheCoreInPlace() throws {
         var harness = CoreHarness(replicas: [Address(host: "127.0.0.1", port: 36992)])
         let links = harness.connectRequestedLinks(harness.tick())
         let replicaLink = harness.commandLink(to: 36992, in: links)!
         let info = try CoreHarness.fixture("info-replica-7.0.txt")
-        func mastersStorage() -> UInt {
-            harness.sentinel.masters.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
-        }
-        let before = mastersStorage()
+        let before = harness.sentinel.masters.storageIdentity(at: 0)
         harness.handle(.replyReceived(replicaLink, .info, .string(info)))
         XCTAssertEqual(harness.sentinel.masters[0].replicas[0].replicationOffset, 50, "the reply was applied")
-        XCTAssertEqual(mastersStorage(), before, "the masters' array was copied to apply one replica's INFO")
+        XCTAssertEqual(harness.sentinel.masters.storageIdentity(at: 0), before, "the master was copied to apply its replica's INFO")
+    }
+
+    /// The daemon keeps a copy of the core while a config write may fail (DurableQueue). A change
+    /// after that copies only the master it changes; the others stay shared, and the kept copy
+    /// still holds the state from before.
+    func testAChangeAfterACopyCopiesOnlyTheMasterItChanges() throws {
+        var harness = CoreHarness(replicas: [Address(host: "127.0.0.1", port: 36992)])
+        var config = harness.sentinel.currentConfig()
+        config.masters.append(MasterConfig(name: "other", address: Address(host: "127.0.0.1", port: 7379), quorum: 2))
+        harness.sentinel = Sentinel(config: config, seed: 7, now: harness.now)
+        let links = harness.connectRequestedLinks(harness.tick())
+        let replicaLink = harness.commandLink(to: 36992, in: links)!
+        let kept = harness.sentinel
+        harness.handle(.replyReceived(replicaLink, .info, .string(try CoreHarness.fixture("info-replica-7.0.txt"))))
+        XCTAssertEqual(harness.sentinel.masters[0].replicas[0].replicationOffset, 50)
+        XCTAssertEqual(kept.masters[0].replicas[0].replicationOffset, 0, "the kept copy is unchanged")
+        XCTAssertNotEqual(harness.sentinel.masters.storageIdentity(at: 0), kept.masters.storageIdentity(at: 0))
+        XCTAssertEqual(harness.sentinel.masters.storageIdentity(at: 1), kept.masters.storageIdentity(at: 1),
+                       "the master the reply did not concern was copied")
     }
 
     func testReplicaStateComesFromItsOwnInfo() throws {
