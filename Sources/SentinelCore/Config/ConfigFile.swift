@@ -60,8 +60,12 @@ public enum ConfigFile {
             config.users.removeAll { $0 == ConfigRewriter.defaultUserArguments(requirepass: password) }
         }
         config.includeOwnedKeys = reading.includedKeys.subtracting(reading.mainKeys)
+        // The default percentiles are what the rewrite writes anyway.
+        config.otherDirectives.removeAll { $0.key == latencyPercentiles && $0.arguments == KnownDirectives.defaultPercentiles }
         return config
     }
+
+    private static let latencyPercentiles = "latency-tracking-info-percentiles"
 
     private static func read(
         _ text: String, depth: Int, into config: inout SentinelConfig, _ reading: inout Reading,
@@ -213,9 +217,12 @@ public enum ConfigFile {
         var arguments = arguments
         if case .multiple = kind { arguments = KnownDirectives.splitSingle(arguments) }
         if let reason = KnownDirectives.refusal(key, kind, arguments) ?? RefusedDirectives.refusal(key, arguments) { return reason }
-        // Sentinel never saves and its rewrite drops every `save` line; the default percentiles are
-        // what the rewrite writes anyway.
-        if key == "save" || (key == "latency-tracking-info-percentiles" && arguments == KnownDirectives.defaultPercentiles) {
+        // Sentinel never saves and its rewrite drops every `save` line.
+        if key == "save" { return nil }
+        // One value, as in Redis: the last line's wins, and the rewrite writes it where the first line
+        // was, so the entry keeps the first line's place (`parse` drops it if it ends at the default).
+        if key == latencyPercentiles, let index = config.otherDirectives.firstIndex(where: { $0.key == key }) {
+            config.otherDirectives[index].arguments = arguments
             return nil
         }
         config.otherDirectives.append(GenericDirective(key: key, arguments: arguments))

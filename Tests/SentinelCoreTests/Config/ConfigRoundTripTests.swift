@@ -82,6 +82,27 @@ final class ConfigRoundTripTests: XCTestCase {
         XCTAssertEqual(possible.subtracting(bytesSeen), [])
     }
 
+    /// Found by the config fuzzer: the percentiles are one value (the last line's), written back where
+    /// the first line was; the parse kept it at the last non-default line, so the second parse put
+    /// it before a `hz` line it had followed.
+    func testPercentilesKeepTheirFirstLinesPlaceWhenThatLineHadTheDefault() throws {
+        let text = """
+            hz 10
+            latency-tracking-info-percentiles 50 99 99.9
+            hz 11
+            latency-tracking-info-percentiles 00 99 99.9
+            hz 12
+
+            """
+        let first = try ConfigFile.parse(text)
+        XCTAssertEqual(first.otherDirectives.map(\.key), ["hz", "latency-tracking-info-percentiles", "hz", "hz"])
+        XCTAssertEqual(first.otherDirectives[1].arguments, ["00", "99", "99.9"])
+        let rewritten = ConfigFile.rewrite(existing: text, with: first)
+        XCTAssertEqual(try ConfigFile.parse(rewritten), first)
+        XCTAssertEqual(try ConfigFile.parse("latency-tracking-info-percentiles 1 2\nlatency-tracking-info-percentiles 50 99 99.9\n").otherDirectives, [],
+                       "a last line with the default leaves nothing to keep")
+    }
+
     func testRewriteOfARewriteIsUnchanged() throws {
         var random = SplitMix64(seed: 7)
         var bytesSeen: Set<UInt8> = []
