@@ -16,10 +16,6 @@ public struct MasterList: RandomAccessCollection, MutableCollection, @unchecked 
 
     public init() {}
 
-    public init<Masters: Sequence>(_ masters: Masters) where Masters.Element == MasterState {
-        boxes = masters.map(Self.box)
-    }
-
     private static func box(_ master: MasterState) -> Box {
         Box.create(minimumCapacity: 0) { _ in master }
     }

@@ -61,11 +61,9 @@ public enum ConfigFile {
         }
         config.includeOwnedKeys = reading.includedKeys.subtracting(reading.mainKeys)
         // The default percentiles are what the rewrite writes anyway.
-        config.otherDirectives.removeAll { $0.key == latencyPercentiles && $0.arguments == KnownDirectives.defaultPercentiles }
+        config.otherDirectives.removeAll { $0.key == KnownDirectives.percentilesKey && $0.arguments == KnownDirectives.defaultPercentiles }
         return config
     }
-
-    private static let latencyPercentiles = "latency-tracking-info-percentiles"
 
     private static func read(
         _ text: String, depth: Int, into config: inout SentinelConfig, _ reading: inout Reading,
@@ -221,7 +219,7 @@ public enum ConfigFile {
         if key == "save" { return nil }
         // One value, as in Redis: the last line's wins, and the rewrite writes it where the first line
         // was, so the entry keeps the first line's place (`parse` drops it if it ends at the default).
-        if key == latencyPercentiles, let index = config.otherDirectives.firstIndex(where: { $0.key == key }) {
+        if key == KnownDirectives.percentilesKey, let index = config.otherDirectives.firstIndex(where: { $0.key == key }) {
             config.otherDirectives[index].arguments = arguments
             return nil
         }

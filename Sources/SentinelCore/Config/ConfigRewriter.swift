@@ -154,8 +154,8 @@ extension ConfigFile {
         for directive in config.otherDirectives {
             add(directive.key, ([directive.key] + directive.arguments.map(ConfigLine.word)).joined(separator: " "))
         }
-        if !config.otherDirectives.contains(where: { $0.key == "latency-tracking-info-percentiles" }) {
-            add("latency-tracking-info-percentiles", "latency-tracking-info-percentiles " + KnownDirectives.defaultPercentiles.joined(separator: " "))
+        if !config.otherDirectives.contains(where: { $0.key == KnownDirectives.percentilesKey }) {
+            add(KnownDirectives.percentilesKey, ([KnownDirectives.percentilesKey] + KnownDirectives.defaultPercentiles).joined(separator: " "))
         }
         for include in config.includes { add("include", include) }
         if let aclfile = config.aclfile {

@@ -18,6 +18,7 @@ enum KnownDirectives {
     static let wrongArgumentCount = "wrong number of arguments"
     static let notYesNo = "argument must be 'yes' or 'no'"
     static let notInteger = "argument couldn't be parsed into an integer"
+    static let percentilesKey = "latency-tracking-info-percentiles"
     static let defaultPercentiles = ["50", "99", "99.9"]
     /// redis.h CONFIG_BINDADDR_MAX: more bind addresses than this is a config error.
     static let bindAddressesMax = 16
