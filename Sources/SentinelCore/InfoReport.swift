@@ -39,8 +39,14 @@ public struct InfoReport: Hashable, Sendable {
     public static func parse(_ text: String) -> InfoReport { InfoReport(parsing: text) }
 
     public init(parsing text: String) {
-        // Split on bytes: INFO is ASCII, and walking Characters costs far more on every reply.
-        let bytes = Array(text.utf8)
+        var text = text
+        text.withUTF8 { parseLines($0) }
+    }
+
+    /// Walks the reply's lines as bytes (INFO is ASCII) and makes strings only of the dozen values
+    /// Sentinel reads: a master's INFO has about 150 lines, and making a key and a value string of
+    /// each, then comparing the key with every field's name, was most of an INFO reply's cost.
+    private mutating func parseLines(_ bytes: UnsafeBufferPointer<UInt8>) {
         var start = 0
         while start < bytes.count {
             var end = start
@@ -48,13 +54,57 @@ public struct InfoReport: Hashable, Sendable {
             var lineEnd = end
             if lineEnd > start && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
             if lineEnd > start, bytes[start] != UInt8(ascii: "#"),
-                let colon = bytes[start..<lineEnd].firstIndex(of: UInt8(ascii: ":"))
+                let colon = bytes[start..<lineEnd].firstIndex(of: UInt8(ascii: ":")),
+                let field = Field(key: UnsafeBufferPointer(rebasing: bytes[start..<colon]))
             {
-                let key = String(decoding: bytes[start..<colon], as: UTF8.self)
                 let value = String(decoding: bytes[(colon + 1)..<lineEnd], as: UTF8.self)
-                if !apply(key: key[...], value: value[...]) { ignore(key, value) }
+                if !apply(field, value: value[...]) { ignore(String(decoding: bytes[start..<colon], as: UTF8.self), value) }
             }
             start = end + 1
+        }
+    }
+
+    /// The fields Sentinel reads; every other key is skipped unread.
+    private enum Field {
+        case runID, role, masterLinkDownSinceSeconds, masterHost, masterPort, masterLinkStatus, priority
+        case replicaReplicationOffset, masterReplicationOffset, replicaAnnounced, replicationID
+        case previousReplicationID, replicaLine
+
+        private static let named: [(StaticString, Field)] = [
+            ("run_id", .runID), ("role", .role), ("master_link_down_since_seconds", .masterLinkDownSinceSeconds),
+            ("master_host", .masterHost), ("master_port", .masterPort), ("master_link_status", .masterLinkStatus),
+            ("slave_priority", .priority), ("replica_priority", .priority),
+            ("slave_repl_offset", .replicaReplicationOffset), ("master_repl_offset", .masterReplicationOffset),
+            ("replica_announced", .replicaAnnounced), ("master_replid", .replicationID),
+            ("master_replid2", .previousReplicationID),
+        ]
+
+        init?(key: UnsafeBufferPointer<UInt8>) {
+            for (name, field) in Field.named where Field.key(key, is: name) {
+                self = field
+                return
+            }
+            // `slaveN:`, N a number. Redis writes ASCII digits; any other number a key may start
+            // with after `slave` is judged as a character, as before.
+            let prefix: StaticString = "slave"
+            guard key.count > prefix.utf8CodeUnitCount,
+                Field.key(UnsafeBufferPointer(rebasing: key[..<prefix.utf8CodeUnitCount]), is: prefix)
+            else { return nil }
+            let next = key[prefix.utf8CodeUnitCount]
+            if next < 0x80 {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) else { return nil }
+            } else {
+                let text = String(decoding: key, as: UTF8.self)
+                guard text.hasPrefix("slave"), text.dropFirst(5).first?.isNumber == true else { return nil }
+            }
+            self = .replicaLine
+        }
+
+        /// Byte equality, which for these ASCII names is the same as String's equality.
+        private static func key(_ key: UnsafeBufferPointer<UInt8>, is name: StaticString) -> Bool {
+            guard key.count == name.utf8CodeUnitCount else { return false }
+            let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            return key.elementsEqual(expected)
         }
     }
 
@@ -66,46 +116,43 @@ public struct InfoReport: Hashable, Sendable {
     /// Reads one field; false when its value is out of range (and so ignored). Numbers are checked
     /// as Redis writes them: a node that reports more is lying, and a huge number would overflow
     /// the arithmetic done with it (seconds to milliseconds, ages, offsets).
-    private mutating func apply(key: Substring, value: Substring) -> Bool {
-        switch key {
-        case "run_id":
+    private mutating func apply(_ field: Field, value: Substring) -> Bool {
+        switch field {
+        case .runID:
             guard ValueRules.isRunID(value) else { return false }
             runID = String(value)
-        case "role":
+        case .role:
             role = Role(rawValue: String(value))
-        case "master_link_down_since_seconds":
+        case .masterLinkDownSinceSeconds:
             // Redis writes -1 while the link has never been up.
             guard let seconds = Int64(value), (-1...CoreLimits.maxLinkDownSeconds).contains(seconds) else { return false }
             masterLinkDownSinceSeconds = seconds
-        case "master_host":
+        case .masterHost:
             guard ValueRules.isHost(String(value), hostnamesAllowed: true) else { return false }
             masterHost = String(value)
-        case "master_port":
+        case .masterPort:
             guard let port = Int(value), (0...65535).contains(port) else { return false }
             masterPort = port
-        case "master_link_status":
+        case .masterLinkStatus:
             masterLinkUp = value == "up"
-        case "slave_priority", "replica_priority":
+        case .priority:
             guard let priority = Int(value), (0...Int(Int32.max)).contains(priority) else { return false }
             replicaPriority = priority
-        case "slave_repl_offset":
+        case .replicaReplicationOffset:
             guard let offset = Int64(value), offset >= 0 else { return false }
             replicaReplicationOffset = offset
-        case "master_repl_offset":
+        case .masterReplicationOffset:
             guard let offset = Int64(value), offset >= 0 else { return false }
             masterReplicationOffset = offset
-        case "replica_announced":
+        case .replicaAnnounced:
             replicaAnnounced = value != "0"
-        case "master_replid", "master_replid2":
+        case .replicationID:
             guard ValueRules.isRunID(value) else { return false }
-            let id = String(value)
-            if key == "master_replid" {
-                replicationID = id
-            } else if id.utf8.contains(where: { $0 != UInt8(ascii: "0") }) {
-                previousReplicationID = id
-            }
-        default:
-            guard key.hasPrefix("slave"), let first = key.dropFirst(5).first, first.isNumber else { return true }
+            replicationID = String(value)
+        case .previousReplicationID:
+            guard ValueRules.isRunID(value) else { return false }
+            if value.utf8.contains(where: { $0 != UInt8(ascii: "0") }) { previousReplicationID = String(value) }
+        case .replicaLine:
             guard let line = ReplicaLine(parsing: value) else { return false }
             replicaLines.append(line)
         }

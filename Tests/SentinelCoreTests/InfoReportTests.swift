@@ -60,4 +60,22 @@ final class InfoReportTests: XCTestCase {
         XCTAssertNil(lying.replicationID)
         XCTAssertEqual(lying.ignoredFields, ["master_replid:\"xyz\""])
     }
+    /// The parse matches keys as bytes; these are the keys near the fields it reads, which it must
+    /// tell apart as it did when it compared strings: names that share a prefix, `slave` followed by
+    /// something other than a number, and a number that is not ASCII.
+    func testKeysAreMatchedExactly() {
+        let text = "slave_read_only:1\r\nslave_priority:7\r\nslave_repl_offset:9\r\nslave_read_repl_offset:11\r\n"
+            + "master_repl_offset_x:5\r\nmaster_repl_offset:13\r\nrole_x:slave\r\nrole:master\r\nrun_id_:zz\r\n"
+            + "slaves:ip=10.0.0.1,port=1\r\nslave12:ip=10.0.0.2,port=2\r\nslave\u{0663}:ip=10.0.0.3,port=3\r\n"
+            + "slav\u{00E9}0:ip=10.0.0.4,port=4\r\nmaster_port:99999\r\n"
+        let report = InfoReport(parsing: text)
+        XCTAssertEqual(report.replicaPriority, 7)
+        XCTAssertEqual(report.replicaReplicationOffset, 9)
+        XCTAssertEqual(report.masterReplicationOffset, 13)
+        XCTAssertEqual(report.role, .master)
+        XCTAssertNil(report.runID)
+        XCTAssertEqual(report.listedReplicas, [Address(host: "10.0.0.2", port: 2), Address(host: "10.0.0.3", port: 3)])
+        XCTAssertNil(report.masterPort)
+        XCTAssertEqual(report.ignoredFields, ["master_port:\"99999\""])
+    }
 }
