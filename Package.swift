@@ -1,7 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+/// The core and the simulation run optimised in debug builds (the tests drive millions of steps),
+/// with `assert` kept on: it checks what the optimised code skips (see `Sentinel.visitIsQuiet`).
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))]
 /// The client-serving hot path (request parsing, the client handler, NIO's inlined ByteBuffer code
 /// compiled into these modules) without the run-time exclusivity checks in release builds: every
 /// access to a class's stored property (a ByteBuffer's storage, a handler's reply buffer) entered and

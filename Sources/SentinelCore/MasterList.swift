@@ -40,6 +40,12 @@ public struct MasterList: RandomAccessCollection, MutableCollection, @unchecked 
         }
     }
 
+    /// The master's state where it lies, for reads that must not copy it: valid during `body` only,
+    /// and never written through (the box may be shared with a copy of the list).
+    func withMasterPointer<Result>(at position: Int, _ body: (UnsafePointer<MasterState>) -> Result) -> Result {
+        boxes[position].withUnsafeMutablePointerToHeader { body(UnsafePointer($0)) }
+    }
+
     mutating func append(_ master: MasterState) {
         boxes.append(Self.box(master))
     }

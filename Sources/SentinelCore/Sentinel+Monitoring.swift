@@ -138,29 +138,42 @@ extension Sentinel {
         var hello: Bool
     }
 
+    /// What decides whether a visit sends something, read from the core before the instance is.
+    struct PeriodicRules {
+        var pendingLimit: Int
+        var isSentinel: Bool
+        var isMaster: Bool
+        var infoPeriod: Int64
+        var timing: Timing
+    }
+
+    func periodicRules(_ target: InstanceRef) -> PeriodicRules {
+        let isSentinel = if case .sentinel = target.member { true } else { false }
+        let isMaster = if case .master = target.member { true } else { false }
+        return PeriodicRules(pendingLimit: pendingCommandsLimit(target), isSentinel: isSentinel, isMaster: isMaster,
+                             infoPeriod: isSentinel ? 0 : infoPeriod(for: target), timing: timing)
+    }
+
     /// Read in place (see `readInstance`): `self` is read before, never inside the closure.
     func periodicCommandsDue(_ target: InstanceRef, now: Instant) -> PeriodicCommandsDue? {
-        let limit = pendingCommandsLimit(target)
-        let isSentinel: Bool
-        if case .sentinel = target.member { isSentinel = true } else { isSentinel = false }
-        let isMaster = if case .master = target.member { true } else { false }
-        let infoPeriod = isSentinel ? 0 : infoPeriod(for: target)
-        let timing = timing
-        return readInstance(target) { state -> PeriodicCommandsDue? in
-            guard state.link.pendingCommands < limit else { return nil }
-            let infoDue = !isSentinel && (state.infoRefreshed == nil || now - state.infoRefreshed! > infoPeriod)
-            guard !state.link.isDisconnected else {
-                return PeriodicCommandsDue(connected: false, commandConnected: state.link.commandConnected, info: infoDue, ping: false, hello: false)
-            }
-            let pingInterval = Sentinel.pingInterval(downAfter: state.downAfterMilliseconds, isMaster: isMaster, timing: timing)
-            // A master's ping is also sent when it would fall due before a quarter of its interval
-            // from now (see `masterPingEarliness`); an unanswered one is repeated at Redis's pace.
-            let early = isMaster ? Sentinel.masterPingEarliness(interval: pingInterval) : 0
-            let pingDue = now + early - state.link.lastReply > pingInterval
-                && (state.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
-            let helloDue = state.link.lastHelloPublished.map { now - $0 > timing.publishPeriod } ?? true
-            return PeriodicCommandsDue(connected: true, commandConnected: true, info: infoDue, ping: pingDue, hello: helloDue)
-        } ?? nil
+        let rules = periodicRules(target)
+        return readInstance(target) { Sentinel.periodicCommandsDue($0, rules, now: now) } ?? nil
+    }
+
+    static func periodicCommandsDue(_ instance: UnsafePointer<InstanceState>, _ rules: PeriodicRules, now: Instant) -> PeriodicCommandsDue? {
+        guard instance.pointee.link.pendingCommands < rules.pendingLimit else { return nil }
+        let infoDue = !rules.isSentinel && (instance.pointee.infoRefreshed == nil || now - instance.pointee.infoRefreshed! > rules.infoPeriod)
+        guard !instance.pointee.link.isDisconnected else {
+            return PeriodicCommandsDue(connected: false, commandConnected: instance.pointee.link.commandConnected, info: infoDue, ping: false, hello: false)
+        }
+        let pingInterval = Sentinel.pingInterval(downAfter: instance.pointee.downAfterMilliseconds, isMaster: rules.isMaster, timing: rules.timing)
+        // A master's ping is also sent when it would fall due before a quarter of its interval
+        // from now (see `masterPingEarliness`); an unanswered one is repeated at Redis's pace.
+        let early = rules.isMaster ? Sentinel.masterPingEarliness(interval: pingInterval) : 0
+        let pingDue = now + early - instance.pointee.link.lastReply > pingInterval
+            && (instance.pointee.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
+        let helloDue = instance.pointee.link.lastHelloPublished.map { now - $0 > rules.timing.publishPeriod } ?? true
+        return PeriodicCommandsDue(connected: true, commandConnected: true, info: infoDue, ping: pingDue, hello: helloDue)
     }
 
     mutating func publishHello(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
@@ -195,35 +208,36 @@ extension Sentinel {
     /// Drops links that look stuck, so that they are opened again (§3.2).
     mutating func closeIdleLinks(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
         let timing = timing
-        guard let (commandStuck, pubsubStuck) = readInstance(target, { state -> (Bool, Bool) in
-            let link = state.link
-            let halfDownAfter = state.downAfterMilliseconds / 2
-            var commandStuck = false
-            if link.commandConnected, let since = link.commandConnectedSince, now - since > timing.minLinkReconnectPeriod,
-                let pingSince = link.activePingSince, now - pingSince > halfDownAfter, now - link.lastReply > halfDownAfter
-            {
-                commandStuck = true
-            }
-            var pubsubStuck = false
-            if link.pubsubConnected, let since = link.pubsubConnectedSince, now - since > timing.minLinkReconnectPeriod,
-                let activity = link.lastPubsubActivity, now - activity > 3 * timing.publishPeriod
-            {
-                pubsubStuck = true
-            }
-            return (commandStuck, pubsubStuck)
-        }) else { return }
-        if commandStuck { closeLinks(of: target, kind: .command, into: &effects) }
-        if pubsubStuck { closeLinks(of: target, kind: .pubsub, into: &effects) }
+        guard let stuck = readInstance(target, { Sentinel.stuckLinks($0, timing: timing, now: now) }) else { return }
+        if stuck.command { closeLinks(of: target, kind: .command, into: &effects) }
+        if stuck.pubsub { closeLinks(of: target, kind: .pubsub, into: &effects) }
+    }
+
+    static func stuckLinks(_ instance: UnsafePointer<InstanceState>, timing: Timing, now: Instant) -> (command: Bool, pubsub: Bool) {
+        // Each field is read through the pointer: `let link = instance.pointee.link` copies the link.
+        let halfDownAfter = instance.pointee.downAfterMilliseconds / 2
+        var commandStuck = false
+        if instance.pointee.link.commandConnected,
+            let since = instance.pointee.link.commandConnectedSince, now - since > timing.minLinkReconnectPeriod,
+            let pingSince = instance.pointee.link.activePingSince, now - pingSince > halfDownAfter,
+            now - instance.pointee.link.lastReply > halfDownAfter
+        {
+            commandStuck = true
+        }
+        var pubsubStuck = false
+        if instance.pointee.link.pubsubConnected,
+            let since = instance.pointee.link.pubsubConnectedSince, now - since > timing.minLinkReconnectPeriod,
+            let activity = instance.pointee.link.lastPubsubActivity, now - activity > 3 * timing.publishPeriod
+        {
+            pubsubStuck = true
+        }
+        return (commandStuck, pubsubStuck)
     }
 
     mutating func checkSubjectivelyDown(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
         guard let m = masterIndex(of: target), let (silent, wasDown) = silentAndDown(target, now: now) else { return }
         let isMaster = if case .master = target.member { true } else { false }
-        var down = silent
-        if isMaster {
-            let rebootPeriod = masters[m].settings.masterRebootDownAfterPeriodMilliseconds
-            if let rebooted = masters[m].rebootedSince, now - rebooted > rebootPeriod { down = true }
-        }
+        let down = silent || (isMaster && rebootedPastItsPeriod(m, now: now))
         if down && !wasDown {
             withInstance(target) { instance in
                 instance.isSubjectivelyDown = true
@@ -239,21 +253,49 @@ extension Sentinel {
         }
     }
 
+    /// Whether master `m` rebooted longer ago than its `master-reboot-down-after-period`: it counts
+    /// as down until then (§3.10).
+    func rebootedPastItsPeriod(_ m: Int, now: Instant) -> Bool {
+        guard let rebooted = masters[m].rebootedSince else { return false }
+        return now - rebooted > masters[m].settings.masterRebootDownAfterPeriodMilliseconds
+    }
+
     /// Whether the instance has been silent (or a master has said it is a replica) past down-after,
     /// and whether it is SDOWN now; read in place (see `readInstance`).
     func silentAndDown(_ target: InstanceRef, now: Instant) -> (silent: Bool, isSubjectivelyDown: Bool)? {
         let isMaster = if case .master = target.member { true } else { false }
         let timing = timing
-        return readInstance(target) { state in
-            let downAfter = state.downAfterMilliseconds
-            let allowance = Sentinel.silenceAllowance(downAfter: downAfter, isMaster: isMaster, timing: timing)
-            // The link alone is copied for the call (a method called on `state.link` copied all of `state`).
-            let link = state.link
-            var silent = link.unansweredFor(now: now, allowance: allowance) > downAfter
-            if isMaster && state.roleReported == .slave && now - state.roleReportedAt > downAfter + 2 * timing.infoPeriod {
-                silent = true
-            }
-            return (silent, state.isSubjectivelyDown)
+        return readInstance(target) { Sentinel.silentAndDown($0, isMaster: isMaster, timing: timing, now: now) }
+    }
+
+    static func silentAndDown(_ instance: UnsafePointer<InstanceState>, isMaster: Bool, timing: Timing, now: Instant) -> (silent: Bool, isSubjectivelyDown: Bool) {
+        let downAfter = instance.pointee.downAfterMilliseconds
+        let allowance = Sentinel.silenceAllowance(downAfter: downAfter, isMaster: isMaster, timing: timing)
+        var silent = instance.pointee.link.unansweredFor(now: now, allowance: allowance) > downAfter
+        if isMaster && instance.pointee.roleReported == .slave && now - instance.pointee.roleReportedAt > downAfter + 2 * timing.infoPeriod {
+            silent = true
         }
+        return (silent, instance.pointee.isSubjectivelyDown)
+    }
+
+    /// Whether visiting `target` now would do nothing but the master's ODOWN check: no link to open,
+    /// nothing to send, no stuck link, no TILT to leave, no change of SDOWN. Most visits are such;
+    /// this reads the instance once where the visit's parts read it four times. Each condition is
+    /// the part's own (the same functions), and a part that finds nothing to do changes nothing,
+    /// so skipping them all is the same as running them in turn.
+    func visitIsQuiet(_ target: InstanceRef, now: Instant) -> Bool {
+        guard tiltSince == nil, let m = masterIndex(of: target) else { return false }
+        let rules = periodicRules(target)
+        let rebooted = rules.isMaster && rebootedPastItsPeriod(m, now: now)
+        return readInstance(target) { instance in
+            if Sentinel.mayReconnect(instance) { return false }
+            if let due = Sentinel.periodicCommandsDue(instance, rules, now: now), !due.connected || due.info || due.ping || due.hello {
+                return false
+            }
+            let stuck = Sentinel.stuckLinks(instance, timing: rules.timing, now: now)
+            if stuck.command || stuck.pubsub { return false }
+            let (silent, wasDown) = Sentinel.silentAndDown(instance, isMaster: rules.isMaster, timing: rules.timing, now: now)
+            return (silent || rebooted) == wasDown
+        } ?? false
     }
 }

@@ -144,6 +144,17 @@ extension Sentinel {
         withScripts(tickEffects(step, now: now), now: now)
     }
 
+    /// Runs a visit's parts on a copy of `core`: whether they would ask for nothing.
+    static func visitPartsDoNothing(on core: Sentinel, _ target: InstanceRef, now: Instant) -> Bool {
+        var probe = core
+        var effects: [Effect] = []
+        probe.reconnect(target, now: now, into: &effects)
+        probe.sendPeriodicCommands(target, now: now, into: &effects)
+        probe.closeIdleLinks(target, now: now, into: &effects)
+        probe.checkSubjectivelyDown(target, now: now, into: &effects)
+        return effects.isEmpty
+    }
+
     mutating func tickEffects(_ step: TickStep, now: Instant) -> [Effect] {
         var effects: [Effect] = []
         switch step {
@@ -151,6 +162,14 @@ extension Sentinel {
             checkTilt(now: now, into: &effects)
             killOverdueScripts(now: now, into: &effects)
         case .visit(let target):
+            if visitIsQuiet(target, now: now) {
+                // Debug builds (the tests, the simulation) check that the parts skipped had nothing to do.
+                assert(Sentinel.visitPartsDoNothing(on: self, target, now: now), "a visit judged quiet had work: \(target)")
+                if case .master = target.member, let m = masterIndex(of: target) {
+                    checkObjectivelyDown(m, now: now, into: &effects)
+                }
+                return effects
+            }
             reconnect(target, now: now, into: &effects)
             sendPeriodicCommands(target, now: now, into: &effects)
             closeIdleLinks(target, now: now, into: &effects)

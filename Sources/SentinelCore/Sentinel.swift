@@ -203,23 +203,33 @@ public struct Sentinel: Sendable {
     /// lies, not copied as `instance(_:)` copies it (every string retained, then released). The timer
     /// asks each instance several questions on every visit, and at rest the answer is almost always
     /// "nothing to do". A peer's state joins its shared link (see `instance(_:)`), so it is a copy.
-    /// The replicas are read through their array's buffer (an array's subscript hands out a copy of
-    /// the element, which the optimiser did not always avoid), the master through MasterList's read
-    /// accessor, which lends it in place. `read` must not use `self` (a closure that
-    /// does copies the whole core); callers read what they need of it first.
-    func readInstance<Result>(_ target: InstanceRef, _ read: (borrowing InstanceState) -> Result) -> Result? {
+    /// `read` gets a pointer, valid during the call only and never written through: a state lent as
+    /// a borrowed value was still copied whole by the optimiser (`perf`: most of a visit's cost) when
+    /// it sat behind MasterList's addressor or an array's buffer. `read` must not use `self` (a closure
+    /// that does copies the whole core); callers read what they need of it first.
+    func readInstance<Result>(_ target: InstanceRef, _ read: (UnsafePointer<InstanceState>) -> Result) -> Result? {
         guard let m = masterIndex(of: target) else { return nil }
         switch target.member {
         case .master:
-            return read(masters[m].instance)
+            return masters.withMasterPointer(at: m) { master in
+                read(UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset).assumingMemoryBound(to: InstanceState.self))
+            }
         case .replica(let name):
             guard let r = replicaIndex(m, named: name, hint: target.position) else { return nil }
-            return masters[m].replicas.withUnsafeBufferPointer { read($0[r].instance) }
+            return masters.withMasterPointer(at: m) { master in
+                master.pointee.replicas.withUnsafeBufferPointer { replicas in
+                    read(UnsafeRawPointer(replicas.baseAddress! + r).advanced(by: Sentinel.replicaInstanceOffset)
+                        .assumingMemoryBound(to: InstanceState.self))
+                }
+            }
         case .sentinel:
             guard let state = instance(target) else { return nil }
-            return read(state)
+            return withUnsafePointer(to: state) { read($0) }
         }
     }
+
+    private static let masterInstanceOffset = MemoryLayout<MasterState>.offset(of: \MasterState.instance)!
+    private static let replicaInstanceOffset = MemoryLayout<ReplicaState>.offset(of: \ReplicaState.instance)!
 
     /// Applies `change` to one instance's shared state; returns false when it no longer exists.
     @discardableResult
