@@ -10,8 +10,9 @@ public enum TickStep: Hashable, Sendable {
     /// One instance's monitoring: reconnect, PING/INFO/hello, idle links, TILT exit, SDOWN, and for
     /// a master ODOWN (a view, never persisted: it stays visible while a failover cannot be saved).
     case visit(Sentinel.InstanceRef)
-    /// One master's decisions: starting and advancing its failover, asking peers.
-    case decide(master: String)
+    /// One master's decisions: starting and advancing its failover, asking peers. The master's
+    /// reference carries its position, so that the step finds it without hashing its name.
+    case decide(master: Sentinel.InstanceRef)
     /// Failovers that reached UPDATE_CONFIG switch their master (after every master was visited).
     case finish
 
@@ -41,7 +42,7 @@ extension Sentinel {
     /// A master's own visit and decisions, then its replicas and peers.
     func appendGroup(_ m: Int, to steps: inout [TickStep]) {
         steps.append(.visit(ref(at: m, .master)))
-        steps.append(.decide(master: masters[m].settings.name))
+        steps.append(.decide(master: ref(at: m, .master)))
         for r in masters[m].replicas.indices { steps.append(.visit(ref(at: m, .replica(masters[m].replicas[r].name), index: r))) }
         for s in masters[m].sentinels.indices {
             if let runID = masters[m].sentinels[s].instance.runID { steps.append(.visit(ref(at: m, .sentinel(runID), index: s))) }
@@ -63,7 +64,7 @@ extension Sentinel {
                 appendGroup(m, to: &steps)
             } else if masterIsDue(m, now: now) {
                 steps.append(.visit(ref(at: m, .master)))
-                steps.append(.decide(master: masters[m].settings.name))
+                steps.append(.decide(master: ref(at: m, .master)))
             }
         }
         steps.append(.finish)
@@ -130,8 +131,8 @@ extension Sentinel {
         switch step {
         case .begin, .visit:
             return false
-        case .decide(let name):
-            guard let m = masterIndex(named: name) else { return false }
+        case .decide(let master):
+            guard let m = masterIndex(of: master) else { return false }
             return hasDecisionsPending(m)
         case .finish:
             for m in masters.indices where masters[m].failover?.state == .updateConfig { return true }
@@ -182,9 +183,9 @@ extension Sentinel {
             if case .master = target.member, let m = masterIndex(of: target) {
                 checkObjectivelyDown(m, now: now, into: &effects)
             }
-        case .decide(let name):
+        case .decide(let master):
             // The master's visit just before skipped its checks while in TILT; so do decisions.
-            guard tiltSince == nil, let m = masterIndex(named: name) else { return effects }
+            guard tiltSince == nil, let m = masterIndex(of: master) else { return effects }
             startFailoverIfNeeded(m, now: now, into: &effects)
             advanceFailover(m, now: now, into: &effects)
             askPeersAboutMaster(m, now: now, into: &effects)
