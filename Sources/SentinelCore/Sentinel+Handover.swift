@@ -165,8 +165,8 @@ extension Sentinel {
     static let switchoverRepointInfoPeriodMilliseconds: Int64 = 10
 
     func repointingAfterSwitchover(_ m: Int) -> Bool {
-        guard let failover = masters[m].failover else { return false }
-        return failover.coordinated && (failover.state == .reconfSlaves || failover.state == .updateConfig)
+        guard masters[m].failover?.coordinated == true, let state = masters[m].failover?.state else { return false }
+        return state == .reconfSlaves || state == .updateConfig
     }
 
     /// When the handover next needs the timer: the next poll of the replica, or a step's deadline;

@@ -59,7 +59,7 @@ extension Sentinel {
     /// (an unknown peer, a newer epoch, a newer configuration). Otherwise it only notes the time of
     /// the peer's hello, and the daemon needs no undo copy (see `mayPersist(_ input:)`).
     public func helloMayPersist(_ payload: String) -> Bool {
-        guard !Hello.isSent(by: myID, payload), let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames), hello.runID != myID,
+        guard !Hello.isSent(by: myID, payload), let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames),
             let m = masterIndex(named: hello.masterName)
         else { return false }
         let known = masters[m].sentinels.contains { $0.instance.runID == hello.runID && $0.instance.address.sameAs(hello.sentinel) }
@@ -68,7 +68,7 @@ extension Sentinel {
     }
 
     mutating func processHello(_ payload: String, now: Instant) -> [Effect] {
-        guard !Hello.isSent(by: myID, payload), let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames), hello.runID != myID, let m = masterIndex(named: hello.masterName) else {
+        guard !Hello.isSent(by: myID, payload), let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames), let m = masterIndex(named: hello.masterName) else {
             return []
         }
         var effects: [Effect] = []

@@ -44,43 +44,34 @@ extension Sentinel {
         }
     }
 
-    /// How often the instance's INFO is read. Asked on every visit, so the master is read through
-    /// one pointer (reading `masters[m].failover` and the like copied the failover's state each time).
+    /// How often the instance's INFO is read. Asked on every visit: the master is found once, and its
+    /// failover read through optional chaining, which reads the fields in place (binding it or
+    /// comparing it with nil copied the failover's whole state each time).
     func infoPeriod(for target: InstanceRef) -> Int64 {
         guard let m = masterIndex(of: target) else { return timing.infoPeriod }
-        var replica: Int?
-        if case .replica(let name) = target.member {
-            guard let r = replicaIndex(m, named: name, hint: target.position) else { return timing.infoPeriod }
-            replica = r
-        } else if case .sentinel = target.member {
+        switch target.member {
+        case .sentinel:
             return timing.infoPeriod
-        }
-        let failover = masters.withMasterPointer(at: m) { master -> (underWay: Bool, coordinated: Bool, repointing: Bool) in
-            // Optional chaining reads the two fields in place; `!= nil` or `!` copied the failover.
-            guard let state = master.pointee.failover?.state else { return (false, false, false) }
-            let coordinated = master.pointee.failover?.coordinated == true
-            return (true, coordinated, coordinated && (state == .reconfSlaves || state == .updateConfig))
-        }
-        guard let r = replica else {
+        case .master:
             // During a coordinated switchover the master is alive, and its INFO says which replicas it
             // would hand over to and when it has handed over.
-            if failover.coordinated { return Sentinel.failoverInfoPeriodMilliseconds }
+            if masters[m].failover?.coordinated == true { return Sentinel.failoverInfoPeriodMilliseconds }
             // With a promotion bound, the master's offset is the yardstick: read it every second, so
             // that at most a second of writes escapes the bound.
             if masters[m].settings.promotionMaxLagBytes > 0 { return Sentinel.boundedMasterInfoPeriodMilliseconds }
             return timing.infoPeriod
-        }
-        // A replica whose master is in trouble, or whose replication link is down, is watched every second.
-        if failover.underWay {
-            return failover.repointing ? Sentinel.switchoverRepointInfoPeriodMilliseconds : Sentinel.failoverInfoPeriodMilliseconds
-        }
-        // From the master's SDOWN on (not only ODOWN as in Redis): with a short down-after the election
-        // is over a few ms after ODOWN, and the replica to promote is chosen from INFO fresher than
-        // five ping periods.
-        let usual = timing.infoPeriod
-        return masters.withMasterPointer(at: m) { master in
-            let masterInTrouble = master.pointee.objectivelyDownSince != nil || master.pointee.instance.isSubjectivelyDown
-            return masterInTrouble || master.pointee.replicas[r].masterLinkDownMilliseconds != 0 ? 1_000 : usual
+        case .replica(let name):
+            guard let r = replicaIndex(m, named: name, hint: target.position) else { return timing.infoPeriod }
+            // A replica whose master is in trouble, or whose replication link is down, is watched every second.
+            if masters[m].failover?.state != nil {
+                return repointingAfterSwitchover(m) ? Sentinel.switchoverRepointInfoPeriodMilliseconds : Sentinel.failoverInfoPeriodMilliseconds
+            }
+            // From the master's SDOWN on (not only ODOWN as in Redis): with a short down-after the
+            // election is over a few ms after ODOWN, and the replica to promote is chosen from INFO
+            // fresher than five ping periods.
+            let masterInTrouble = masters[m].isObjectivelyDown || masters[m].instance.isSubjectivelyDown
+            if masterInTrouble || masters[m].replicas[r].masterLinkDownMilliseconds != 0 { return 1_000 }
+            return timing.infoPeriod
         }
     }
 
