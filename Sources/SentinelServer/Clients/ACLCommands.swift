@@ -8,9 +8,9 @@ final class ACLCommands {
     let access: AccessControl
     let registry: ClientRegistry
     let configuration: ClientServerConfiguration
-    weak var target: (any SentinelCommandTarget)?
+    let target: any SentinelCommandTarget
 
-    init(access: AccessControl, registry: ClientRegistry, configuration: ClientServerConfiguration, target: (any SentinelCommandTarget)?) {
+    init(access: AccessControl, registry: ClientRegistry, configuration: ClientServerConfiguration, target: any SentinelCommandTarget) {
         self.access = access
         self.registry = registry
         self.configuration = configuration
@@ -89,7 +89,6 @@ final class ACLCommands {
     /// leave them; `access` takes the new users only once they are durable.
     func aclSetUser(name: String, modifiers: [String]) -> CommandResult {
         if configuration.aclfile != nil { return aclSetUserInMemory(name: name, modifiers: modifiers) }
-        guard let target else { return .error("ERR Sentinel is shutting down") }
         var refusal: String?
         var written: [[String]] = []
         return .eventually { done in
@@ -157,7 +156,6 @@ final class ACLCommands {
     func aclDeleteUsers(_ names: [String], requester: ClientRecord) -> CommandResult {
         if names.contains("default") { return .error("ERR The 'default' user cannot be removed") }
         if configuration.aclfile != nil { return aclDeleteUsersInMemory(names, requester: requester) }
-        guard let target else { return .error("ERR Sentinel is shutting down") }
         var removed: [String] = []
         var written: [[String]] = []
         return .eventually { done in

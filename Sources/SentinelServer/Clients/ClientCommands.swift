@@ -90,7 +90,7 @@ extension ClientServerContext {
         case "ping": return connection.ping(arguments, client: client)
         // INFO and ROLE show the sentinel's state: answered in order with its work (see SentinelCommandTarget).
         case "info": return inOrder { .verbatim(self.infoText(Array(arguments.dropFirst()))) }
-        case "role": return inOrder { .array([.bulk("sentinel"), .array((self.target?.monitoredMasterNames() ?? []).map { .bulk($0) })]) }
+        case "role": return inOrder { .array([.bulk("sentinel"), .array((self.target.monitoredMasterNames()).map { .bulk($0) })]) }
         case "hello": return connection.hello(arguments, client: client)
         case "auth": return connection.auth(Array(arguments.dropFirst()), client: client)
         case "client": return clientSubcommands.run(arguments, client: client)
@@ -100,10 +100,9 @@ extension ClientServerContext {
         case "subscribe", "psubscribe", "unsubscribe", "punsubscribe": return pubsub.run(name, Array(arguments.dropFirst()), client: client)
         case "publish":
             guard arguments[1] == Sentinel.helloChannel else { return .error("ERR Only HELLO messages are accepted by Sentinel instances.") }
-            target?.receiveHello(arguments[2])
+            target.receiveHello(arguments[2])
             return .reply(.integer(1))
         case "sentinel":
-            guard let target else { return .error("ERR Sentinel is shutting down") }
             return .eventually { done in target.executeSentinel(Array(arguments.dropFirst())) { done(.reply(RESPValue($0))) } }
         default:
             return .error(CommandTable.unknownCommand(arguments))
@@ -111,7 +110,6 @@ extension ClientServerContext {
     }
 
     private func inOrder(_ compute: @escaping () -> RESPValue) -> CommandResult {
-        guard let target else { return .reply(compute()) }
         return .eventually { done in target.inOrder(compute) { done(.reply($0)) } }
     }
 
@@ -119,7 +117,7 @@ extension ClientServerContext {
         let options = Set(arguments.dropFirst().map { $0.lowercased() })
         guard options.isSubset(of: ["nosave", "save", "now", "force", "abort"]) else { return .error("ERR syntax error") }
         if options.contains("abort") { return .error("ERR No shutdown in progress.") }
-        target?.requestShutdown()
+        target.requestShutdown()
         return CommandResult(replies: [], closeAfterReply: true)
     }
 }

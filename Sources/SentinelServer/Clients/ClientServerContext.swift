@@ -38,7 +38,10 @@ public struct ClientServerConfiguration: Sendable {
 /// Confined to the one event loop that runs the server and the sentinel.
 public final class ClientServerContext: @unchecked Sendable {
     let configuration: ClientServerConfiguration
-    weak var target: (any SentinelCommandTarget)?
+    /// Held strongly: the driver and the context live as long as the daemon. A weak reference gave
+    /// the driver a side table, which made every retain and release of it (each input, each tick's
+    /// closures, each lookup) take the runtime's slow path.
+    let target: any SentinelCommandTarget
     let registry: ClientRegistry
     let broker: PubSubBroker
     let access: AccessControl
@@ -74,7 +77,7 @@ public final class ClientServerContext: @unchecked Sendable {
         aclCommands = ACLCommands(access: access, registry: registry, configuration: configuration, target: target)
         var generator = SystemRandomNumberGenerator()
         runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &generator)!) }.joined()
-        broker.afterWrite = { [weak self] client in self?.enforceOutputLimit(client) }
+        broker.afterWrite = { [unowned self] client in self.enforceOutputLimit(client) }
     }
 
     /// Publishes one event to subscribed clients (channel = event type).

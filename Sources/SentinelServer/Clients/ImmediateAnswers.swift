@@ -106,7 +106,6 @@ extension ClientServerContext {
             }
             return true
         case .lookUpMaster, .lookUpPrimary:
-            guard let target else { return false }
             let answer = words[2].withUnsafeBytes { target.lookUpMasterAddressNow(utf8: $0) }
             switch answer {
             case .mustWait:

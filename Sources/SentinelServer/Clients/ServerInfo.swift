@@ -28,7 +28,7 @@ extension ClientServerContext {
         case "clients": return ("Clients", clientLines())
         case "cpu": return ("CPU", cpuLines())
         case "stats": return ("Stats", statsLines())
-        default: return ("Sentinel", target?.infoSentinelLines() ?? [])
+        default: return ("Sentinel", target.infoSentinelLines())
         }
     }
 

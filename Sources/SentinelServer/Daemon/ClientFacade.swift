@@ -16,7 +16,8 @@ enum ClientFacade {
         configuration.fileUsers = fileUsers
         let context = ClientServerContext(configuration: configuration, target: driver)
         context.log = { level, message in log.log(level, message) }
-        driver.publish = { [weak context] channel, message in context?.publish(channel: channel, message: message) }
+        // The driver and the context hold each other for the daemon's life (see ClientServerContext.target).
+        driver.publish = { channel, message in context.publish(channel: channel, message: message) }
         return ClientServer(context: context, eventLoop: eventLoop)
     }
 }

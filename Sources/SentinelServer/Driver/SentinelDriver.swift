@@ -38,7 +38,10 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
         self.log = log
         sentinel = Sentinel(config: config, seed: seed, now: SentinelDriver.now())
         sentinel.environment = SentinelEnvironment(isExecutable: { access($0, X_OK) == 0 }, resolveHost: HostResolver.resolve)
-        links = RedisLinks(eventLoop: eventLoop, tls: linkTLS) { [weak self] input in self?.handle(input) }
+        // The driver lives as long as the daemon, so its closures hold it unowned, never weak: one
+        // weak reference gives an object a side table, and then every retain and release of it takes
+        // the runtime's slow path (each input, each tick's batches, each lookup through the context).
+        links = RedisLinks(eventLoop: eventLoop, tls: linkTLS) { [unowned self] input in handle(input) }
         links.warn = { [log] message in log.log(.warning, message) }
         queue = DurableQueue(
             core: DurableQueue.Core(get: { [unowned self] in sentinel }, set: { [unowned self] in sentinel = $0 }),
@@ -73,8 +76,8 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     private func scheduleTick() {
         guard !stopped else { return }
         let delay = inPlace { $0.nextTickDelayMilliseconds(now: Self.now()) }
-        tickTask = eventLoop.scheduleTask(in: .milliseconds(delay)) { [weak self] in
-            guard let self, !self.stopped else { return }
+        tickTask = eventLoop.scheduleTask(in: .milliseconds(delay)) { [unowned self] in
+            guard !self.stopped else { return }
             for finished in self.scriptRunner.reap() {
                 self.handle(.scriptFinished(id: finished.job, exitCode: finished.exitCode, signal: finished.signal))
             }

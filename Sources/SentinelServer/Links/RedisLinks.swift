@@ -44,7 +44,7 @@ final class RedisLinks {
 
     func connect(_ id: LinkID, to address: Address, kind: LinkKind) {
         let handler = RedisLinkHandler(linkID: id, kind: kind, report: report)
-        handler.onTLSFailure = { [weak self] reason in self?.warnTLSFailure(address, reason) }
+        handler.onTLSFailure = { [unowned self] reason in warnTLSFailure(address, reason) }
         entries[id] = Entry(channel: nil, handler: handler)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(Self.connectTimeout)
@@ -72,8 +72,9 @@ final class RedisLinks {
                     ])
                 }
             }
-        bootstrap.connect(host: address.host, port: address.port).whenComplete { [weak self] result in
-            guard let self else { return }
+        // Unowned, not weak: the links live as long as the driver, which lives as long as the daemon,
+        // and a weak reference would give them a side table that slows every retain and release.
+        bootstrap.connect(host: address.host, port: address.port).whenComplete { [unowned self] result in
             switch result {
             case .success(let channel):
                 guard self.entries[id] != nil else {
