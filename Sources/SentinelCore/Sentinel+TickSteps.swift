@@ -27,8 +27,9 @@ public enum TickStep: Hashable, Sendable {
 }
 
 extension Sentinel {
-    /// The parts of the next tick, in the order `tick(now:)` runs them: each master's own visit and
-    /// decisions, then its replicas and peers, as Redis visits them.
+    /// Every part a tick can have, in the order `tick(now:)` runs them: each master's own visit and
+    /// decisions, then its replicas and peers, as Redis visits them. The beat leaves out the parts
+    /// that would do nothing (`beatPlan`).
     public func tickPlan() -> [TickStep] {
         var steps: [TickStep] = [.begin]
         var count = 2
@@ -44,20 +45,24 @@ extension Sentinel {
         steps.append(.visit(ref(at: m, .master)))
         steps.append(.decide(master: ref(at: m, .master)))
         for r in masters[m].replicas.indices { steps.append(.visit(ref(at: m, .replica(masters[m].replicas[r].name), index: r))) }
+        appendPeers(m, to: &steps)
+    }
+
+    func appendPeers(_ m: Int, to steps: inout [TickStep]) {
         for s in masters[m].sentinels.indices {
             if let runID = masters[m].sentinels[s].instance.runID { steps.append(.visit(ref(at: m, .sentinel(runID), index: s))) }
         }
     }
 
     /// The parts of a tick at `now`. On the regular beat (see `nextTickDelayMilliseconds`), or when
-    /// no beat was planned, every instance, as `tickPlan()`. A tick before the beat came for a
-    /// master's deadline (its ping, or its down-after expiring): it visits the masters whose ping
-    /// or down-after is due (and decides for them), plus every master with decisions pending, with
-    /// its replicas and peers, as the beat would. The others wait for the beat, as in Redis, whose
-    /// timer visits everything 10 to 19 times a second: with hundreds of masters each wakeup
-    /// visiting every instance was most of Vigil's cost at rest.
+    /// no beat was planned, every instance that has something to do (`beatPlan`). A tick before the
+    /// beat came for a master's deadline (its ping, or its down-after expiring): it visits the masters
+    /// whose ping or down-after is due (and decides for them), plus every master with decisions
+    /// pending, with its replicas and peers, as the beat would. The others wait for the beat, as in
+    /// Redis, whose timer visits everything 10 to 19 times a second: with hundreds of masters each
+    /// wakeup visiting every instance was most of Vigil's cost at rest.
     public func tickPlan(now: Instant) -> [TickStep] {
-        guard let beat = nextBeat, now < beat else { return tickPlan() }
+        guard let beat = nextBeat, now < beat else { return beatPlan(now: now) }
         var steps: [TickStep] = [.begin]
         for m in masters.indices {
             if hasDecisionsPending(m) {
@@ -66,6 +71,42 @@ extension Sentinel {
                 steps.append(.visit(ref(at: m, .master)))
                 steps.append(.decide(master: ref(at: m, .master)))
             }
+        }
+        steps.append(.finish)
+        return steps
+    }
+
+    /// The beat: `tickPlan()` less the parts that would do nothing. A master with no decisions
+    /// pending whose visit is quiet (`visitIsQuiet`: nothing to send, reconnect, close or judge;
+    /// with no decisions pending it is neither SDOWN nor ODOWN, so the ODOWN check has nothing to
+    /// change either) has neither its visit nor its decisions planned, and then each replica is planned only when
+    /// its own visit is not quiet. At rest almost every visit is quiet: planning each one as its
+    /// own part, finding its instance again and running it was most of what the beat cost.
+    ///
+    /// Judged before the tick runs: a skipped visit stays quiet until its turn, because what runs
+    /// before it in the tick touches other masters' instances (a replica belongs to one master),
+    /// its own master's parts do nothing (they are skipped for the same reason), and `begin`
+    /// entering TILT changes no visit that has nothing due. Peers keep their parts: their links are
+    /// shared by every master that knows them, so another master's visit can change them first.
+    /// Debug builds check each skipped visit, as `tickEffects` checks the quiet ones it runs.
+    func beatPlan(now: Instant) -> [TickStep] {
+        var steps: [TickStep] = [.begin]
+        for m in masters.indices {
+            let master = ref(at: m, .master)
+            guard !hasDecisionsPending(m), visitIsQuiet(master, now: now) else {
+                appendGroup(m, to: &steps)
+                continue
+            }
+            assert(Sentinel.visitPartsDoNothing(on: self, master, now: now), "a master's visit left out of the beat had work: \(master)")
+            for r in masters[m].replicas.indices {
+                let replica = ref(at: m, .replica(masters[m].replicas[r].name), index: r)
+                if visitIsQuiet(replica, now: now) {
+                    assert(Sentinel.visitPartsDoNothing(on: self, replica, now: now), "a visit left out of the beat had work: \(replica)")
+                } else {
+                    steps.append(.visit(replica))
+                }
+            }
+            appendPeers(m, to: &steps)
         }
         steps.append(.finish)
         return steps

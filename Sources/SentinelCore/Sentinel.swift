@@ -78,8 +78,9 @@ public struct Sentinel: Sendable {
     /// it (see `refreshPeerLinks`). Never iterated in hash order.
     var peerLinks: [PeerLinkKey: PeerLink] = [:]
     var previousTick: Instant?
-    /// The next regular beat of the timer (see `nextTickDelayMilliseconds`).
-    var nextBeat: Instant?
+    /// The next regular beat of the timer (see `nextTickDelayMilliseconds`); a wakeup before it came
+    /// for a master's deadline.
+    public internal(set) var nextBeat: Instant?
     public internal(set) var simulateFailure: SimulatedFailures = []
     public internal(set) var scripts = ScriptQueue()
     /// Set while in TILT mode (§3.10).
