@@ -13,6 +13,10 @@ public final class RequestInput {
     /// (sdscatrepr of its query buffer's first `bytesShownAtLimit`) as it closes the client.
     public fileprivate(set) var unparsedBytesAtLimit: [UInt8] = []
     public static let bytesShownAtLimit = 64
+    /// The handler's answer to a small request offered where it lies (see
+    /// `RESPRequestParser.offerSmallRequest`): true when it answered it, false to have it parsed and
+    /// passed on as any other request.
+    public var answerAtOnce: ((RESPBorrowedArguments) -> Bool)?
 
     public init() {}
 }
@@ -34,9 +38,13 @@ public struct RESPRequestDecoder: ByteToMessageDecoder {
         // Every complete request in the buffer in one call: each return to ByteToMessageHandler costs
         // its buffer bookkeeping, which a pipelined read would pay once per request. Bounded: every
         // pass but the last consumes a request.
+        let answerAtOnce = input.answerAtOnce
         while true {
             // Read before every request: an AUTH handled behind us lifts the limits for the next one.
             parser.requiresAuthentication = input.requiresAuthentication
+            // PING and lookups, pipelined by the dozen, are answered from the bytes where they lie:
+            // no argument arrays, no frame through the pipeline.
+            if let answerAtOnce, parser.offerSmallRequest(in: &buffer, to: answerAtOnce) { continue }
             let frame = parser.next(from: &buffer)
             input.bufferedBytes = buffer.readableBytes
             input.unfinishedArgumentBytes = parser.unfinishedArgumentBytes

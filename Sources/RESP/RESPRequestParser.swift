@@ -227,6 +227,71 @@ public struct RESPRequestParser: Sendable {
         return .frame(.command(command))
     }
 
+    /// Whether no part of a request has been read: no unfinished multibulk request, no line
+    /// searched in part, no error.
+    public var isBetweenRequests: Bool { failure == nil && argumentsRemaining == 0 && searchedBytes == 0 }
+
+    /// Offers the request at the buffer's reader index to `answer` without copying its arguments,
+    /// when it is a small multibulk request lying whole in the buffer, written as clients write it:
+    /// `*<1 to 3>\r\n`, then for each argument `$<length>\r\n<bytes>\r\n` with a length of at most
+    /// `smallArgumentBytes`, within the limits. It is consumed when `answer` takes it (returns true).
+    /// Otherwise nothing is consumed or remembered and the request goes through `next(from:)`,
+    /// which reads the very same arguments from those bytes. So a lookup or PING answered at once
+    /// allocates nothing for its arguments, and which way a request goes never changes what it is.
+    public mutating func offerSmallRequest(in buffer: inout ByteBuffer, to answer: (RESPBorrowedArguments) -> Bool) -> Bool {
+        guard isBetweenRequests else { return false }
+        let limits = self.limits
+        let requiresAuthentication = self.requiresAuthentication
+        let (taken, scanned, length) = buffer.withUnsafeReadableBytes { bytes -> (Bool, Int, Int) in
+            guard let arguments = RESPRequestParser.smallRequest(in: bytes, limits: limits, requiresAuthentication: requiresAuthentication)
+            else { return (false, min(bytes.count, RESPRequestParser.smallRequestScanLimit), 0) }
+            return (answer(arguments), arguments.wireLength, arguments.wireLength)
+        }
+        bytesExamined += scanned
+        if taken { buffer.moveReaderIndex(forwardBy: length) }
+        return taken
+    }
+
+    /// The longest argument `offerSmallRequest` takes: a master's name, PING's message.
+    public static let smallArgumentBytes = 1_024
+    static let smallRequestScanLimit = 4 + 3 * (8 + smallArgumentBytes)
+
+    /// The arguments of the small request at the start of `bytes` (see `offerSmallRequest`), or nil.
+    static func smallRequest(in bytes: UnsafeRawBufferPointer, limits: RESPRequestLimits, requiresAuthentication: Bool) -> RESPBorrowedArguments? {
+        guard bytes.count >= 4, bytes[0] == UInt8(ascii: "*"), bytes[2] == UInt8(ascii: "\r"), bytes[3] == UInt8(ascii: "\n") else { return nil }
+        let count = Int(bytes[1]) - Int(UInt8(ascii: "0"))
+        guard (1...3).contains(count), count <= limits.maxMultibulkLength,
+            !requiresAuthentication || count <= limits.unauthenticatedMaxMultibulkLength
+        else { return nil }
+        let mostBytes = requiresAuthentication ? min(limits.maxBulkBytes, limits.unauthenticatedMaxBulkBytes) : limits.maxBulkBytes
+        var arguments = RESPBorrowedArguments(bytes: bytes, count: count)
+        var index = 4
+        for argument in 0..<count {
+            // `$`, the length (no sign, no leading zero: as parseInteger reads it), `\r\n`.
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "$") else { return nil }
+            index += 1
+            var length = 0
+            let digitsStart = index
+            // Bounded: at most five digits are read.
+            while index < bytes.count, index - digitsStart < 5, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                length = length * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+                index += 1
+            }
+            let digits = index - digitsStart
+            guard digits > 0, digits == 1 || bytes[digitsStart] != UInt8(ascii: "0"),
+                length <= smallArgumentBytes, length <= mostBytes,
+                index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\r"), bytes[index + 1] == UInt8(ascii: "\n")
+            else { return nil }
+            index += 2
+            guard index + length + 2 <= bytes.count, bytes[index + length] == UInt8(ascii: "\r"), bytes[index + length + 1] == UInt8(ascii: "\n")
+            else { return nil }
+            arguments.set(argument, start: index, count: length)
+            index += length + 2
+        }
+        arguments.wireLength = index
+        return arguments
+    }
+
     private func expectedDollar(_ byte: UInt8) -> Step {
         error("expected '$', got '\(Character(Unicode.Scalar(byte)))'")
     }
@@ -249,5 +314,55 @@ public struct RESPRequestParser: Sendable {
         }
         if digits[0] == UInt8(ascii: "-") { return value }
         return value == Int.min ? nil : -value
+    }
+}
+
+/// The arguments of one small request, lent where they lie (in the receive buffer, or in one array
+/// for a request already parsed) for the length of one call; at most three.
+public struct RESPBorrowedArguments {
+    public let count: Int
+    private let bytes: UnsafeRawBufferPointer
+    private var starts: (Int, Int, Int) = (0, 0, 0)
+    private var lengths: (Int, Int, Int) = (0, 0, 0)
+    /// The request's bytes on the wire, when read from the receive buffer.
+    var wireLength = 0
+
+    init(bytes: UnsafeRawBufferPointer, count: Int) {
+        precondition((1...3).contains(count))
+        self.bytes = bytes
+        self.count = count
+    }
+
+    mutating func set(_ index: Int, start: Int, count: Int) {
+        switch index {
+        case 0: (starts.0, lengths.0) = (start, count)
+        case 1: (starts.1, lengths.1) = (start, count)
+        default: (starts.2, lengths.2) = (start, count)
+        }
+    }
+
+    public subscript(index: Int) -> UnsafeRawBufferPointer {
+        precondition(index >= 0 && index < count)
+        let (start, length) = switch index {
+        case 0: (starts.0, lengths.0)
+        case 1: (starts.1, lengths.1)
+        default: (starts.2, lengths.2)
+        }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)])
+    }
+
+    /// `words` lent the same way, laid end to end in one array; nil for more than three.
+    public static func withArguments<Result>(_ words: [[UInt8]], _ body: (RESPBorrowedArguments?) -> Result) -> Result {
+        guard (1...3).contains(words.count) else { return body(nil) }
+        let joined = words.reduce(into: [UInt8]()) { $0 += $1 }
+        return joined.withUnsafeBytes { bytes in
+            var arguments = RESPBorrowedArguments(bytes: bytes, count: words.count)
+            var start = 0
+            for (index, word) in words.enumerated() {
+                arguments.set(index, start: start, count: word.count)
+                start += word.count
+            }
+            return body(arguments)
+        }
     }
 }

@@ -107,6 +107,13 @@ extension ByteBuffer {
         writeStaticString("\r\n")
     }
 
+    /// `$<count>\r\n<bytes>\r\n`, from bytes lent where they lie.
+    public mutating func writeRESPBulk(_ bytes: UnsafeRawBufferPointer) {
+        writeHeader(UInt8(ascii: "$"), bytes.count)
+        writeBytes(bytes)
+        writeStaticString("\r\n")
+    }
+
     /// `RESPValue.bulk(text)` as written.
     public mutating func writeRESPBulk(utf8 text: String) {
         writeHeader(UInt8(ascii: "$"), text.utf8.count)

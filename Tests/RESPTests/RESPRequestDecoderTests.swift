@@ -30,6 +30,27 @@ final class RESPRequestDecoderTests: XCTestCase {
         XCTAssertTrue(try channel.finish().isClean)
     }
 
+    func testSmallRequestsAreOfferedWhereTheyLieAndTheRestPassedOn() throws {
+        let input = RequestInput()
+        var offered: [[String]] = []
+        input.answerAtOnce = { arguments in
+            let words = (0..<arguments.count).map { String(decoding: arguments[$0], as: UTF8.self) }
+            offered.append(words)
+            return words[0] == "PING"
+        }
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(RESPRequestDecoder(input: input)))
+        try channel.writeInbound(ByteBuffer(string: "*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nROLE\r\nPING\r\n*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPI"))
+        XCTAssertEqual(offered, [["PING"], ["ROLE"], ["PING"]], "multibulk requests whole in the buffer are offered; inline ones are not")
+        XCTAssertEqual(try channel.readInbound(as: RESPRequestFrame.self), .command("ROLE"), "one not taken is parsed and passed on, in order")
+        XCTAssertEqual(try channel.readInbound(as: RESPRequestFrame.self), .command("PING"))
+        XCTAssertNil(try channel.readInbound(as: RESPRequestFrame.self))
+        XCTAssertEqual(input.bufferedBytes, 2, "the unfinished request's header lines went to the parser, its bulk waits")
+        try channel.writeInbound(ByteBuffer(string: "NG\r\n"))
+        XCTAssertEqual(try channel.readInbound(as: RESPRequestFrame.self), .command("PING"), "a request that came in pieces is parsed")
+        XCTAssertEqual(offered.count, 3)
+        XCTAssertTrue(try channel.finish().isClean)
+    }
+
     func testEmbeddedChannelStopsAfterAProtocolError() throws {
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(RESPRequestDecoder()))
         try channel.writeInbound(ByteBuffer(string: "PING\r\n*1\r\n$x\r\nPING\r\n"))

@@ -282,3 +282,93 @@ final class RESPRequestParserTests: XCTestCase {
         XCTAssertEqual(frames("*1\r\r$4\r\nPINGxx"), [.command("PING")])
     }
 }
+
+/// The small requests offered where they lie (`offerSmallRequest`): whatever bytes come, a request
+/// offered is exactly the one `next(from:)` reads from them, and one not offered is left untouched.
+final class SmallRequestOfferTests: XCTestCase {
+    /// Offers the buffer's first request; returns the arguments offered (nil if none) and what was consumed.
+    func offer(_ bytes: [UInt8], take: Bool = true, authenticated: Bool = true,
+               limits: RESPRequestLimits = .redisDefaults) -> (arguments: [[UInt8]]?, consumed: Int) {
+        var parser = RESPRequestParser(limits: limits)
+        parser.requiresAuthentication = !authenticated
+        var buffer = ByteBuffer(bytes: bytes)
+        var seen: [[UInt8]]?
+        _ = parser.offerSmallRequest(in: &buffer) { arguments in
+            seen = (0..<arguments.count).map { Array(arguments[$0]) }
+            return take
+        }
+        return (seen, bytes.count - buffer.readableBytes)
+    }
+
+    func testPlainRequestsAreOfferedAndConsumedWhenTaken() {
+        let lookup = Array("*3\r\n$8\r\nsentinel\r\n$23\r\nget-master-addr-by-name\r\n$8\r\nmymaster\r\n".utf8)
+        XCTAssertEqual(offer(lookup + Array("*1\r\n".utf8)).arguments, ["sentinel", "get-master-addr-by-name", "mymaster"].map { Array($0.utf8) })
+        XCTAssertEqual(offer(lookup + Array("*1\r\n".utf8)).consumed, lookup.count, "only the first request")
+        XCTAssertEqual(offer(lookup, take: false).consumed, 0, "a request not taken stays for the parser")
+        XCTAssertEqual(offer(Array("*2\r\n$4\r\nPING\r\n$0\r\n\r\n".utf8)).arguments, [Array("PING".utf8), []])
+    }
+
+    func testAnythingElseIsLeftToTheParser() {
+        for text in [
+            "PING\r\n", "*1\r\n$4\r\nPIN", "*4\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n", "*0\r\n",
+            "*1\r\n$04\r\nPING\r\n", "*1\r\n$4\r\nPINGxx", "*1\r\n$-1\r\n", "*1\r\n:4\r\nPING\r\n", "*1\n$4\r\nPING\r\n",
+            "*1\r\n$4\rxPING\r\n", "*01\r\n$4\r\nPING\r\n", "*1\r\n$\r\n\r\n",
+        ] {
+            XCTAssertNil(offer(Array(text.utf8)).arguments, text)
+            XCTAssertEqual(offer(Array(text.utf8)).consumed, 0, text)
+        }
+        let long = "*1\r\n$1025\r\n" + String(repeating: "x", count: 1_025) + "\r\n"
+        XCTAssertNil(offer(Array(long.utf8)).arguments, "longer than a master's name is left to the parser")
+        var tight = RESPRequestLimits.redisDefaults
+        tight.maxBulkBytes = 3
+        XCTAssertNil(offer(Array("*1\r\n$4\r\nPING\r\n".utf8), limits: tight).arguments, "past the limit: the parser's error")
+        tight = .redisDefaults
+        tight.unauthenticatedMaxMultibulkLength = 1
+        XCTAssertNil(offer(Array("*2\r\n$4\r\nPING\r\n$1\r\nx\r\n".utf8), authenticated: false, limits: tight).arguments)
+        XCTAssertNotNil(offer(Array("*2\r\n$4\r\nPING\r\n$1\r\nx\r\n".utf8), authenticated: true, limits: tight).arguments)
+    }
+
+    /// Seeded mutations of small requests (bytes replaced, dropped, repeated, cut): whenever one is
+    /// offered, the parser reads the same arguments from the same bytes and consumes as many.
+    func testWhatIsOfferedIsWhatTheParserReads() {
+        var generator = SplitMix(seed: 14)
+        let bases = ["*3\r\n$8\r\nsentinel\r\n$23\r\nget-master-addr-by-name\r\n$8\r\nmymaster\r\n",
+                     "*1\r\n$4\r\nPING\r\n", "*2\r\n$4\r\nPING\r\n$3\r\nabc\r\n", "*3\r\n$1\r\na\r\n$0\r\n\r\n$10\r\n0123456789\r\n"]
+        let alphabet = Array("*$\r\n0123456789aP:-+ ".utf8) + [0, 255]
+        var offered = 0
+        for round in 0..<20_000 {
+            var bytes = Array(bases[round % bases.count].utf8)
+            for _ in 0..<(1 + Int(generator.next() % 3)) {
+                let at = Int(generator.next() % UInt64(bytes.count))
+                switch generator.next() % 4 {
+                case 0: bytes[at] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
+                case 1: bytes.remove(at: at)
+                case 2: bytes.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: at)
+                default: bytes = Array(bytes.prefix(at))
+                }
+                if bytes.isEmpty { bytes = [42] }
+            }
+            let (arguments, consumed) = offer(bytes)
+            guard let arguments else { continue }
+            offered += 1
+            var parser = RESPRequestParser()
+            var buffer = ByteBuffer(bytes: bytes)
+            XCTAssertEqual(parser.next(from: &buffer), .command(arguments), "\(bytes)")
+            XCTAssertEqual(bytes.count - buffer.readableBytes, consumed, "\(bytes)")
+        }
+        XCTAssertGreaterThan(offered, 500, "enough mutations stay offerable to compare")
+    }
+}
+
+/// A seeded generator for the mutation tests (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

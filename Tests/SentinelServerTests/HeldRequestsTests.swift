@@ -45,6 +45,15 @@ final class HeldRequestsTests: XCTestCase {
         XCTAssertTrue(logged.isEmpty, "\(logged)")
     }
 
+    func testMultibulkPingsBehindAWaitingAnswerWaitTooThoughOfferedWhereTheyLie() throws {
+        let channel = try makeChannel()
+        XCTAssertEqual(try exchange(channel, "*2\r\n$8\r\nSENTINEL\r\n$7\r\nmasters\r\n*2\r\n$4\r\nPING\r\n$5\r\nfirst\r\n*1\r\n$4\r\nPING\r\n"), "")
+        target.release()
+        XCTAssertEqual(try written(channel), Self.mastersReply + "$5\r\nfirst\r\n+PONG\r\n", "answered after the answer that waited, in order")
+        target.holdReplies = false
+        XCTAssertEqual(try exchange(channel, "*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nPING\r\n$1\r\nx\r\n"), "+PONG\r\n$1\r\nx\r\n")
+    }
+
     func testHeldRequestsPastTheQueryBufferLimitCloseTheClientAsRedisDoes() throws {
         let channel = try makeChannel(maxQueryBufferBytes: 1_000)
         let filler = String(repeating: "x", count: 400)

@@ -115,6 +115,41 @@ final class ImmediateAnswersTests: XCTestCase {
                (Array("*3\r\n$8\r\nsentinel\r\n$23\r\nget-master-addr-by-name\r\n$3\r\n".utf8) + [0xFF] + Array("xy\r\n".utf8), false)])
     }
 
+    /// `text`'s words as a client library sends them: one multibulk request, which the decoder
+    /// offers to the shortcut where it lies in the receive buffer.
+    func multibulk(_ text: String) -> String {
+        let words = text.split(separator: " ")
+        return "*\(words.count)\r\n" + words.map { "$\($0.utf8.count)\r\n\($0)\r\n" }.joined()
+    }
+
+    func testMultibulkRequestsAnsweredWhereTheyLieAsTheGeneralPathAnswersThem() throws {
+        let script = [
+            "PING", "PING hello", "pInG", "SENTINEL get-master-addr-by-name mymaster", "sentinel GET-PRIMARY-ADDR-BY-NAME mymaster",
+            "SENTINEL get-master-addr-by-name nope", "SENTINEL get-master-addr-by-name", "PING a b", "SENTINEL masters",
+            "HELLO 3", "SENTINEL get-master-addr-by-name nope", "PING", "HELLO 2",
+        ]
+        try compare(client(script.map(multibulk).joined()))
+        try compare(client(script.map(multibulk).joined() + "SENTINEL get-master-addr-by-name mymaster\r\n" + multibulk("PING x")))
+        try compare(script.map { (Array(multibulk($0).utf8), false) })
+        let shown = try compare(client(
+            multibulk("PING") + multibulk("SUBSCRIBE +sdown"), multibulk("PING"), multibulk("SENTINEL get-master-addr-by-name mymaster")))
+        XCTAssertTrue(shown[1].hasPrefix("*2\r\n$4\r\npong\r\n$0\r\n\r\n"), shown[1])
+        let named = String(repeating: "m", count: 2_000)
+        try compare(client(multibulk("SENTINEL get-master-addr-by-name \(named)"), multibulk("PING \(named)")))
+    }
+
+    func testMultibulkRequestsWaitForAuthenticationAndFollowTheUsersRules() throws {
+        try compare(client(
+            multibulk("PING"), multibulk("SENTINEL get-master-addr-by-name mymaster"), multibulk("AUTH s3cret"), multibulk("PING"),
+            multibulk("SENTINEL get-master-addr-by-name mymaster") + multibulk("PING")), requirepass: "s3cret")
+        try compare([
+            (Array(multibulk("AUTH watcher pw").utf8), false), (Array(multibulk("PING").utf8), false),
+            (Array(multibulk("SENTINEL get-master-addr-by-name mymaster").utf8), false),
+            (Array(multibulk("ACL SETUSER watcher -ping +sentinel|get-master-addr-by-name").utf8), true),
+            (Array((multibulk("PING") + multibulk("SENTINEL get-master-addr-by-name mymaster")).utf8), false),
+        ], users: [["watcher", "on", ">pw", "+ping"]])
+    }
+
     func testNoAuthUntilAuthenticated() throws {
         let shown = try compare(client(
             "PING\r\n", "SENTINEL get-master-addr-by-name mymaster\r\n", "AUTH s3cret\r\n", "PING\r\n",

@@ -20,12 +20,33 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var held: [[[UInt8]]] = []
     /// The first of `held` not yet run: popping from the front of an array would copy it each time.
     private var heldStart = 0
+    private var allocator = ByteBufferAllocator()
 
     init(context: ClientServerContext, received: ReceivedInputCounter, requests: RequestInput, output: PendingOutputCounter) {
         self.context = context
         self.received = received
         self.requests = requests
         self.output = output
+    }
+
+    func handlerAdded(context channelContext: ChannelHandlerContext) {
+        allocator = channelContext.channel.allocator
+        // The decoder offers each small request here before parsing it into arguments (unowned:
+        // the decoder and this handler leave the pipeline together).
+        requests.answerAtOnce = { [unowned self] arguments in answerAtOnce(arguments) }
+    }
+
+    func handlerRemoved(context channelContext: ChannelHandlerContext) {
+        requests.answerAtOnce = nil
+    }
+
+    /// A small request offered by the decoder where it lies: answered into the replies when it is
+    /// PING or a lookup in its plain case and nothing before it is still waiting (it would then be
+    /// answered out of order); otherwise it is parsed and comes to `channelRead` as any request.
+    private func answerAtOnce(_ arguments: RESPBorrowedArguments) -> Bool {
+        guard !closing, !waiting, let client else { return false }
+        if replies == nil { replies = allocator.buffer(capacity: 256) }
+        return context.answerImmediately(arguments, client: client, into: &replies!)
     }
 
     func channelActive(context channelContext: ChannelHandlerContext) {

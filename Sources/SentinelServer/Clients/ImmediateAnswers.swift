@@ -22,7 +22,7 @@ enum ImmediateCommand {
 
     /// Which one `words` is, or nil. The general path lower-cases names (Unicode); ASCII words that
     /// match case-insensitively are exactly those it finds too.
-    init?(_ words: [[UInt8]]) {
+    init?(_ words: RESPBorrowedArguments) {
         switch words.count {
         case 1, 2:
             // PING's argument is echoed as the general path decodes it (invalid UTF-8 repaired): an
@@ -54,6 +54,19 @@ enum ImmediateCommand {
 
     var topName: String { self == .ping ? "ping" : "sentinel" }
 
+    /// The spec's name, kept apart: reading `spec.name` copied the whole spec on every request.
+    var name: String {
+        switch self {
+        case .ping: return Self.pingName
+        case .lookUpMaster: return Self.lookUpMasterName
+        case .lookUpPrimary: return Self.lookUpPrimaryName
+        }
+    }
+
+    static let pingName = pingSpec.name
+    static let lookUpMasterName = lookUpMasterSpec.name
+    static let lookUpPrimaryName = lookUpPrimarySpec.name
+
     var bit: UInt8 {
         switch self {
         case .ping: return 1
@@ -73,7 +86,7 @@ struct ImmediatePermissions {
 
 enum ASCIIWord {
     /// `word` is `lowercase` (ASCII lower case) in any mix of ASCII cases.
-    static func matches(_ word: [UInt8], _ lowercase: StaticString) -> Bool {
+    static func matches(_ word: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
         guard word.count == lowercase.utf8CodeUnitCount else { return false }
         return lowercase.withUTF8Buffer { expected in
             // Bounded: one pass per byte of a word as long as `expected`.
@@ -88,17 +101,27 @@ enum ASCIIWord {
 }
 
 extension ClientServerContext {
+    /// `answerImmediately` for a request already parsed into arguments (one that came in pieces, or
+    /// inline).
+    func answerImmediately(_ words: [[UInt8]], client: ClientRecord, into buffer: inout ByteBuffer) -> Bool {
+        guard answersImmediately else { return false }
+        return RESPBorrowedArguments.withArguments(words) { arguments in
+            guard let arguments else { return false }
+            return answerImmediately(arguments, client: client, into: &buffer)
+        }
+    }
+
     /// Answers `words` into `buffer` when it is an immediate command in its plain case (see
     /// ImmediateCommand), exactly as `execute` would; false, with nothing counted, changed or
     /// written, for anything else, which then goes to `execute`.
-    func answerImmediately(_ words: [[UInt8]], client: ClientRecord, into buffer: inout ByteBuffer) -> Bool {
+    func answerImmediately(_ words: RESPBorrowedArguments, client: ClientRecord, into buffer: inout ByteBuffer) -> Bool {
         guard answersImmediately, let command = ImmediateCommand(words), client.authenticated, !client.isSubscribed,
             mayRun(command, client: client)
         else { return false }
         switch command {
         case .ping:
             registry.totalCommands += 1
-            client.lastCommand = command.spec.name
+            client.lastCommand = command.name
             if words.count == 2 {
                 buffer.writeRESPBulk(words[1])
             } else {
@@ -106,7 +129,7 @@ extension ClientServerContext {
             }
             return true
         case .lookUpMaster, .lookUpPrimary:
-            let answer = words[2].withUnsafeBytes { target.lookUpMasterAddressNow(utf8: $0) }
+            let answer = target.lookUpMasterAddressNow(utf8: words[2])
             switch answer {
             case .mustWait:
                 return false
@@ -116,7 +139,7 @@ extension ClientServerContext {
                 buffer.writeRESPAddress(host: address.host, port: address.port)
             }
             registry.totalCommands += 1
-            client.lastCommand = command.spec.name
+            client.lastCommand = command.name
             return true
         }
     }
