@@ -10,7 +10,6 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private let context: ClientServerContext
     private let received: ReceivedInputCounter
     private let requests: RequestInput
-    private let output: PendingOutputCounter
     private var client: ClientRecord?
     private var closing = false
     /// Replies not yet written, sent when the read ends or an answer that waited arrives.
@@ -22,11 +21,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var heldStart = 0
     private var allocator = ByteBufferAllocator()
 
-    init(context: ClientServerContext, received: ReceivedInputCounter, requests: RequestInput, output: PendingOutputCounter) {
+    init(context: ClientServerContext, received: ReceivedInputCounter, requests: RequestInput) {
         self.context = context
         self.received = received
         self.requests = requests
-        self.output = output
     }
 
     func handlerAdded(context channelContext: ChannelHandlerContext) {
@@ -60,7 +58,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         let authenticated = !context.requiresPassword
         guard let record = context.registry.register(
-            channelContext.channel, authenticated: authenticated, received: received, requests: requests, output: output)
+            channelContext.channel, authenticated: authenticated, received: received, requests: requests)
         else {
             var buffer = channelContext.channel.allocator.buffer(capacity: 64)
             RESPValue.error("ERR max number of clients reached").write(to: &buffer, protocolVersion: .resp2)
@@ -198,11 +196,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         replies = nil
         if let pending, pending.readableBytes > 0 {
             context.registry.outputBytes += pending.readableBytes
-            let written = channelContext.writeAndFlush(wrapOutboundOut(pending))
             if closing {
-                written.whenComplete { _ in channelContext.close(promise: nil) }
+                channelContext.writeAndFlush(wrapOutboundOut(pending)).whenComplete { _ in channelContext.close(promise: nil) }
                 return
             }
+            // No promise: nothing waits for an ordinary reply to leave.
+            channelContext.writeAndFlush(wrapOutboundOut(pending), promise: nil)
             context.enforceOutputLimit(client)
         } else if closing {
             channelContext.close(promise: nil)

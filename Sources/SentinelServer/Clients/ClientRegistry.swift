@@ -35,17 +35,19 @@ final class ClientRecord {
     var queryBufferBytes: Int { requests.bufferedBytes + heldRequestBytes }
     /// The arguments of an unfinished request (CLIENT LIST's `argv-mem`).
     var unfinishedArgumentBytes: Int { requests.unfinishedArgumentBytes }
-    /// Replies and messages not yet written to the socket (CLIENT LIST's `omem`).
-    let output: PendingOutputCounter
+    /// Replies and messages not yet written to the socket (CLIENT LIST's `omem`): what a client
+    /// that does not read makes us hold, as the socket's channel counts it (after TLS, when there
+    /// is TLS). Asked of the channel when needed: a promise per write to count them cost every
+    /// reply an allocation and a callback.
+    var pendingOutputBytes: Int { (try? channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0 }
     var outputWatch = OutputBufferWatch()
     var closingForOutputLimit = false
 
-    init(id: Int64, channel: Channel, authenticated: Bool, received: ReceivedInputCounter, requests: RequestInput, output: PendingOutputCounter) {
+    init(id: Int64, channel: Channel, authenticated: Bool, received: ReceivedInputCounter, requests: RequestInput) {
         self.id = id
         self.channel = channel
         self.received = received
         self.requests = requests
-        self.output = output
         address = ClientRecord.describe(channel.remoteAddress)
         localAddress = ClientRecord.describe(channel.localAddress)
         connectedAt = .now()
@@ -66,7 +68,7 @@ final class ClientRecord {
         let flags = isSubscribed ? "P" : "N"
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=-1 name=\(name) age=\(age) idle=\(idle) flags=\(flags) db=0 "
             + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=\(queryBufferBytes) qbuf-free=0 "
-            + "argv-mem=\(unfinishedArgumentBytes) multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=\(output.pendingBytes) tot-mem=0 "
+            + "argv-mem=\(unfinishedArgumentBytes) multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=\(pendingOutputBytes) tot-mem=0 "
             + "events=r cmd=\(lastCommand) user=\(userName) redir=-1 resp=\(protocolVersion.rawValue)"
             + (libraryName.isEmpty && libraryVersion.isEmpty ? "" : " lib-name=\(libraryName) lib-ver=\(libraryVersion)")
     }
@@ -90,7 +92,7 @@ final class ClientRegistry {
     }
 
     func register(
-        _ channel: Channel, authenticated: Bool, received: ReceivedInputCounter, requests: RequestInput, output: PendingOutputCounter
+        _ channel: Channel, authenticated: Bool, received: ReceivedInputCounter, requests: RequestInput
     ) -> ClientRecord? {
         totalConnections += 1
         guard clients.count < maxClients else {
@@ -98,7 +100,7 @@ final class ClientRegistry {
             return nil
         }
         let record = ClientRecord(
-            id: nextID, channel: channel, authenticated: authenticated, received: received, requests: requests, output: output)
+            id: nextID, channel: channel, authenticated: authenticated, received: received, requests: requests)
         nextID += 1
         clients[record.id] = record
         return record

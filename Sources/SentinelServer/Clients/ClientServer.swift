@@ -55,11 +55,9 @@ public final class ClientServer: @unchecked Sendable {
     static func addClientHandlers(to pipeline: ChannelPipeline.SynchronousOperations, context: ClientServerContext) throws {
         let received = ReceivedInputCounter(registry: context.registry)
         let requests = RequestInput()
-        let output = PendingOutputCounter()
         try pipeline.addHandler(received)
         try pipeline.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: context.configuration.limits, input: requests)))
-        try pipeline.addHandler(output)
-        try pipeline.addHandler(ClientConnectionHandler(context: context, received: received, requests: requests, output: output))
+        try pipeline.addHandler(ClientConnectionHandler(context: context, received: received, requests: requests))
     }
 
     public func close() {

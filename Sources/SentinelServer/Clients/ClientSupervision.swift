@@ -30,9 +30,14 @@ extension ClientServerContext {
     func enforceOutputLimit(_ client: ClientRecord) {
         guard !client.closingForOutputLimit, client.channel.isActive else { return }
         let limits = configuration.clientLimits.outputBuffer
-        let now = NIODeadline.now()
         let limit = client.isSubscribed ? limits.pubsub : limits.normal
-        guard client.outputWatch.isOverLimit(pendingBytes: client.output.pendingBytes, limit: limit, now: now) else { return }
+        // Without a bound (the normal class's default) there is nothing to count or time.
+        guard limit.hardBytes > 0 || limit.softBytes > 0 else {
+            client.outputWatch = OutputBufferWatch()
+            return
+        }
+        let now = NIODeadline.now()
+        guard client.outputWatch.isOverLimit(pendingBytes: client.pendingOutputBytes, limit: limit, now: now) else { return }
         client.closingForOutputLimit = true
         log(.warning, "Client \(client.listLine(now: now)) scheduled to be closed ASAP for overcoming of output buffer limits.")
         client.channel.close(promise: nil)

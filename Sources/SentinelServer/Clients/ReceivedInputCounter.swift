@@ -1,8 +1,7 @@
 import NIOCore
 
 /// Counts the bytes a client sends and when it last sent any, before the request decoder: any
-/// bytes count as interaction for `timeout`, as in Redis, even half a request. The mirror of
-/// PendingOutputCounter on the inbound side.
+/// bytes count as interaction for `timeout`, as in Redis, even half a request.
 final class ReceivedInputCounter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
