@@ -48,6 +48,12 @@ public final class HiredisReplyReader {
     }
 
     public func next() throws -> RESPValue? {
+        try next { HiredisReplyReader.convert($0.pointer) }
+    }
+
+    /// The next complete reply, read by `convert` where hiredis built it (freed after), or nil
+    /// while it is incomplete. The links read each reply straight into what the core takes.
+    public func next<Value>(_ convert: (HiredisReply) -> Value) throws -> Value? {
         var raw: UnsafeMutableRawPointer?
         guard redisReaderGetReply(reader, &raw) == REDIS_OK else {
             let message = withUnsafeBytes(of: reader.pointee.errstr) { bytes in
@@ -57,7 +63,7 @@ public final class HiredisReplyReader {
         }
         guard let raw else { return nil }
         defer { freeReplyObject(raw) }
-        return HiredisReplyReader.convert(raw.assumingMemoryBound(to: redisReply.self))
+        return convert(HiredisReply(pointer: raw.assumingMemoryBound(to: redisReply.self)))
     }
 
     static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RESPValue {
@@ -82,6 +88,44 @@ public final class HiredisReplyReader {
         default:
             return .null
         }
+    }
+}
+
+/// One reply as hiredis built it, lent for the length of a `next` call.
+public struct HiredisReply {
+    let pointer: UnsafeMutablePointer<redisReply>
+
+    public enum Kind: Sendable {
+        case string, status, error, integer, null, array
+    }
+
+    /// Nil for a type hiredis reads that no node sends Sentinel (read as null before).
+    public var kind: Kind? {
+        switch pointer.pointee.type {
+        case REDIS_REPLY_STRING: return .string
+        case REDIS_REPLY_STATUS: return .status
+        case REDIS_REPLY_ERROR: return .error
+        case REDIS_REPLY_INTEGER: return .integer
+        case REDIS_REPLY_NIL: return .null
+        case REDIS_REPLY_ARRAY: return .array
+        default: return nil
+        }
+    }
+
+    /// The text of a string, status or error reply.
+    public var bytes: UnsafeRawBufferPointer {
+        guard let str = pointer.pointee.str else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: str, count: pointer.pointee.len)
+    }
+
+    public var integer: Int64 { pointer.pointee.integer }
+
+    /// An array's elements (none for other kinds).
+    public var count: Int { pointer.pointee.type == REDIS_REPLY_ARRAY ? pointer.pointee.elements : 0 }
+
+    public subscript(index: Int) -> HiredisReply? {
+        precondition(index >= 0 && index < count)
+        return pointer.pointee.element[index].map(HiredisReply.init(pointer:))
     }
 }
 

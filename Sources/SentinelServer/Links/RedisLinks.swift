@@ -66,10 +66,7 @@ final class RedisLinks {
                             context: tls, serverHostname: nil, verificationCallback: { handler.tlsDiagnosis.note($0, $1) })
                         try channel.pipeline.syncOperations.addHandler(tlsHandler)
                     }
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(HiredisReplyDecoder()),
-                        handler,
-                    ])
+                    try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
         // Unowned, not weak: the links live as long as the driver, which lives as long as the daemon,
