@@ -79,16 +79,21 @@ extension Sentinel {
     /// The beat: `tickPlan()` less the parts that would do nothing. A master with no decisions
     /// pending whose visit is quiet (`visitIsQuiet`: nothing to send, reconnect, close or judge;
     /// with no decisions pending it is neither SDOWN nor ODOWN, so the ODOWN check has nothing to
-    /// change either) has neither its visit nor its decisions planned, and then each replica is planned only when
-    /// its own visit is not quiet. At rest almost every visit is quiet: planning each one as its
-    /// own part, finding its instance again and running it was most of what the beat cost.
+    /// change either) has neither its visit nor its decisions planned, and then each replica and
+    /// peer is planned only when its own visit is not quiet. At rest almost every visit is quiet:
+    /// planning each one as its own part, finding its instance again and running it was most of
+    /// what the beat cost.
     ///
     /// Judged before the tick runs: a skipped visit stays quiet until its turn, because what runs
     /// before it in the tick touches other masters' instances (a replica belongs to one master),
     /// its own master's parts do nothing (they are skipped for the same reason), and `begin`
-    /// entering TILT changes no visit that has nothing due. Peers keep their parts: their links are
-    /// shared by every master that knows them, so another master's visit can change them first.
-    /// Debug builds check each skipped visit, as `tickEffects` checks the quiet ones it runs.
+    /// entering TILT changes no visit that has nothing due. A peer's link is shared by every master
+    /// that knows the peer, so another master's visit may act on it first; but what a visit does to
+    /// a link (reconnect it, close it as stuck, ping it) it does for a reason every entry of the
+    /// link sees at the same instant, so none of them was judged quiet, and a ping sent leaves the
+    /// others less to do, not more. Debug builds check each skipped visit, as `tickEffects` checks
+    /// the quiet ones it runs, and the simulation checks at the end of every beat that each visit
+    /// left out still has nothing to do (`visitsLeftOut`).
     func beatPlan(now: Instant) -> [TickStep] {
         var steps: [TickStep] = [.begin]
         for m in masters.indices {
@@ -98,18 +103,39 @@ extension Sentinel {
                 continue
             }
             assert(Sentinel.visitPartsDoNothing(on: self, master, now: now), "a master's visit left out of the beat had work: \(master)")
-            for r in masters[m].replicas.indices {
-                let replica = ref(at: m, .replica(masters[m].replicas[r].name), index: r)
-                if visitIsQuiet(replica, now: now) {
-                    assert(Sentinel.visitPartsDoNothing(on: self, replica, now: now), "a visit left out of the beat had work: \(replica)")
+            var members: [InstanceRef] = []
+            for r in masters[m].replicas.indices { members.append(ref(at: m, .replica(masters[m].replicas[r].name), index: r)) }
+            for s in masters[m].sentinels.indices {
+                if let runID = masters[m].sentinels[s].instance.runID { members.append(ref(at: m, .sentinel(runID), index: s)) }
+            }
+            for member in members {
+                if visitIsQuiet(member, now: now) {
+                    assert(Sentinel.visitPartsDoNothing(on: self, member, now: now), "a visit left out of the beat had work: \(member)")
                 } else {
-                    steps.append(.visit(replica))
+                    steps.append(.visit(member))
                 }
             }
-            appendPeers(m, to: &steps)
         }
         steps.append(.finish)
         return steps
+    }
+
+    /// The visits of `tickPlan()` that `plan` (a beat's) leaves out, for the simulation's check that
+    /// each still has nothing to do once the beat has run.
+    public func visitsLeftOut(of plan: [TickStep]) -> [InstanceRef] {
+        var planned: Set<InstanceRef> = []
+        for case .visit(let target) in plan { planned.insert(target) }
+        return tickPlan().compactMap { step in
+            guard case .visit(let target) = step, !planned.contains(target) else { return nil }
+            return target
+        }
+    }
+
+    /// Whether visiting `target` now would ask for nothing, and for a master whether its decisions
+    /// would have nothing to do either (what leaving them out of a beat assumes).
+    public func visitWouldDoNothing(_ target: InstanceRef, now: Instant) -> Bool {
+        if case .master = target.member, let m = masterIndex(of: target), hasDecisionsPending(m) { return false }
+        return Sentinel.visitPartsDoNothing(on: self, target, now: now)
     }
 
     /// Whether a `.decide` step for the master could do anything: start a failover (ODOWN), advance

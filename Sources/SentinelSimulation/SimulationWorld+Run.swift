@@ -36,11 +36,20 @@ extension SimulationWorld {
 
     /// One tick, step by step as the daemon's driver runs it, checking the judgements the driver
     /// relies on: a step judged unable to persist (run without an undo copy; the daemon stops if it
-    /// ever asks for a write) never does, and a decision step judged idle (which the driver skips)
-    /// does nothing at all.
+    /// ever asks for a write) never does, a decision step judged idle (which the driver skips)
+    /// does nothing at all, and a visit a beat leaves out (judged quiet before the beat ran) still
+    /// has nothing to do once it has run.
     mutating func tickAsTheDaemonDoes(_ index: Int) -> [Effect] {
         var effects: [Effect] = []
-        for step in sentinels[index].tickPlan(now: now) {
+        let isBeat = sentinels[index].nextBeat.map { now >= $0 } ?? true
+        let plan = sentinels[index].tickPlan(now: now)
+        let leftOut = isBeat ? sentinels[index].visitsLeftOut(of: plan) : []
+        defer {
+            for target in leftOut where !sentinels[index].visitWouldDoNothing(target, now: now) {
+                violations.append("sentinel \(index)'s beat left out a visit that had work once it ran: \(target) at \(now)")
+            }
+        }
+        for step in plan {
             let mayPersist = sentinels[index].mayPersist(step)
             let produced = sentinels[index].tick(step, now: now)
             if !mayPersist && produced.contains(.persistConfig) {
