@@ -103,17 +103,16 @@ extension Sentinel {
                 continue
             }
             assert(Sentinel.visitPartsDoNothing(on: self, master, now: now), "a master's visit left out of the beat had work: \(master)")
-            var members: [InstanceRef] = []
-            for r in masters[m].replicas.indices { members.append(ref(at: m, .replica(masters[m].replicas[r].name), index: r)) }
-            for s in masters[m].sentinels.indices {
-                if let runID = masters[m].sentinels[s].instance.runID { members.append(ref(at: m, .sentinel(runID), index: s)) }
-            }
-            for member in members {
+            func planUnlessQuiet(_ member: InstanceRef) {
                 if visitIsQuiet(member, now: now) {
                     assert(Sentinel.visitPartsDoNothing(on: self, member, now: now), "a visit left out of the beat had work: \(member)")
                 } else {
                     steps.append(.visit(member))
                 }
+            }
+            for r in masters[m].replicas.indices { planUnlessQuiet(ref(at: m, .replica(masters[m].replicas[r].name), index: r)) }
+            for s in masters[m].sentinels.indices {
+                if let runID = masters[m].sentinels[s].instance.runID { planUnlessQuiet(ref(at: m, .sentinel(runID), index: s)) }
             }
         }
         steps.append(.finish)
