@@ -22,6 +22,7 @@ linker ignores them (--no-warn-symbol-ordering), so a stale file costs memory, n
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -131,7 +132,7 @@ def main():
     if not os.path.exists(binary):
         parser.error(f"no Vigil binary at {binary}: make release")
     for tool in ("valgrind", "strip", "nm"):
-        if subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True).returncode != 0:
+        if shutil.which(tool) is None:
             parser.error(f"{tool} is missing (apt-get install valgrind binutils)")
     with tempfile.TemporaryDirectory(prefix="vigil-link-order-") as directory:
         # valgrind 3.19 (Debian 12) cannot read the DWARF 5 the toolchain writes: profile a copy
