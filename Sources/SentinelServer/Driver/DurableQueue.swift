@@ -127,7 +127,12 @@ final class DurableQueue {
             perform(first.outcome.effects)
             first.outcome.finish?(true)
         }
+        // A start with hundreds of masters holds thousands of batches behind its first write, and a
+        // ring never gives back what it grew to: at rest it then kept megabytes it no longer needs.
+        if held.isEmpty && held.capacity > Self.ringCapacityKeptAtRest { held = CircularBuffer() }
     }
+
+    static let ringCapacityKeptAtRest = 64
 
     private func writeFailed(_ error: Error) {
         failed(error)
@@ -154,3 +159,4 @@ final class DurableQueue {
         }
     }
 }
+
