@@ -13,6 +13,8 @@ public struct InstanceState: Hashable, Sendable {
     public var cachedInfo: String?
     public var roleReported: InfoReport.Role
     public var roleReportedAt: Instant
+    /// The node refused INFO with sections (Redis before 7.0 takes at most one): it is asked for all.
+    public var infoSectionsRefused = false
 
     public init(address: Address, needsPubsub: Bool, role: InfoReport.Role, downAfter: Int64, now: Instant) {
         self.address = address

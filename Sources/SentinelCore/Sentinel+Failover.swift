@@ -55,7 +55,7 @@ extension Sentinel {
             guard let state = instance(target), state.link.commandConnected,
                 state.link.pendingCommands < CoreLimits.maxPendingCommandsPerLink
             else { continue }
-            sendCommand(target, ["INFO"], .info, into: &effects)
+            sendInfo(target, into: &effects)
         }
     }
 
@@ -214,6 +214,6 @@ extension Sentinel {
                       ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"]] {
             sendCommand(target, words, .ignored, into: &effects)
         }
-        sendCommand(target, ["INFO"], .info, into: &effects)
+        sendInfo(target, into: &effects)
     }
 }

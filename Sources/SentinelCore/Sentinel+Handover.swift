@@ -155,7 +155,7 @@ extension Sentinel {
             let answered = state.infoRefreshed.map { $0 >= polledAt } ?? false
             guard now - polledAt >= (answered ? Sentinel.handoverPollPeriodMilliseconds : Sentinel.handoverPollResendMilliseconds) else { return }
         }
-        sendCommand(ref(masters[m].name, .replica(promoted)), ["INFO"], .info, into: &effects)
+        sendInfo(ref(masters[m].name, .replica(promoted)), into: &effects)
         masters[m].failover?.handover = .catchingUp(pausedAt: pausedAt, offset: offset, replicationID: history, polledAt: now)
     }
 

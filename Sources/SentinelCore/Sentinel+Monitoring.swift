@@ -125,11 +125,11 @@ extension Sentinel {
             // link to each node they change (Redis's do the same); that node's INFO is still read over
             // the command link meanwhile, rather than a second later once both links are back.
             if due.info, due.commandConnected, let m = masterIndex(of: target), masters[m].failover?.coordinated == true {
-                sendCommand(target, ["INFO"], .info, into: &effects)
+                sendInfo(target, into: &effects)
             }
             return
         }
-        if due.info { sendCommand(target, ["INFO"], .info, into: &effects) }
+        if due.info { sendInfo(target, into: &effects) }
         if due.ping { sendPing(target, now: now, into: &effects) }
         if due.hello, !writesPausedByHandover(target) { publishHello(target, now: now, into: &effects) }
     }
@@ -179,6 +179,28 @@ extension Sentinel {
             && (instance.pointee.link.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
         let helloDue = instance.pointee.link.lastHelloPublished.map { now - $0 > rules.timing.publishPeriod } ?? true
         return PeriodicCommandsDue(connected: true, commandConnected: true, info: infoDue, ping: pingDue, hello: helloDue)
+    }
+
+    /// What INFO asks a node for: the sections the core reads (`run_id` is in `server`; role, links,
+    /// offsets, priority and the replica list in `replication`), not all fourteen. A whole INFO is
+    /// about 4 KB and these two about 1.5 KB: every node is asked every 10 s (every second during a
+    /// failover), each reply is read, parsed and kept for `SENTINEL INFO-CACHE`, and each link's
+    /// receive buffer keeps the size of its largest reply. Redis 7.0 takes several sections; a node
+    /// that refuses them is asked for everything (`infoRefused`).
+    public static let infoRequest = ["INFO", "server", "replication"]
+
+    mutating func sendInfo(_ target: InstanceRef, into effects: inout [Effect]) {
+        let everySection = readInstance(target) { $0.pointee.infoSectionsRefused } ?? false
+        sendCommand(target, everySection ? ["INFO"] : Sentinel.infoRequest, .info, into: &effects)
+    }
+
+    /// An INFO that came back as an error. Redis before 7.0 answers two sections with `ERR syntax
+    /// error`: that node is asked again at once for every section, and from then on. Other errors
+    /// (`NOAUTH`, `LOADING`, `BUSY`) are about the node's state, not the request, and change nothing.
+    mutating func infoRefused(_ target: InstanceRef, _ message: String, into effects: inout [Effect]) {
+        guard message.hasPrefix("ERR"), readInstance(target, { $0.pointee.infoSectionsRefused }) == false else { return }
+        withInstance(target) { $0.infoSectionsRefused = true }
+        sendInfo(target, into: &effects)
     }
 
     mutating func publishHello(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {

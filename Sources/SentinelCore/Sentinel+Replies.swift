@@ -39,7 +39,11 @@ extension Sentinel {
         case .ping:
             pingReplied(target, value, now: now, into: &effects)
         case .info:
-            if case .string(let text) = value { refreshFromInfo(target, text, now: now, into: &effects) }
+            switch value {
+            case .string(let text): refreshFromInfo(target, text, now: now, into: &effects)
+            case .error(let message): infoRefused(target, message, into: &effects)
+            default: break
+            }
         case .publishHello:
             // A refused hello (for example -NOAUTH) is sent again on the next tick, as in Redis.
             if value.isError { withInstance(target) { $0.link.lastHelloPublished = nil } }

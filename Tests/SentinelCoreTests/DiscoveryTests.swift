@@ -20,6 +20,32 @@ final class DiscoveryTests: XCTestCase {
         XCTAssertTrue(harness.events("+slave").isEmpty, "a known replica is not announced twice")
     }
 
+    /// INFO asks for the two sections the core reads. A node that refuses them (Redis before 7.0
+    /// answers `ERR syntax error` to more than one section) is asked again at once for everything,
+    /// and from then on; an error about the node's state (`LOADING`) changes nothing.
+    func testInfoAsksForItsSectionsAndFallsBackToEverySectionWhenRefused() throws {
+        var harness = CoreHarness()
+        let links = harness.connectRequestedLinks(harness.tick())
+        let command = harness.commandLink(to: 6379, in: links)!
+        func infoRequests(_ effects: [Effect]) -> [[String]] {
+            effects.compactMap { effect in
+                if case .send(let id, let words, .info) = effect, id == command { return words }
+                return nil
+            }
+        }
+        harness.advance(11_000)
+        XCTAssertEqual(infoRequests(harness.tick()), [["INFO", "server", "replication"]])
+        XCTAssertTrue(infoRequests(harness.handle(.replyReceived(command, .info, .error("LOADING Redis is loading the dataset in memory")))).isEmpty)
+        XCTAssertEqual(infoRequests(harness.handle(.replyReceived(command, .info, .error("ERR syntax error")))), [["INFO"]],
+                       "a refusal of the sections is answered at once with a request for every section")
+        harness.handle(.replyReceived(command, .info, .string(try CoreHarness.fixture("info-master-7.0.txt"))))
+        XCTAssertEqual(harness.events("+slave").count, 1, "the whole INFO is read as before")
+        harness.advance(11_000)
+        XCTAssertEqual(infoRequests(harness.tick()), [["INFO"]], "the node keeps being asked for every section")
+        XCTAssertTrue(infoRequests(harness.handle(.replyReceived(command, .info, .error("ERR syntax error")))).isEmpty,
+                      "a node that refuses a whole INFO too is not asked again at once")
+    }
+
     /// The driver takes an undo copy of the core only for inputs that may be saved: a master's INFO
     /// listing a replica it does not know yet may, the same INFO once it is known may not, nor may a
     /// replica's INFO or a closed link (with a thousand masters each copy copied every master).

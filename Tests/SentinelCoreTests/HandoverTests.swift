@@ -20,7 +20,7 @@ extension FailoverTests {
         XCTAssertEqual(sends(setup.harness.effects, to: setup.master).suffix(2), [["CLIENT", "PAUSE", "5000", "WRITE"], ["INFO", "replication"]])
         setup.harness.handle(.replyReceived(setup.master, .handoverPause, .status("OK")))
         let polled = setup.harness.handle(.replyReceived(setup.master, .handoverOffset, pausedMasterInfo(offset: masterOffset)))
-        XCTAssertEqual(sends(polled, to: setup.replicas[6380]!), [["INFO"]], "the replica is asked at once")
+        XCTAssertEqual(sends(polled, to: setup.replicas[6380]!), [Sentinel.infoRequest], "the replica is asked at once")
         return setup
     }
 
@@ -34,7 +34,7 @@ extension FailoverTests {
         // Polled again a few milliseconds later, never a hello to the paused master (Redis holds PUBLISH back).
         setup.harness.advance(5)
         let ticked = setup.harness.tick()
-        XCTAssertTrue(sends(ticked, to: replica).contains(["INFO"]))
+        XCTAssertTrue(sends(ticked, to: replica).contains(Sentinel.infoRequest))
         setup.harness.advance(2_000 - 5 - 1)
         XCTAssertFalse(sends(setup.harness.tick(), to: setup.master).contains { $0.first == "PUBLISH" })
         // Caught up: promoted with the usual transaction.
@@ -47,7 +47,7 @@ extension FailoverTests {
         XCTAssertEqual(setup.harness.events("+switch-master").first?.message, "mymaster 127.0.0.1 6379 127.0.0.1 6380")
         XCTAssertEqual(sends(confirmed, to: setup.master), [
             ["MULTI"], ["SLAVEOF", "127.0.0.1", "6380"], ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"],
-            ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"], ["INFO"], ["CLIENT", "UNPAUSE"],
+            ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"], Sentinel.infoRequest, ["CLIENT", "UNPAUSE"],
         ])
         for peer in setup.peers.values {
             XCTAssertTrue(sends(confirmed, to: peer).contains { $0.first == "PUBLISH" && $0.last?.contains(",127.0.0.1,6380,1") == true })
@@ -72,14 +72,14 @@ extension FailoverTests {
         let other = try XCTUnwrap(setup.harness.sentinel.masters[0].replicas.first { $0.name == "127.0.0.1:6381" })
         setup.harness.handle(.linkClosed(try XCTUnwrap(other.instance.link.pubsubLink), reason: "killed"))
         setup.harness.advance(11)
-        XCTAssertTrue(sends(setup.harness.tick(), to: setup.replicas[6381]!).contains(["INFO"]))
+        XCTAssertTrue(sends(setup.harness.tick(), to: setup.replicas[6381]!).contains(Sentinel.infoRequest))
     }
 
     func testSwitchoverReadsTheReplicationViewsAgainWhileThePeersVote() {
         var setup = makeSetup()
         let outcome = setup.harness.command("FAILOVER", "mymaster", "COORDINATED")
         for link in [setup.master, setup.replicas[6380]!, setup.replicas[6381]!] {
-            XCTAssertEqual(sends(outcome.effects, to: link), [["INFO"]])
+            XCTAssertEqual(sends(outcome.effects, to: link), [Sentinel.infoRequest])
         }
     }
 
