@@ -30,6 +30,8 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        // glibc's <malloc.h>, for malloc_trim (SentinelServer's FreedMemoryReturn).
+        .systemLibrary(name: "CMalloc"),
         // Redis's quoted-word splitter (sdssplitargs), stdlib only: the one reader of config lines
         // (SentinelCore) and inline commands (RESP), which neither of the two could import from the other.
         // Optimised in debug as the core that calls it.
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "SentinelServer",
             dependencies: [
-                "RESP", "SentinelCore",
+                "RESP", "SentinelCore", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -21,6 +21,7 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     /// One serial queue for every write of the file, so two writes never race to rename.
     private let diskQueue = DispatchQueue(label: "vigil.config-writes")
     private var failureLog = WriteFailureLog()
+    private var freedMemoryReturn = FreedMemoryReturn()
     /// Delivers a published event to pub/sub subscribers: (channel, message).
     public var publish: (String, String) -> Void = { _, _ in }
     /// Called once when SHUTDOWN or a signal asks the process to stop, after the config is flushed.
@@ -83,6 +84,7 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
             }
             let now = Self.now()
             self.runTick(self.inPlace { $0.tickPlan(now: now) }, now: now)
+            self.freedMemoryReturn.tick(nowMilliseconds: now.milliseconds)
             if let systemd = self.systemd { systemd.tick(nowMilliseconds: now.milliseconds, status: self.inPlace { $0.statusLine() }) }
             self.scheduleTick()
         }
