@@ -33,6 +33,21 @@ final class HelloTests: XCTestCase {
         XCTAssertEqual(harness.command("MASTER", "mymaster").reply.field("num-other-sentinels"), "0")
     }
 
+    /// Our own hellos are told apart by the sender field alone, compared where it lies: a peer whose id
+    /// differs from ours in its last character is a peer, and a field that only starts with our id
+    /// (or a payload too short to have a sender) is not ours.
+    func testOnlyTheSenderFieldEqualToOurIDMarksAHelloAsOurs() {
+        var harness = CoreHarness()
+        let mine = String(repeating: "a", count: 40)
+        XCTAssertFalse(harness.sentinel.helloMayPersist(hello(mine)))
+        let nearlyMine = String(repeating: "a", count: 39) + "b"
+        XCTAssertTrue(harness.sentinel.helloMayPersist(hello(nearlyMine)))
+        XCTAssertFalse(harness.sentinel.helloMayPersist(hello(mine + "a")), "too long to be a run id: not parsed either")
+        XCTAssertFalse(harness.sentinel.helloMayPersist("127.0.0.1,26380"))
+        XCTAssertFalse(harness.sentinel.receiveHello(hello(nearlyMine), now: harness.now).isEmpty)
+        XCTAssertEqual(harness.command("MASTER", "mymaster").reply.field("num-other-sentinels"), "1")
+    }
+
     func testPeerRestartedWithNewIDAtSameAddressReplacesOldEntry() {
         var harness = CoreHarness()
         _ = harness.sentinel.receiveHello(hello(peerA), now: harness.now)

@@ -9,6 +9,20 @@ final class HostnameTests: XCTestCase {
         IPLiteral.isValid(host) ? host : (host.lowercased() == "localhost" ? "127.0.0.1" : nil)
     })
 
+    /// What counts as a numeric IPv4 address (hellos, replica lines and config addresses are checked
+    /// with it): four parts of one to three ASCII digits, each at most 255.
+    func testIPv4LiteralsAreFourPartsOfAtMostThreeDigitsUpTo255() {
+        for valid in ["127.0.0.1", "0.0.0.0", "255.255.255.255", "010.1.1.1", "10.20.30.40"] {
+            XCTAssertTrue(IPLiteral.isIPv4(valid), valid)
+        }
+        for invalid in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.256", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4a",
+                        "\u{0661}.2.3.4", "1234.1.1.1", "0001.1.1.1", " 1.2.3.4", "+1.2.3.4", "1.2.3.-4", "...", "localhost"] {
+            XCTAssertFalse(IPLiteral.isIPv4(invalid), invalid)
+        }
+        XCTAssertTrue(IPLiteral.isValid("::ffff:10.0.0.1"))
+        XCTAssertFalse(IPLiteral.isValid("::ffff:10.0.0.300"))
+    }
+
     /// A sentinel loaded from `sentinel` lines about `mymaster` at localhost:6379, started.
     func harness(announce: Bool, extra: String = "") throws -> CoreHarness {
         let text = """
