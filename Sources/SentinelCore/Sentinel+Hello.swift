@@ -13,10 +13,9 @@ public struct Hello: Hashable, Sendable {
     public var masterConfigEpoch: Int64
 
     /// Whether the hello's third field, the sender's run id, is `runID`: our own hellos come back on
-    /// every channel we publish to, and are dropped before they are parsed.
-    /// Compared byte by byte where the field lies, with nothing allocated: every hello we publish comes
-    /// back to us (hundreds a second with hundreds of masters), and splitting each into an array of
-    /// fields was most of what dropping it cost.
+    /// every channel we publish to, and are dropped before they are parsed. Compared byte by byte where
+    /// the field lies, with nothing allocated: hundreds come back a second with hundreds of masters,
+    /// and splitting each into an array of fields was most of what dropping it cost.
     static func isSent(by runID: String, _ payload: String) -> Bool {
         let comma = UInt8(ascii: ",")
         let bytes = payload.utf8

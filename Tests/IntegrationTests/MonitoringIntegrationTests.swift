@@ -30,6 +30,23 @@ final class MonitoringIntegrationTests: XCTestCase {
         XCTAssertEqual(redisCLI(port, "SENTINEL", "get-master-addr-by-name", "nosuch"), [""])
     }
 
+    /// A real redis-server accepts INFO with the two sections Vigil asks for: the cached INFO holds
+    /// them and no other section. (Were they refused, Vigil would fall back to a whole INFO, and the
+    /// cache would hold every section.)
+    func testRealRedisAnswersTheSectionedInfoThatIsCached() throws {
+        try topology.startReplicationGroup(replicas: 1)
+        let port = try LoopbackPorts.next()
+        _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2))
+        var cached: [String] = []
+        XCTAssertTrue(waitUntil(timeout: 15) {
+            cached = redisCLI(port, "SENTINEL", "INFO-CACHE", "mymaster")
+            return cached.contains { $0.contains("# Replication") } && cached.contains { $0.contains("role:slave") }
+        }, "the master's and the replica's INFO are cached: \(cached)")
+        let text = cached.joined(separator: "\n")
+        XCTAssertTrue(text.contains("# Server") && text.contains("run_id:"), text)
+        XCTAssertFalse(text.contains("# Memory") || text.contains("# Keyspace") || text.contains("# Stats"), text)
+    }
+
     func testMasterIsSubjectivelyDownWithinDownAfterPlusOneSecondOfSigstop() throws {
         try topology.startReplicationGroup(replicas: 1)
         let master = topology.processes[0]

@@ -71,6 +71,18 @@ final class DurableQueueTests: XCTestCase {
         XCTAssertEqual(replies, [.array([.integer(0), .bulk(Self.candidate), .integer(5)]), .ok, .ok])
     }
 
+    /// A burst behind a write (a start with hundreds of masters) grows the ring of held batches; once
+    /// they are all released the ring gives that room back rather than keeping it for good.
+    func testTheRingGivesBackWhatABurstGrewOnceEmptied() {
+        vote(epoch: 5)
+        for _ in 0..<(DurableQueue.ringCapacityKeptAtRest * 4) { command(["GET-MASTER-ADDR-BY-NAME", "mymaster"]) }
+        XCTAssertGreaterThan(queue.heldCapacity, DurableQueue.ringCapacityKeptAtRest * 2)
+        completeWrite()
+        XCTAssertEqual(replies.count, DurableQueue.ringCapacityKeptAtRest * 4 + 1, "every held batch was released in order")
+        XCTAssertTrue(queue.isIdle)
+        XCTAssertLessThanOrEqual(queue.heldCapacity, DurableQueue.ringCapacityKeptAtRest)
+    }
+
     func testAFailedWriteUndoesItsBatchesAndRunsTheOthersAgain() {
         vote(epoch: 5)
         command(["GET-MASTER-ADDR-BY-NAME", "mymaster"])

@@ -68,6 +68,9 @@ final class DurableQueue {
     /// Nothing waits for the disk: a batch that does not persist is carried out at once.
     var isIdle: Bool { held.isEmpty && !writing }
 
+    /// How many batches the ring has room for (the tests check that a burst's room is given back).
+    var heldCapacity: Int { held.capacity }
+
     /// Runs `work` against the core now; its effects and `finish` follow at once when nothing waits
     /// for the disk and it does not persist, otherwise after the writes before and including its own.
     /// `neverPersists` skips the undo copy (a copy makes the core's next change copy its arrays).
@@ -159,4 +162,3 @@ final class DurableQueue {
         }
     }
 }
-
