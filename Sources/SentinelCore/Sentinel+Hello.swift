@@ -41,25 +41,78 @@ public struct Hello: Hashable, Sendable {
     }
 
     public init?(payload: String, hostnamesAllowed: Bool = false) {
-        // Split on the comma's byte, as Redis does, rather than on characters (which cost
-        // grapheme breaking on every hello).
-        let tokens = payload.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { String(Substring($0)) }
-        guard tokens.count == 8,
-            ValueRules.isHost(tokens[0], hostnamesAllowed: hostnamesAllowed),
-            let port = Int(tokens[1]), ValueRules.isListeningPort(port),
-            ValueRules.isRunID(tokens[2]),
-            let epoch = ValueRules.epoch(tokens[3]),
-            ValueRules.isMasterName(tokens[4]),
-            ValueRules.isHost(tokens[5], hostnamesAllowed: hostnamesAllowed),
-            let masterPort = Int(tokens[6]), ValueRules.isListeningPort(masterPort),
-            let configEpoch = ValueRules.epoch(tokens[7])
+        // Split on the comma's byte, as Redis does, rather than on characters (which cost grapheme
+        // breaking on every hello), and in place: every peer's hello is read twice (`helloMayPersist`
+        // and `processHello`), hundreds a second with hundreds of masters, and building an array of
+        // eight strings for each was most of what reading it cost. Only the fields kept become strings.
+        guard let fields = Hello.fieldBounds(payload.utf8) else { return nil }
+        let utf8 = payload.utf8
+        func text(_ field: Int) -> String { String(Substring(utf8[fields[field]])) }
+        let host = text(0), runID = text(2), masterName = text(4), masterHost = text(5)
+        guard ValueRules.isHost(host, hostnamesAllowed: hostnamesAllowed),
+            let port = Hello.decimal(utf8[fields[1]]), ValueRules.isListeningPort(port),
+            ValueRules.isRunID(runID),
+            let epoch = Hello.decimal(utf8[fields[3]]).flatMap({ Hello.epoch($0) }),
+            ValueRules.isMasterName(masterName),
+            ValueRules.isHost(masterHost, hostnamesAllowed: hostnamesAllowed),
+            let masterPort = Hello.decimal(utf8[fields[6]]), ValueRules.isListeningPort(masterPort),
+            let configEpoch = Hello.decimal(utf8[fields[7]]).flatMap({ Hello.epoch($0) })
         else { return nil }
-        sentinel = Address(host: tokens[0], port: port)
-        runID = tokens[2]
+        sentinel = Address(host: host, port: port)
+        self.runID = runID
         currentEpoch = epoch
-        masterName = tokens[4]
-        master = Address(host: tokens[5], port: masterPort)
+        self.masterName = masterName
+        master = Address(host: masterHost, port: masterPort)
         masterConfigEpoch = configEpoch
+    }
+
+    /// The ranges of a hello's eight comma-separated fields, nil unless there are exactly eight.
+    static func fieldBounds(_ utf8: String.UTF8View) -> [Range<String.Index>]? {
+        var bounds: [Range<String.Index>] = []
+        bounds.reserveCapacity(8)
+        var start = utf8.startIndex
+        var index = start
+        // Bounded by the payload's length.
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: ",") {
+                guard bounds.count < 7 else { return nil }
+                bounds.append(start..<index)
+                start = utf8.index(after: index)
+            }
+            utf8.formIndex(after: &index)
+        }
+        bounds.append(start..<utf8.endIndex)
+        return bounds.count == 8 ? bounds : nil
+    }
+
+    /// A decimal number as `Int(_:)` reads one (an optional sign, then at least one ASCII digit),
+    /// nil on anything else or on overflow; read from the bytes, without a string.
+    static func decimal(_ bytes: Substring.UTF8View) -> Int? {
+        var index = bytes.startIndex
+        guard index != bytes.endIndex else { return nil }
+        var negative = false
+        if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            bytes.formIndex(after: &index)
+            guard index != bytes.endIndex else { return nil }
+        }
+        var value = 0
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let digit = Int(byte - UInt8(ascii: "0"))
+            let (tens, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowedAgain) = negative ? tens.subtractingReportingOverflow(digit) : tens.addingReportingOverflow(digit)
+            guard !overflowed, !overflowedAgain else { return nil }
+            value = sum
+            bytes.formIndex(after: &index)
+        }
+        return value
+    }
+
+    /// An epoch within 0...CoreLimits.maxEpoch (see `ValueRules.epoch`).
+    static func epoch(_ value: Int) -> Int64? {
+        (0...CoreLimits.maxEpoch).contains(Int64(value)) ? Int64(value) : nil
     }
 }
 
@@ -76,9 +129,19 @@ extension Sentinel {
         guard !Hello.isSent(by: myID, payload), let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames),
             let m = masterIndex(named: hello.masterName)
         else { return false }
-        let known = masters[m].sentinels.contains { $0.instance.runID == hello.runID && $0.instance.address.sameAs(hello.sentinel) }
+        let known = knowsPeer(m, runID: hello.runID, at: hello.sentinel)
         return !known || max(hello.currentEpoch, hello.masterConfigEpoch) > currentEpoch
             || masters[m].settings.configEpoch < hello.masterConfigEpoch
+    }
+
+    /// Whether master `m` lists the peer under this run id at this address. An index loop: a
+    /// `contains` closure copied each peer's entry to read two fields of it, on every hello.
+    func knowsPeer(_ m: Int, runID: String, at address: Address) -> Bool {
+        for s in masters[m].sentinels.indices
+        where masters[m].sentinels[s].instance.runID == runID && masters[m].sentinels[s].instance.address.sameAs(address) {
+            return true
+        }
+        return false
     }
 
     mutating func processHello(_ payload: String, now: Instant) -> [Effect] {
@@ -87,7 +150,7 @@ extension Sentinel {
         }
         var effects: [Effect] = []
         let masterName = masters[m].name
-        let known = masters[m].sentinels.contains { $0.instance.runID == hello.runID && $0.instance.address.sameAs(hello.sentinel) }
+        let known = knowsPeer(m, runID: hello.runID, at: hello.sentinel)
         if !known {
             learnPeer(hello, masterIndex: m, now: now, into: &effects)
         }

@@ -1,7 +1,7 @@
 extension Sentinel {
     /// Opens the missing connections of a disconnected instance, at most once per ping period.
     mutating func reconnect(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
-        guard readInstance(target, { Sentinel.mayReconnect($0) }) == true, let state = instance(target) else { return }
+        guard readInstance(target, { Sentinel.mayReconnect($0, link: Sentinel.ownLink($0)) }) == true, let state = instance(target) else { return }
         // A peer is reached only through its shared link (see `refreshPeerLinks`).
         if case .sentinel = target.member, peerLinkKey(of: target).flatMap({ peerLinks[$0] }) == nil { return }
         if let last = state.link.lastReconnectAttempt, now - last < timing.pingPeriod { return }
@@ -22,8 +22,8 @@ extension Sentinel {
     }
 
     /// Whether a visit may open links to the instance: it has none up, and an address to dial.
-    static func mayReconnect(_ instance: UnsafePointer<InstanceState>) -> Bool {
-        instance.pointee.link.isDisconnected && instance.pointee.address.port != 0
+    static func mayReconnect(_ instance: UnsafePointer<InstanceState>, link: UnsafePointer<InstanceLink>) -> Bool {
+        link.pointee.isDisconnected && instance.pointee.address.port != 0
     }
 
     mutating func allocateLink(for target: InstanceRef, kind: LinkKind) -> LinkID {

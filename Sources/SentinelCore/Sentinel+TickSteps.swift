@@ -140,13 +140,20 @@ extension Sentinel {
     /// Whether a `.decide` step for the master could do anything: start a failover (ODOWN), advance
     /// one, ask peers (while SDOWN or electing for a switchover, which is a failover), or forget a
     /// peer's old report or vote. Otherwise each of its three parts returns at its first guard.
+    /// Read in place, as the beat asks it of every master: `failover != nil` copied the failover's
+    /// state, and each peer's entry was reached through the master list again.
     func hasDecisionsPending(_ m: Int) -> Bool {
-        if masters[m].isObjectivelyDown || masters[m].failover != nil || masters[m].instance.isSubjectivelyDown { return true }
-        for s in masters[m].sentinels.indices
-        where masters[m].sentinels[s].masterDownReportedAt != nil || masters[m].sentinels[s].votedLeader != nil {
-            return true
+        masters.withMasterPointer(at: m) { master in
+            if master.pointee.objectivelyDownSince != nil || master.pointee.failover?.state != nil
+                || master.pointee.instance.isSubjectivelyDown
+            {
+                return true
+            }
+            return master.pointee.sentinels.withUnsafeBufferPointer { peers in
+                for s in peers.indices where peers[s].masterDownReportedAt != nil || peers[s].votedLeader != nil { return true }
+                return false
+            }
         }
-        return false
     }
 
     /// Whether handling `input` now could ask for a config write. Replies to PING, hello PUBLISH,

@@ -1,4 +1,4 @@
-import SentinelCore
+@testable import SentinelCore
 import XCTest
 
 final class HelloTests: XCTestCase {
@@ -46,6 +46,27 @@ final class HelloTests: XCTestCase {
         XCTAssertFalse(harness.sentinel.helloMayPersist("127.0.0.1,26380"))
         XCTAssertFalse(harness.sentinel.receiveHello(hello(nearlyMine), now: harness.now).isEmpty)
         XCTAssertEqual(harness.command("MASTER", "mymaster").reply.field("num-other-sentinels"), "1")
+    }
+
+    /// The hello is read in place, field by field: its numbers as `Int(_:)` reads them (a sign, then
+    /// digits, nothing on overflow), and exactly eight fields, an empty one counting as a field.
+    func testHelloFieldsAreReadAsIntReadsNumbersAndExactlyEightAreTaken() {
+        for text in ["0", "7", "+26380", "-1", "0026380", "", "+", "-", "26 380", "2638O", "99999999999999999999", "-9223372036854775808", "9223372036854775807", "١٢"] {
+            XCTAssertEqual(Hello.decimal(Substring(text).utf8), Int(text), text)
+        }
+        let parsed = Hello.parse("127.0.0.1,+26380,\(peerA),+3,mymaster,127.0.0.1,6379,2")
+        XCTAssertEqual(parsed?.sentinel, Address(host: "127.0.0.1", port: 26380))
+        XCTAssertEqual(parsed?.runID, peerA)
+        XCTAssertEqual(parsed?.currentEpoch, 3)
+        XCTAssertEqual(parsed?.masterName, "mymaster")
+        XCTAssertEqual(parsed?.master, Address(host: "127.0.0.1", port: 6379))
+        XCTAssertEqual(parsed?.masterConfigEpoch, 2)
+        XCTAssertNil(Hello.parse(hello(peerA) + ","), "nine fields, the last empty")
+        XCTAssertNil(Hello.parse(hello(peerA) + ",1"), "nine fields")
+        XCTAssertNil(Hello.parse("127.0.0.1,26380,\(peerA),0,mymaster,127.0.0.1,6379"), "seven fields")
+        XCTAssertNil(Hello.parse("127.0.0.1,26380,\(peerA),0,mymaster,127.0.0.1,6379,"), "an empty eighth field")
+        XCTAssertNil(Hello.parse(hello(peerA, epoch: CoreLimits.maxEpoch + 1)), "an epoch past the limit")
+        XCTAssertEqual(Hello.parse("127.0.0.1,26380,\(peerA),0,mästér,127.0.0.1,6379,0")?.masterName, "mästér")
     }
 
     func testPeerRestartedWithNewIDAtSameAddressReplacesOldEntry() {
