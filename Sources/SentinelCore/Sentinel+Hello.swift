@@ -45,8 +45,8 @@ public struct Hello: Hashable, Sendable {
         // breaking on every hello), and in place: every peer's hello is read twice (`helloMayPersist`
         // and `processHello`), hundreds a second with hundreds of masters, and building an array of
         // eight strings for each was most of what reading it cost. Only the fields kept become strings.
-        guard let fields = Hello.fieldBounds(payload.utf8) else { return nil }
         let utf8 = payload.utf8
+        guard let fields = Hello.withFieldBounds(utf8, { Array($0) }) else { return nil }
         func text(_ field: Int) -> String { String(Substring(utf8[fields[field]])) }
         let host = text(0), runID = text(2), masterName = text(4), masterHost = text(5)
         guard ValueRules.isHost(host, hostnamesAllowed: hostnamesAllowed),
@@ -66,23 +66,30 @@ public struct Hello: Hashable, Sendable {
         masterConfigEpoch = configEpoch
     }
 
-    /// The ranges of a hello's eight comma-separated fields, nil unless there are exactly eight.
-    static func fieldBounds(_ utf8: String.UTF8View) -> [Range<String.Index>]? {
-        var bounds: [Range<String.Index>] = []
-        bounds.reserveCapacity(8)
-        var start = utf8.startIndex
-        var index = start
-        // Bounded by the payload's length.
-        while index != utf8.endIndex {
-            if utf8[index] == UInt8(ascii: ",") {
-                guard bounds.count < 7 else { return nil }
-                bounds.append(start..<index)
-                start = utf8.index(after: index)
+    /// Runs `body` on the ranges of a hello's eight comma-separated fields, kept on the stack; nil
+    /// unless there are exactly eight.
+    static func withFieldBounds<Result>(
+        _ utf8: String.UTF8View, _ body: (UnsafeBufferPointer<Range<String.Index>>) -> Result
+    ) -> Result? {
+        withUnsafeTemporaryAllocation(of: Range<String.Index>.self, capacity: 8) { bounds in
+            var count = 0
+            var start = utf8.startIndex
+            var index = start
+            // Bounded by the payload's length.
+            while index != utf8.endIndex {
+                if utf8[index] == UInt8(ascii: ",") {
+                    guard count < 7 else { return nil }
+                    bounds.initializeElement(at: count, to: start..<index)
+                    count += 1
+                    start = utf8.index(after: index)
+                }
+                utf8.formIndex(after: &index)
             }
-            utf8.formIndex(after: &index)
+            guard count == 7 else { return nil }
+            bounds.initializeElement(at: count, to: start..<utf8.endIndex)
+            // Ranges of indices hold no references: nothing to deinitialize.
+            return body(UnsafeBufferPointer(bounds))
         }
-        bounds.append(start..<utf8.endIndex)
-        return bounds.count == 8 ? bounds : nil
     }
 
     /// A decimal number as `Int(_:)` reads one (an optional sign, then at least one ASCII digit),
@@ -126,12 +133,48 @@ extension Sentinel {
     /// (an unknown peer, a newer epoch, a newer configuration). Otherwise it only notes the time of
     /// the peer's hello, and the daemon needs no undo copy (see `mayPersist(_ input:)`).
     public func helloMayPersist(_ payload: String) -> Bool {
+        if quietHelloSender(payload) != nil { return false }
         guard !Hello.isSent(by: myID, payload), let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames),
             let m = masterIndex(named: hello.masterName)
         else { return false }
         let known = knowsPeer(m, runID: hello.runID, at: hello.sentinel)
         return !known || max(hello.currentEpoch, hello.masterConfigEpoch) > currentEpoch
             || masters[m].settings.configEpoch < hello.masterConfigEpoch
+    }
+
+    /// The entry of the peer a hello comes from, when the hello is valid, names that peer byte for
+    /// byte at the address the master it names already lists it at, and carries no epoch above ours
+    /// or the master's: then all `processHello` does is note the hello's time there. Read in place,
+    /// without building the hello, by the same rules as `Hello.parse` (the known entry's run id, host
+    /// and port passed them when it was learnt); nil when it cannot tell so cheaply, and the full
+    /// reading decides. Most hellos at rest are such, and each used to be read twice in full
+    /// (`helloMayPersist`, then `processHello`).
+    func quietHelloSender(_ payload: String) -> (master: Int, peer: Int)? {
+        let utf8 = payload.utf8
+        let hostnamesAllowed = settings.resolveHostnames
+        return Hello.withFieldBounds(utf8) { fields -> (master: Int, peer: Int)? in
+            let name = String(Substring(utf8[fields[4]]))
+            guard let m = masterIndex(named: name), ValueRules.isMasterName(name),
+                let port = Hello.decimal(utf8[fields[1]]),
+                let epoch = Hello.decimal(utf8[fields[3]]), let configEpoch = Hello.decimal(utf8[fields[7]]),
+                epoch >= 0, configEpoch >= 0, max(epoch, configEpoch) <= currentEpoch, configEpoch <= masters[m].settings.configEpoch,
+                let masterPort = Hello.decimal(utf8[fields[6]]), ValueRules.isListeningPort(masterPort),
+                ValueRules.isHost(String(Substring(utf8[fields[5]])), hostnamesAllowed: hostnamesAllowed)
+            else { return nil }
+            let runID = utf8[fields[2]]
+            let host = utf8[fields[0]]
+            for s in masters[m].sentinels.indices {
+                guard masters[m].sentinels[s].instance.address.port == port,
+                    let known = masters[m].sentinels[s].instance.runID, known.utf8.elementsEqual(runID)
+                else { continue }
+                guard known != myID, masters[m].sentinels[s].instance.address.host.utf8.elementsEqual(host),
+                    ValueRules.isRunID(known), ValueRules.isListeningPort(port),
+                    ValueRules.isHost(masters[m].sentinels[s].instance.address.host, hostnamesAllowed: hostnamesAllowed)
+                else { return nil }
+                return (m, s)
+            }
+            return nil
+        } ?? nil
     }
 
     /// Whether master `m` lists the peer under this run id at this address. An index loop: a
@@ -145,6 +188,10 @@ extension Sentinel {
     }
 
     mutating func processHello(_ payload: String, now: Instant) -> [Effect] {
+        if let (m, s) = quietHelloSender(payload) {
+            masters[m].sentinels[s].lastHello = now
+            return []
+        }
         guard !Hello.isSent(by: myID, payload), let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames), let m = masterIndex(named: hello.masterName) else {
             return []
         }

@@ -70,9 +70,15 @@ extension Sentinel {
             // election is over a few ms after ODOWN, and the replica to promote is chosen from INFO
             // fresher than five ping periods.
             let masterInTrouble = masters[m].isObjectivelyDown || masters[m].instance.isSubjectivelyDown
-            if masterInTrouble || masters[m].replicas[r].masterLinkDownMilliseconds != 0 { return 1_000 }
-            return timing.infoPeriod
+            if masterInTrouble { return 1_000 }
+            return Sentinel.replicaInfoPeriodAtRest(masterLinkDownMilliseconds: masters[m].replicas[r].masterLinkDownMilliseconds, timing: timing)
         }
+    }
+
+    /// A replica's INFO period while its master is well and has no failover: every second while its
+    /// replication link is down, else the usual period.
+    static func replicaInfoPeriodAtRest(masterLinkDownMilliseconds: Int64, timing: Timing) -> Int64 {
+        masterLinkDownMilliseconds != 0 ? 1_000 : timing.infoPeriod
     }
 
     /// Redis pings once the last reply is min(down-after, ping-period) old, and counts down-after from

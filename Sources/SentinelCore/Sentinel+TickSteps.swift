@@ -94,8 +94,15 @@ extension Sentinel {
     /// others less to do, not more. Debug builds check each skipped visit, as `tickEffects` checks
     /// the quiet ones it runs, and the simulation checks at the end of every beat that each visit
     /// left out still has nothing to do (`visitsLeftOut`).
+    ///
+    /// The members of a quiet master are judged by their place, in place (`quietMembers`): building
+    /// a reference for each (its master's name and its own retained) and finding the instance again
+    /// through it was most of what the beat still cost with three sentinels. A reference is built
+    /// only for a visit that is planned.
     func beatPlan(now: Instant) -> [TickStep] {
         var steps: [TickStep] = [.begin]
+        var busyReplicas: [Int] = []
+        var busyPeers: [Int] = []
         for m in masters.indices {
             let master = ref(at: m, .master)
             guard !hasDecisionsPending(m), visitIsQuiet(master, now: now) else {
@@ -103,20 +110,76 @@ extension Sentinel {
                 continue
             }
             assert(Sentinel.visitPartsDoNothing(on: self, master, now: now), "a master's visit left out of the beat had work: \(master)")
-            func planUnlessQuiet(_ member: InstanceRef) {
-                if visitIsQuiet(member, now: now) {
-                    assert(Sentinel.visitPartsDoNothing(on: self, member, now: now), "a visit left out of the beat had work: \(member)")
-                } else {
-                    steps.append(.visit(member))
-                }
-            }
-            for r in masters[m].replicas.indices { planUnlessQuiet(ref(at: m, .replica(masters[m].replicas[r].name), index: r)) }
-            for s in masters[m].sentinels.indices {
-                if let runID = masters[m].sentinels[s].instance.runID { planUnlessQuiet(ref(at: m, .sentinel(runID), index: s)) }
+            busyReplicas.removeAll(keepingCapacity: true)
+            busyPeers.removeAll(keepingCapacity: true)
+            quietMembers(m, now: now, busyReplicas: &busyReplicas, busyPeers: &busyPeers)
+            assert(membersLeftOutDoNothing(m, busyReplicas: busyReplicas, busyPeers: busyPeers, now: now))
+            for r in busyReplicas { steps.append(.visit(ref(at: m, .replica(masters[m].replicas[r].name), index: r))) }
+            for s in busyPeers {
+                if let runID = masters[m].sentinels[s].instance.runID { steps.append(.visit(ref(at: m, .sentinel(runID), index: s))) }
             }
         }
         steps.append(.finish)
         return steps
+    }
+
+    /// The replicas and peers of master `m` whose visit is not quiet, by index, in order. Only for a
+    /// master with no decisions pending (the beat's case): its replicas' INFO period is then the one
+    /// at rest (`infoPeriod(for:)`: no failover, the master neither SDOWN nor ODOWN). Each member is
+    /// judged by `visitIsQuiet`'s own rules, reading it where it lies; a peer beside its shared link.
+    func quietMembers(_ m: Int, now: Instant, busyReplicas: inout [Int], busyPeers: inout [Int]) {
+        guard tiltSince == nil else {
+            busyReplicas.append(contentsOf: masters[m].replicas.indices)
+            for s in masters[m].sentinels.indices where masters[m].sentinels[s].instance.runID != nil { busyPeers.append(s) }
+            return
+        }
+        let timing = timing
+        let peerLinks = peerLinks
+        masters.withMasterPointer(at: m) { master in
+            master.pointee.replicas.withUnsafeBufferPointer { replicas in
+                var rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: false, isMaster: false, infoPeriod: 0, timing: timing)
+                for r in replicas.indices {
+                    rules.infoPeriod = Sentinel.replicaInfoPeriodAtRest(masterLinkDownMilliseconds: replicas[r].masterLinkDownMilliseconds, timing: timing)
+                    let instance = UnsafeRawPointer(replicas.baseAddress! + r).advanced(by: Sentinel.replicaInstanceOffset)
+                        .assumingMemoryBound(to: InstanceState.self)
+                    if !Sentinel.visitIsQuiet(instance, link: Sentinel.ownLink(instance), rules, rebooted: false, now: now) { busyReplicas.append(r) }
+                }
+            }
+            master.pointee.sentinels.withUnsafeBufferPointer { peers in
+                var rules = PeriodicRules(pendingLimit: 0, isSentinel: true, isMaster: false, infoPeriod: 0, timing: timing)
+                for s in peers.indices {
+                    let entry = UnsafeRawPointer(peers.baseAddress! + s).advanced(by: Sentinel.peerInstanceOffset)
+                        .assumingMemoryBound(to: InstanceState.self)
+                    guard let runID = entry.pointee.runID else { continue }
+                    let quiet: Bool
+                    if let shared = peerLinks[PeerLinkKey(runID: runID, address: entry.pointee.address)] {
+                        rules.pendingLimit = CoreLimits.maxPendingCommandsPerLink * max(1, shared.refcount)
+                        quiet = withUnsafePointer(to: shared.link) { Sentinel.visitIsQuiet(entry, link: $0, rules, rebooted: false, now: now) }
+                    } else {
+                        rules.pendingLimit = CoreLimits.maxPendingCommandsPerLink
+                        quiet = Sentinel.visitIsQuiet(entry, link: Sentinel.ownLink(entry), rules, rebooted: false, now: now)
+                    }
+                    if !quiet { busyPeers.append(s) }
+                }
+            }
+        }
+    }
+
+    /// Debug builds' check of `quietMembers`: each member it left out would do nothing if visited, and
+    /// it judged each as `visitIsQuiet(_:now:)` does through a reference.
+    func membersLeftOutDoNothing(_ m: Int, busyReplicas: [Int], busyPeers: [Int], now: Instant) -> Bool {
+        for r in masters[m].replicas.indices {
+            let member = ref(at: m, .replica(masters[m].replicas[r].name), index: r)
+            let quiet = !busyReplicas.contains(r)
+            guard quiet == visitIsQuiet(member, now: now), !quiet || Sentinel.visitPartsDoNothing(on: self, member, now: now) else { return false }
+        }
+        for s in masters[m].sentinels.indices {
+            guard let runID = masters[m].sentinels[s].instance.runID else { continue }
+            let member = ref(at: m, .sentinel(runID), index: s)
+            let quiet = !busyPeers.contains(s)
+            guard quiet == visitIsQuiet(member, now: now), !quiet || Sentinel.visitPartsDoNothing(on: self, member, now: now) else { return false }
+        }
+        return true
     }
 
     /// The visits of `tickPlan()` that `plan` (a beat's) leaves out, for the simulation's check that

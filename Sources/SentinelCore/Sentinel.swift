@@ -255,9 +255,9 @@ public struct Sentinel: Sendable {
     }
 
     private static let instanceLinkOffset = MemoryLayout<InstanceState>.offset(of: \InstanceState.link)!
-    private static let peerInstanceOffset = MemoryLayout<PeerSentinel>.offset(of: \PeerSentinel.instance)!
+    static let peerInstanceOffset = MemoryLayout<PeerSentinel>.offset(of: \PeerSentinel.instance)!
     private static let masterInstanceOffset = MemoryLayout<MasterState>.offset(of: \MasterState.instance)!
-    private static let replicaInstanceOffset = MemoryLayout<ReplicaState>.offset(of: \ReplicaState.instance)!
+    static let replicaInstanceOffset = MemoryLayout<ReplicaState>.offset(of: \ReplicaState.instance)!
 
     /// Applies `change` to one instance's shared state; returns false when it no longer exists.
     @discardableResult

@@ -69,6 +69,53 @@ final class HelloTests: XCTestCase {
         XCTAssertEqual(Hello.parse("127.0.0.1,26380,\(peerA),0,mästér,127.0.0.1,6379,0")?.masterName, "mästér")
     }
 
+    /// A known peer's hello that brings nothing new is noted without being built (`quietHelloSender`);
+    /// that shortcut must agree with the full reading on every variant of each field: whenever it
+    /// takes a hello, the hello parses, names the master and the peer it found, and carries no newer
+    /// epoch, and the state it leaves is the full path's.
+    func testTheShortcutForAKnownPeersHelloAgreesWithTheFullReading() {
+        var harness = CoreHarness()
+        _ = harness.sentinel.receiveHello(hello(peerA, epoch: 2, configEpoch: 1), now: harness.now)
+        XCTAssertNotNil(harness.sentinel.quietHelloSender(hello(peerA, epoch: 2, configEpoch: 1)), "the plain case takes the shortcut")
+        XCTAssertNotNil(harness.sentinel.quietHelloSender(hello(peerA, epoch: 1, configEpoch: 0)))
+        let fieldVariants: [[String]] = [
+            ["127.0.0.1", "127.0.0.2", "", "localhost", "LOCALHOST", "127.0.0.1 ", "::1", "999.0.0.1"],
+            ["26380", "+26380", "026380", "-26380", "", "26381", "0", "65536", "x"],
+            [peerA, peerA.uppercased(), peerB, String(peerA.dropLast()), peerA + "b", String(repeating: "a", count: 40), ""],
+            ["2", "0", "+1", "-1", "3", "", "x", "9007199254740992"],
+            ["mymaster", "MYMASTER", "other", "", "my master"],
+            ["127.0.0.1", "", "host name", "::1", "1.2.3"],
+            ["6379", "+6379", "0", "-1", "65536", ""],
+            ["1", "0", "+1", "-1", "2", "", "x"],
+        ]
+        let base = ["127.0.0.1", "26380", peerA, "2", "mymaster", "127.0.0.1", "6379", "1"]
+        var checked = 0
+        for (field, variants) in fieldVariants.enumerated() {
+            for variant in variants {
+                var fields = base
+                fields[field] = variant
+                let payload = fields.joined(separator: ",")
+                checked += 1
+                guard let (m, s) = harness.sentinel.quietHelloSender(payload) else { continue }
+                guard let parsed = Hello.parse(payload) else { return XCTFail("taken but does not parse: \(payload)") }
+                XCTAssertEqual(harness.sentinel.masters[m].name, parsed.masterName, payload)
+                XCTAssertEqual(harness.sentinel.masters[m].sentinels[s].instance.runID, parsed.runID, payload)
+                XCTAssertTrue(harness.sentinel.masters[m].sentinels[s].instance.address.sameAs(parsed.sentinel), payload)
+                XCTAssertLessThanOrEqual(max(parsed.currentEpoch, parsed.masterConfigEpoch), harness.sentinel.currentEpoch, payload)
+                XCTAssertLessThanOrEqual(parsed.masterConfigEpoch, harness.sentinel.masters[m].settings.configEpoch, payload)
+                XCTAssertFalse(harness.sentinel.helloMayPersist(payload), payload)
+            }
+        }
+        XCTAssertEqual(checked, fieldVariants.map(\.count).reduce(0, +))
+        // What the shortcut leaves is the full path's: only the peer's hello time moves.
+        harness.advance(100)
+        let before = harness.sentinel.masters[0]
+        XCTAssertEqual(harness.sentinel.receiveHello(hello(peerA, epoch: 2, configEpoch: 1), now: harness.now), [])
+        var expected = before
+        expected.sentinels[0].lastHello = harness.now
+        XCTAssertEqual(harness.sentinel.masters[0], expected)
+    }
+
     func testPeerRestartedWithNewIDAtSameAddressReplacesOldEntry() {
         var harness = CoreHarness()
         _ = harness.sentinel.receiveHello(hello(peerA), now: harness.now)
