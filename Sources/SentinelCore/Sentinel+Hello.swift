@@ -42,21 +42,23 @@ public struct Hello: Hashable, Sendable {
 
     public init?(payload: String, hostnamesAllowed: Bool = false) {
         // Split on the comma's byte, as Redis does, rather than on characters (which cost grapheme
-        // breaking on every hello), and in place: every peer's hello is read twice (`helloMayPersist`
-        // and `processHello`), hundreds a second with hundreds of masters, and building an array of
-        // eight strings for each was most of what reading it cost. Only the fields kept become strings.
-        let utf8 = payload.utf8
-        guard let fields = Hello.withFieldBounds(utf8, { Array($0) }) else { return nil }
-        func text(_ field: Int) -> String { String(Substring(utf8[fields[field]])) }
-        let host = text(0), runID = text(2), masterName = text(4), masterHost = text(5)
+        // breaking on every hello), and in place over the payload's bytes: hundreds of hellos come
+        // a second with hundreds of masters, and building an array of eight strings for each was
+        // most of what reading it cost. Only the fields kept become strings.
+        guard let hello = Hello.withFields(of: payload, { fields in Hello(fields, hostnamesAllowed: hostnamesAllowed) }) ?? nil else { return nil }
+        self = hello
+    }
+
+    private init?(_ fields: HelloFields, hostnamesAllowed: Bool) {
+        let host = fields.text(0), runID = fields.text(2), masterName = fields.text(4), masterHost = fields.text(5)
         guard ValueRules.isHost(host, hostnamesAllowed: hostnamesAllowed),
-            let port = Hello.decimal(utf8[fields[1]]), ValueRules.isListeningPort(port),
+            let port = fields.decimal(1), ValueRules.isListeningPort(port),
             ValueRules.isRunID(runID),
-            let epoch = Hello.decimal(utf8[fields[3]]).flatMap({ Hello.epoch($0) }),
+            let epoch = fields.decimal(3).flatMap({ Hello.epoch($0) }),
             ValueRules.isMasterName(masterName),
             ValueRules.isHost(masterHost, hostnamesAllowed: hostnamesAllowed),
-            let masterPort = Hello.decimal(utf8[fields[6]]), ValueRules.isListeningPort(masterPort),
-            let configEpoch = Hello.decimal(utf8[fields[7]]).flatMap({ Hello.epoch($0) })
+            let masterPort = fields.decimal(6), ValueRules.isListeningPort(masterPort),
+            let configEpoch = fields.decimal(7).flatMap({ Hello.epoch($0) })
         else { return nil }
         sentinel = Address(host: host, port: port)
         self.runID = runID
@@ -66,45 +68,44 @@ public struct Hello: Hashable, Sendable {
         masterConfigEpoch = configEpoch
     }
 
-    /// Runs `body` on the ranges of a hello's eight comma-separated fields, kept on the stack; nil
+    /// Runs `body` on the payload's eight comma-separated fields, read where the bytes lie; nil
     /// unless there are exactly eight.
-    static func withFieldBounds<Result>(
-        _ utf8: String.UTF8View, _ body: (UnsafeBufferPointer<Range<String.Index>>) -> Result
-    ) -> Result? {
-        withUnsafeTemporaryAllocation(of: Range<String.Index>.self, capacity: 8) { bounds in
-            var count = 0
-            var start = utf8.startIndex
-            var index = start
-            // Bounded by the payload's length.
-            while index != utf8.endIndex {
-                if utf8[index] == UInt8(ascii: ",") {
+    static func withFields<Result>(of payload: String, _ body: (HelloFields) -> Result) -> Result? {
+        var payload = payload
+        // A native string's bytes are already contiguous: nothing is copied.
+        return payload.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 8) { bounds -> Result? in
+                var count = 0
+                var start = 0
+                // Bounded by the payload's length.
+                for index in 0..<bytes.count where bytes[index] == UInt8(ascii: ",") {
                     guard count < 7 else { return nil }
                     bounds.initializeElement(at: count, to: start..<index)
                     count += 1
-                    start = utf8.index(after: index)
+                    start = index + 1
                 }
-                utf8.formIndex(after: &index)
+                guard count == 7 else { return nil }
+                bounds.initializeElement(at: count, to: start..<bytes.count)
+                // Ranges of integers hold no references: nothing to deinitialize.
+                return body(HelloFields(bytes: bytes, bounds: UnsafeBufferPointer(bounds)))
             }
-            guard count == 7 else { return nil }
-            bounds.initializeElement(at: count, to: start..<utf8.endIndex)
-            // Ranges of indices hold no references: nothing to deinitialize.
-            return body(UnsafeBufferPointer(bounds))
         }
     }
 
     /// A decimal number as `Int(_:)` reads one (an optional sign, then at least one ASCII digit),
     /// nil on anything else or on overflow; read from the bytes, without a string.
-    static func decimal(_ bytes: Substring.UTF8View) -> Int? {
-        var index = bytes.startIndex
-        guard index != bytes.endIndex else { return nil }
+    static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var index = 0
+        guard index < bytes.count else { return nil }
         var negative = false
         if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
             negative = bytes[index] == UInt8(ascii: "-")
-            bytes.formIndex(after: &index)
-            guard index != bytes.endIndex else { return nil }
+            index += 1
+            guard index < bytes.count else { return nil }
         }
         var value = 0
-        while index != bytes.endIndex {
+        // Bounded by the field's length.
+        while index < bytes.count {
             let byte = bytes[index]
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             let digit = Int(byte - UInt8(ascii: "0"))
@@ -112,7 +113,7 @@ public struct Hello: Hashable, Sendable {
             let (sum, overflowedAgain) = negative ? tens.subtractingReportingOverflow(digit) : tens.addingReportingOverflow(digit)
             guard !overflowed, !overflowedAgain else { return nil }
             value = sum
-            bytes.formIndex(after: &index)
+            index += 1
         }
         return value
     }
@@ -120,6 +121,27 @@ public struct Hello: Hashable, Sendable {
     /// An epoch within 0...CoreLimits.maxEpoch (see `ValueRules.epoch`).
     static func epoch(_ value: Int) -> Int64? {
         (0...CoreLimits.maxEpoch).contains(Int64(value)) ? Int64(value) : nil
+    }
+}
+
+/// A hello's eight fields as byte ranges of its payload, valid during `Hello.withFields` only.
+struct HelloFields {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let bounds: UnsafeBufferPointer<Range<Int>>
+
+    func field(_ number: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[bounds[number]])) }
+
+    /// The field as a string. The payload was valid UTF-8 and is cut only at ASCII commas, so each
+    /// field is too, and nothing is replaced.
+    func text(_ number: Int) -> String { String(decoding: field(number), as: UTF8.self) }
+
+    func decimal(_ number: Int) -> Int? { Hello.decimal(field(number)) }
+
+    /// Whether the field holds exactly `text`'s bytes.
+    func field(_ number: Int, equals text: String) -> Bool {
+        let field = field(number)
+        guard text.utf8.count == field.count else { return false }
+        return text.utf8.withContiguousStorageIfAvailable { $0.elementsEqual(field) } ?? text.utf8.elementsEqual(field)
     }
 }
 
@@ -133,8 +155,7 @@ extension Sentinel {
     /// (an unknown peer, a newer epoch, a newer configuration). Otherwise it only notes the time of
     /// the peer's hello, and the daemon needs no undo copy (see `mayPersist(_ input:)`).
     public func helloMayPersist(_ payload: String) -> Bool {
-        if quietHelloSender(payload) != nil { return false }
-        guard !Hello.isSent(by: myID, payload), let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames),
+        guard !Hello.isSent(by: myID, payload), quietHelloSender(payload) == nil, let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames),
             let m = masterIndex(named: hello.masterName)
         else { return false }
         let known = knowsPeer(m, runID: hello.runID, at: hello.sentinel)
@@ -150,25 +171,23 @@ extension Sentinel {
     /// reading decides. Most hellos at rest are such, and each used to be read twice in full
     /// (`helloMayPersist`, then `processHello`).
     func quietHelloSender(_ payload: String) -> (master: Int, peer: Int)? {
-        let utf8 = payload.utf8
+        // Read into locals first: a closure that uses `self` copies the whole core.
         let hostnamesAllowed = settings.resolveHostnames
-        return Hello.withFieldBounds(utf8) { fields -> (master: Int, peer: Int)? in
-            let name = String(Substring(utf8[fields[4]]))
-            guard let m = masterIndex(named: name), ValueRules.isMasterName(name),
-                let port = Hello.decimal(utf8[fields[1]]),
-                let epoch = Hello.decimal(utf8[fields[3]]), let configEpoch = Hello.decimal(utf8[fields[7]]),
+        let masters = masters, masterSlots = masterSlots, currentEpoch = currentEpoch, myID = myID
+        return Hello.withFields(of: payload) { fields -> (master: Int, peer: Int)? in
+            // A configured master's name passed `isMasterName`, and a listed peer's run id `isRunID`.
+            guard let m = Sentinel.masterIndex(named: fields.text(4), in: masters, slots: masterSlots),
+                let port = fields.decimal(1), ValueRules.isListeningPort(port),
+                let epoch = fields.decimal(3), let configEpoch = fields.decimal(7),
                 epoch >= 0, configEpoch >= 0, max(epoch, configEpoch) <= currentEpoch, configEpoch <= masters[m].settings.configEpoch,
-                let masterPort = Hello.decimal(utf8[fields[6]]), ValueRules.isListeningPort(masterPort),
-                ValueRules.isHost(String(Substring(utf8[fields[5]])), hostnamesAllowed: hostnamesAllowed)
+                let masterPort = fields.decimal(6), ValueRules.isListeningPort(masterPort),
+                ValueRules.isHost(fields.text(5), hostnamesAllowed: hostnamesAllowed)
             else { return nil }
-            let runID = utf8[fields[2]]
-            let host = utf8[fields[0]]
             for s in masters[m].sentinels.indices {
                 guard masters[m].sentinels[s].instance.address.port == port,
-                    let known = masters[m].sentinels[s].instance.runID, known.utf8.elementsEqual(runID)
+                    let known = masters[m].sentinels[s].instance.runID, fields.field(2, equals: known)
                 else { continue }
-                guard known != myID, masters[m].sentinels[s].instance.address.host.utf8.elementsEqual(host),
-                    ValueRules.isRunID(known), ValueRules.isListeningPort(port),
+                guard known != myID, fields.field(0, equals: masters[m].sentinels[s].instance.address.host),
                     ValueRules.isHost(masters[m].sentinels[s].instance.address.host, hostnamesAllowed: hostnamesAllowed)
                 else { return nil }
                 return (m, s)
@@ -188,11 +207,12 @@ extension Sentinel {
     }
 
     mutating func processHello(_ payload: String, now: Instant) -> [Effect] {
+        guard !Hello.isSent(by: myID, payload) else { return [] }
         if let (m, s) = quietHelloSender(payload) {
             masters[m].sentinels[s].lastHello = now
             return []
         }
-        guard !Hello.isSent(by: myID, payload), let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames), let m = masterIndex(named: hello.masterName) else {
+        guard let hello = Hello.parse(payload, hostnamesAllowed: settings.resolveHostnames), let m = masterIndex(named: hello.masterName) else {
             return []
         }
         var effects: [Effect] = []

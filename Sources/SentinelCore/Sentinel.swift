@@ -148,7 +148,12 @@ public struct Sentinel: Sendable {
     /// Looked up on every input and instance visit: compares names in place, since a closure over
     /// `masters` would copy each `MasterState` (retaining all its arrays) to read its name.
     public func masterIndex(named name: String) -> Int? {
-        if let index = masterSlots[name], index < masters.count, masters[index].settings.name == name { return index }
+        Sentinel.masterIndex(named: name, in: masters, slots: masterSlots)
+    }
+
+    /// For closures, which must not use `self` (that copies the whole core): the lists passed in.
+    static func masterIndex(named name: String, in masters: MasterList, slots: [String: Int]) -> Int? {
+        if let index = slots[name], index < masters.count, masters[index].settings.name == name { return index }
         for index in masters.indices where masters[index].settings.name == name { return index }
         return nil
     }
@@ -237,6 +242,7 @@ public struct Sentinel: Sendable {
         _ read: (UnsafePointer<InstanceState>, UnsafePointer<InstanceLink>, Int) -> Result
     ) -> Result? {
         guard let s = sentinelIndex(m, runID: runID, hint: hint) else { return nil }
+        let peerLinks = peerLinks
         return masters.withMasterPointer(at: m) { master in
             master.pointee.sentinels.withUnsafeBufferPointer { peers in
                 let entry = UnsafeRawPointer(peers.baseAddress! + s).advanced(by: Sentinel.peerInstanceOffset)

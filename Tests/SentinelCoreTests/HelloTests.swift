@@ -52,7 +52,8 @@ final class HelloTests: XCTestCase {
     /// digits, nothing on overflow), and exactly eight fields, an empty one counting as a field.
     func testHelloFieldsAreReadAsIntReadsNumbersAndExactlyEightAreTaken() {
         for text in ["0", "7", "+26380", "-1", "0026380", "", "+", "-", "26 380", "2638O", "99999999999999999999", "-9223372036854775808", "9223372036854775807", "١٢"] {
-            XCTAssertEqual(Hello.decimal(Substring(text).utf8), Int(text), text)
+            var bytes = text
+            XCTAssertEqual(bytes.withUTF8 { Hello.decimal(UnsafeRawBufferPointer($0)) }, Int(text), text)
         }
         let parsed = Hello.parse("127.0.0.1,+26380,\(peerA),+3,mymaster,127.0.0.1,6379,2")
         XCTAssertEqual(parsed?.sentinel, Address(host: "127.0.0.1", port: 26380))
