@@ -172,7 +172,7 @@ extension Sentinel {
     }
 
     /// `link` is the connection the instance is reached by: its own, or for a peer the shared one
-    /// (see `readPeerInPlace`). The hello time is always the entry's own (see `withOwnHello`).
+    /// (see `peerVisitIsQuiet`). The hello time is always the entry's own (see `withOwnHello`).
     static func periodicCommandsDue(
         _ instance: UnsafePointer<InstanceState>, link: UnsafePointer<InstanceLink>, _ rules: PeriodicRules, now: Instant
     ) -> PeriodicCommandsDue? {
@@ -324,24 +324,42 @@ extension Sentinel {
     /// this reads the instance once where the visit's parts read it four times. Each condition is
     /// the part's own (the same functions), and a part that finds nothing to do changes nothing,
     /// so skipping them all is the same as running them in turn. A peer's entry is read in place
-    /// beside its shared link (`readPeerInPlace`): the beat asks this of every peer under every
+    /// beside its shared link (`peerVisitIsQuiet`): the beat asks this of every peer under every
     /// master 10 to 19 times a second, and joining them into a copy (`instance(_:)`) and looking the
     /// link up twice was a third of what the beat cost with three sentinels.
     func visitIsQuiet(_ target: InstanceRef, now: Instant) -> Bool {
         guard tiltSince == nil, let m = masterIndex(of: target) else { return false }
         if case .sentinel(let runID) = target.member {
-            let rules = PeriodicRules(pendingLimit: 0, isSentinel: true, isMaster: false, infoPeriod: 0, timing: timing)
-            return readPeerInPlace(m, runID: runID, hint: target.position) { instance, link, refcount in
-                var rules = rules
-                rules.pendingLimit = CoreLimits.maxPendingCommandsPerLink * max(1, refcount)
-                return Sentinel.visitIsQuiet(instance, link: link, rules, rebooted: false, now: now)
-            } ?? false
+            guard let s = sentinelIndex(m, runID: runID, hint: target.position) else { return false }
+            let timing = timing, peerLinks = peerLinks
+            return masters.withMasterPointer(at: m) { master in
+                master.pointee.sentinels.withUnsafeBufferPointer { peers in
+                    let entry = UnsafeRawPointer(peers.baseAddress! + s).advanced(by: Sentinel.peerInstanceOffset)
+                        .assumingMemoryBound(to: InstanceState.self)
+                    return Sentinel.peerVisitIsQuiet(entry, peerLinks: peerLinks, timing: timing, now: now)
+                }
+            }
         }
         let rules = periodicRules(target)
         let rebooted = rules.isMaster && rebootedPastItsPeriod(m, now: now)
         return readInstance(target) { instance in
             Sentinel.visitIsQuiet(instance, link: Sentinel.ownLink(instance), rules, rebooted: rebooted, now: now)
         } ?? false
+    }
+
+    /// `visitIsQuiet` for a peer's entry (with a run id), read in place beside the link it is reached
+    /// by: the shared one when the table has it (see `instance(_:)`), else the entry's own, with the
+    /// pending bound of that link (`pendingCommandsLimit`). Callers read `peerLinks` and `timing`
+    /// into locals first (see `readInstance`).
+    static func peerVisitIsQuiet(
+        _ entry: UnsafePointer<InstanceState>, peerLinks: [PeerLinkKey: PeerLink], timing: Timing, now: Instant
+    ) -> Bool {
+        var rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: true, isMaster: false, infoPeriod: 0, timing: timing)
+        guard let runID = entry.pointee.runID, let shared = peerLinks[PeerLinkKey(runID: runID, address: entry.pointee.address)] else {
+            return visitIsQuiet(entry, link: ownLink(entry), rules, rebooted: false, now: now)
+        }
+        rules.pendingLimit = peerPendingLimit(refcount: shared.refcount)
+        return withUnsafePointer(to: shared.link) { visitIsQuiet(entry, link: $0, rules, rebooted: false, now: now) }
     }
 
     static func visitIsQuiet(

@@ -67,8 +67,10 @@ extension Sentinel {
     /// Redis's bound, times the masters a shared peer link serves (each sends its own hellos on it).
     func pendingCommandsLimit(_ target: InstanceRef) -> Int {
         guard let key = peerLinkKey(of: target), let shared = peerLinks[key] else { return CoreLimits.maxPendingCommandsPerLink }
-        return CoreLimits.maxPendingCommandsPerLink * max(1, shared.refcount)
+        return Sentinel.peerPendingLimit(refcount: shared.refcount)
     }
+
+    static func peerPendingLimit(refcount: Int) -> Int { CoreLimits.maxPendingCommandsPerLink * max(1, refcount) }
 
     /// Brings the shared peer links up to date with the masters' peer lists, after peers were learnt,
     /// moved or forgotten, or masters added or removed: a peer known at a new place gets a fresh link

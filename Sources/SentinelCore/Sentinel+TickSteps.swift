@@ -128,11 +128,8 @@ extension Sentinel {
     /// at rest (`infoPeriod(for:)`: no failover, the master neither SDOWN nor ODOWN). Each member is
     /// judged by `visitIsQuiet`'s own rules, reading it where it lies; a peer beside its shared link.
     func quietMembers(_ m: Int, now: Instant, busyReplicas: inout [Int], busyPeers: inout [Int]) {
-        guard tiltSince == nil else {
-            busyReplicas.append(contentsOf: masters[m].replicas.indices)
-            for s in masters[m].sentinels.indices where masters[m].sentinels[s].instance.runID != nil { busyPeers.append(s) }
-            return
-        }
+        // The beat asks only for a quiet master's members, and no visit is quiet in TILT.
+        assert(tiltSince == nil, "members judged in place during TILT")
         let timing = timing
         let peerLinks = peerLinks
         masters.withMasterPointer(at: m) { master in
@@ -146,20 +143,11 @@ extension Sentinel {
                 }
             }
             master.pointee.sentinels.withUnsafeBufferPointer { peers in
-                var rules = PeriodicRules(pendingLimit: 0, isSentinel: true, isMaster: false, infoPeriod: 0, timing: timing)
                 for s in peers.indices {
                     let entry = UnsafeRawPointer(peers.baseAddress! + s).advanced(by: Sentinel.peerInstanceOffset)
                         .assumingMemoryBound(to: InstanceState.self)
-                    guard let runID = entry.pointee.runID else { continue }
-                    let quiet: Bool
-                    if let shared = peerLinks[PeerLinkKey(runID: runID, address: entry.pointee.address)] {
-                        rules.pendingLimit = CoreLimits.maxPendingCommandsPerLink * max(1, shared.refcount)
-                        quiet = withUnsafePointer(to: shared.link) { Sentinel.visitIsQuiet(entry, link: $0, rules, rebooted: false, now: now) }
-                    } else {
-                        rules.pendingLimit = CoreLimits.maxPendingCommandsPerLink
-                        quiet = Sentinel.visitIsQuiet(entry, link: Sentinel.ownLink(entry), rules, rebooted: false, now: now)
-                    }
-                    if !quiet { busyPeers.append(s) }
+                    guard entry.pointee.runID != nil else { continue }
+                    if !Sentinel.peerVisitIsQuiet(entry, peerLinks: peerLinks, timing: timing, now: now) { busyPeers.append(s) }
                 }
             }
         }

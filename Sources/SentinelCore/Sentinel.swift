@@ -234,27 +234,6 @@ public struct Sentinel: Sendable {
         }
     }
 
-    /// A peer entry's state and the link it is reached by, both read where they lie, with the link's
-    /// refcount: the shared link when the table has one (see `instance(_:)`), else the entry's own
-    /// (refcount 0). Valid during `read` only; the same rules as `readInstance`.
-    func readPeerInPlace<Result>(
-        _ m: Int, runID: String, hint: InstanceRef.Position?,
-        _ read: (UnsafePointer<InstanceState>, UnsafePointer<InstanceLink>, Int) -> Result
-    ) -> Result? {
-        guard let s = sentinelIndex(m, runID: runID, hint: hint) else { return nil }
-        let peerLinks = peerLinks
-        return masters.withMasterPointer(at: m) { master in
-            master.pointee.sentinels.withUnsafeBufferPointer { peers in
-                let entry = UnsafeRawPointer(peers.baseAddress! + s).advanced(by: Sentinel.peerInstanceOffset)
-                    .assumingMemoryBound(to: InstanceState.self)
-                guard let shared = peerLinks[PeerLinkKey(runID: runID, address: entry.pointee.address)] else {
-                    return read(entry, Sentinel.ownLink(entry), 0)
-                }
-                return withUnsafePointer(to: shared.link) { read(entry, $0, shared.refcount) }
-            }
-        }
-    }
-
     /// The instance's own link, in place.
     static func ownLink(_ instance: UnsafePointer<InstanceState>) -> UnsafePointer<InstanceLink> {
         UnsafeRawPointer(instance).advanced(by: instanceLinkOffset).assumingMemoryBound(to: InstanceLink.self)
