@@ -354,12 +354,21 @@ extension Sentinel {
     static func peerVisitIsQuiet(
         _ entry: UnsafePointer<InstanceState>, peerLinks: [PeerLinkKey: PeerLink], timing: Timing, now: Instant
     ) -> Bool {
-        var rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: true, isMaster: false, infoPeriod: 0, timing: timing)
         guard let runID = entry.pointee.runID, let shared = peerLinks[PeerLinkKey(runID: runID, address: entry.pointee.address)] else {
-            return visitIsQuiet(entry, link: ownLink(entry), rules, rebooted: false, now: now)
+            return peerVisitIsQuiet(entry, sharedLink: nil, timing: timing, now: now)
         }
-        rules.pendingLimit = peerPendingLimit(refcount: shared.refcount)
-        return withUnsafePointer(to: shared.link) { visitIsQuiet(entry, link: $0, rules, rebooted: false, now: now) }
+        return withUnsafePointer(to: shared) { peerVisitIsQuiet(entry, sharedLink: $0, timing: timing, now: now) }
+    }
+
+    /// `peerVisitIsQuiet` once the entry's shared link is found (nil: the table has none for it).
+    static func peerVisitIsQuiet(
+        _ entry: UnsafePointer<InstanceState>, sharedLink: UnsafePointer<PeerLink>?, timing: Timing, now: Instant
+    ) -> Bool {
+        var rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: true, isMaster: false, infoPeriod: 0, timing: timing)
+        guard let sharedLink else { return visitIsQuiet(entry, link: ownLink(entry), rules, rebooted: false, now: now) }
+        rules.pendingLimit = peerPendingLimit(refcount: sharedLink.pointee.refcount)
+        let link = UnsafeRawPointer(sharedLink).advanced(by: peerLinkOffset).assumingMemoryBound(to: InstanceLink.self)
+        return visitIsQuiet(entry, link: link, rules, rebooted: false, now: now)
     }
 
     static func visitIsQuiet(

@@ -70,21 +70,33 @@ extension Sentinel {
         return Sentinel.peerPendingLimit(refcount: shared.refcount)
     }
 
+    /// Whether two strings are the same value in the same storage (or the same small string), which
+    /// `==` sees at once. Only ever a shortcut: equal strings in different storage are equal too.
+    static func sameStorage(_ a: String, _ b: String) -> Bool {
+        unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self)
+    }
+
     static func peerPendingLimit(refcount: Int) -> Int { CoreLimits.maxPendingCommandsPerLink * max(1, refcount) }
 
     /// Brings the shared peer links up to date with the masters' peer lists, after peers were learnt,
     /// moved or forgotten, or masters added or removed: a peer known at a new place gets a fresh link
     /// (disconnected, its silence counted from now, as a new instance's), each link's refcount is
-    /// recounted, and a link no master names any more is closed and dropped.
+    /// recounted, and a link no master names any more is closed and dropped. Each entry is given the
+    /// table key's own run id string where it holds an equal one of its own (learnt from another
+    /// hello, or read from the config), so that the beat's search of the links (`SharedPeerLinks`)
+    /// finds them equal without reading their characters.
     mutating func refreshPeerLinks(now: Instant, into effects: inout [Effect]) {
         var counts: [PeerLinkKey: Int] = [:]
         for m in masters.indices {
             for s in masters[m].sentinels.indices {
                 guard let key = peerLinkKey(masters[m].sentinels[s]) else { continue }
                 counts[key, default: 0] += 1
-                if peerLinks[key] == nil {
+                guard let stored = peerLinks.index(forKey: key) else {
                     peerLinks[key] = PeerLink(link: InstanceLink(needsPubsub: false, now: now), refcount: 0)
+                    continue
                 }
+                let tableRunID = peerLinks.keys[stored].runID
+                if !Sentinel.sameStorage(tableRunID, key.runID) { masters[m].sentinels[s].instance.runID = tableRunID }
             }
         }
         for key in peerLinks.keys.sorted() {

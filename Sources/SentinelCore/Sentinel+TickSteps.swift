@@ -103,6 +103,7 @@ extension Sentinel {
         var steps: [TickStep] = [.begin]
         var busyReplicas: [Int] = []
         var busyPeers: [Int] = []
+        let sharedLinks = SharedPeerLinks(peerLinks)
         for m in masters.indices {
             let master = ref(at: m, .master)
             guard !hasDecisionsPending(m), visitIsQuiet(master, now: now) else {
@@ -112,7 +113,7 @@ extension Sentinel {
             assert(Sentinel.visitPartsDoNothing(on: self, master, now: now), "a master's visit left out of the beat had work: \(master)")
             busyReplicas.removeAll(keepingCapacity: true)
             busyPeers.removeAll(keepingCapacity: true)
-            quietMembers(m, now: now, busyReplicas: &busyReplicas, busyPeers: &busyPeers)
+            quietMembers(m, now: now, sharedLinks: sharedLinks, busyReplicas: &busyReplicas, busyPeers: &busyPeers)
             assert(membersLeftOutDoNothing(m, busyReplicas: busyReplicas, busyPeers: busyPeers, now: now))
             for r in busyReplicas { steps.append(.visit(ref(at: m, .replica(masters[m].replicas[r].name), index: r))) }
             for s in busyPeers {
@@ -127,11 +128,10 @@ extension Sentinel {
     /// master with no decisions pending (the beat's case): its replicas' INFO period is then the one
     /// at rest (`infoPeriod(for:)`: no failover, the master neither SDOWN nor ODOWN). Each member is
     /// judged by `visitIsQuiet`'s own rules, reading it where it lies; a peer beside its shared link.
-    func quietMembers(_ m: Int, now: Instant, busyReplicas: inout [Int], busyPeers: inout [Int]) {
+    func quietMembers(_ m: Int, now: Instant, sharedLinks: SharedPeerLinks, busyReplicas: inout [Int], busyPeers: inout [Int]) {
         // The beat asks only for a quiet master's members, and no visit is quiet in TILT.
         assert(tiltSince == nil, "members judged in place during TILT")
         let timing = timing
-        let peerLinks = peerLinks
         masters.withMasterPointer(at: m) { master in
             master.pointee.replicas.withUnsafeBufferPointer { replicas in
                 var rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: false, isMaster: false, infoPeriod: 0, timing: timing)
@@ -147,7 +147,7 @@ extension Sentinel {
                     let entry = UnsafeRawPointer(peers.baseAddress! + s).advanced(by: Sentinel.peerInstanceOffset)
                         .assumingMemoryBound(to: InstanceState.self)
                     guard entry.pointee.runID != nil else { continue }
-                    if !Sentinel.peerVisitIsQuiet(entry, peerLinks: peerLinks, timing: timing, now: now) { busyPeers.append(s) }
+                    if !sharedLinks.peerVisitIsQuiet(entry, timing: timing, now: now) { busyPeers.append(s) }
                 }
             }
         }
@@ -319,5 +319,41 @@ extension Sentinel {
             }
         }
         return effects
+    }
+}
+
+/// The shared peer links as one beat reads them: a list searched by comparing keys, for the few
+/// peers a deployment has. The beat finds the link of every peer under every master 10 to 19 times
+/// a second, and hashing each entry's run id and address for the table (and copying the link out
+/// of it) was most of what judging a peer cost with three sentinels. Past `listedAtMost` links the
+/// table is asked instead, as a list would cost more than hashing.
+struct SharedPeerLinks {
+    static let listedAtMost = 8
+    private let keys: ContiguousArray<PeerLinkKey>
+    private let links: ContiguousArray<PeerLink>
+    private let table: [PeerLinkKey: PeerLink]?
+
+    init(_ table: [PeerLinkKey: PeerLink]) {
+        guard table.count <= SharedPeerLinks.listedAtMost else {
+            (keys, links, self.table) = ([], [], table)
+            return
+        }
+        (keys, links, self.table) = (ContiguousArray(table.keys), ContiguousArray(table.values), nil)
+    }
+
+    /// `Sentinel.peerVisitIsQuiet` for a peer's entry (with a run id), read in place.
+    func peerVisitIsQuiet(_ entry: UnsafePointer<InstanceState>, timing: Timing, now: Instant) -> Bool {
+        if let table { return Sentinel.peerVisitIsQuiet(entry, peerLinks: table, timing: timing, now: now) }
+        return keys.withUnsafeBufferPointer { keys in
+            links.withUnsafeBufferPointer { links in
+                // The address first: a peer's port tells most links apart without reading a run id,
+                // and the run id is then most often the table's own string (`refreshPeerLinks`
+                // shares it), which compares equal without its characters being read.
+                for i in keys.indices where keys[i].address == entry.pointee.address && keys[i].runID == entry.pointee.runID {
+                    return Sentinel.peerVisitIsQuiet(entry, sharedLink: links.baseAddress! + i, timing: timing, now: now)
+                }
+                return Sentinel.peerVisitIsQuiet(entry, sharedLink: nil, timing: timing, now: now)
+            }
+        }
     }
 }

@@ -1,4 +1,4 @@
-import SentinelCore
+@testable import SentinelCore
 import XCTest
 
 /// One connection per peer sentinel, shared by every master that knows the peer at that address, as
@@ -217,5 +217,63 @@ final class SharedPeerLinkTests: XCTestCase {
         XCTAssertNotEqual(opened.first, toMymasters.first)
         harness.handle(.replyReceived(opened[0], .askMasterDown(master: "mymaster"), .array([.integer(1), .string(newcomer), .integer(1)])))
         XCTAssertEqual(peerField(&harness, master: "mymaster", "voted-leader"), ["?"], "the newcomer's link is not the peer's")
+    }
+
+    /// A peer's run id is learnt from each master's hellos (or config) as a string of its own; every
+    /// entry then shares the table key's string, so that the beat finds the entry's link without
+    /// reading its characters (`SharedPeerLinks`).
+    func testEveryEntryOfAPeerSharesTheLinkTablesRunIDString() {
+        var harness = twoMasters(known: [
+            "mymaster": [KnownSentinel(address: Address(host: "127.0.0.1", port: 26380), runID: String(repeating: "b", count: 40))],
+        ])
+        harness.effects += harness.sentinel.receiveHello(hello(String(repeating: "b", count: 40), master: "other", port: 7379), now: harness.now)
+        XCTAssertEqual(harness.sentinel.peerLinks.count, 1)
+        let tableRunID = harness.sentinel.peerLinks.keys.first!.runID
+        for master in harness.sentinel.masters {
+            XCTAssertEqual(master.sentinels.count, 1)
+            let runID = master.sentinels[0].instance.runID!
+            XCTAssertEqual(runID, peer)
+            XCTAssertTrue(Sentinel.sameStorage(runID, tableRunID), "\(master.name)'s entry keeps a string of its own")
+        }
+        XCTAssertFalse(Sentinel.sameStorage(String(repeating: "b", count: 40), String(repeating: "b", count: 40)))
+    }
+
+    /// The beat's search of the links (a list up to `listedAtMost` links, the table past that) judges
+    /// every peer entry as the table does, with peers on links in every state.
+    func testTheBeatsSearchOfPeerLinksJudgesEveryEntryAsTheTableDoes() {
+        for peers in [2, SharedPeerLinks.listedAtMost + 3] {
+            let runIDs = (0..<peers).map { String(Array("0123456789abcdef")[$0]).padding(toLength: 40, withPad: "e", startingAt: 0) }
+            var harness = twoMasters()
+            for (p, runID) in runIDs.enumerated() {
+                harness.effects += harness.sentinel.receiveHello(hello(runID, master: "mymaster", port: 6379, peerPort: 26400 + p), now: harness.now)
+                harness.effects += harness.sentinel.receiveHello(hello(runID, master: "other", port: 7379, peerPort: 26400 + p), now: harness.now)
+            }
+            XCTAssertEqual(harness.sentinel.peerLinkInconsistencies(), [])
+            perform(&harness, harness.tick())
+            var judged = 0
+            var quiet = 0
+            for step in 0..<40 {
+                harness.advance(97)
+                // Some links fall silent (no replies), so pings go unanswered and visits become due.
+                if step % 7 == 0 { perform(&harness, harness.tick()) } else { harness.effects += harness.tick() }
+                let sentinel = harness.sentinel
+                let shared = SharedPeerLinks(sentinel.peerLinks)
+                for m in sentinel.masters.indices {
+                    for s in sentinel.masters[m].sentinels.indices {
+                        let runID = sentinel.masters[m].sentinels[s].instance.runID!
+                        let target = sentinel.ref(at: m, .sentinel(runID), index: s)
+                        let expected = sentinel.visitIsQuiet(target, now: harness.now)
+                        let found = withUnsafePointer(to: sentinel.masters[m].sentinels[s].instance) {
+                            shared.peerVisitIsQuiet($0, timing: sentinel.timing, now: harness.now)
+                        }
+                        XCTAssertEqual(found, expected, "\(peers) peers, step \(step), \(target)")
+                        judged += 1
+                        if expected { quiet += 1 }
+                    }
+                }
+            }
+            XCTAssertEqual(judged, 40 * 2 * peers)
+            XCTAssertTrue(quiet > 0 && quiet < judged, "\(quiet) of \(judged) quiet: both answers were tried")
+        }
     }
 }
