@@ -105,12 +105,11 @@ extension Sentinel {
         var busyPeers: [Int] = []
         let sharedLinks = SharedPeerLinks(peerLinks)
         for m in masters.indices {
-            let master = ref(at: m, .master)
-            guard !hasDecisionsPending(m), visitIsQuiet(master, now: now) else {
+            guard !hasDecisionsPending(m), masterVisitIsQuiet(m, now: now) else {
                 appendGroup(m, to: &steps)
                 continue
             }
-            assert(Sentinel.visitPartsDoNothing(on: self, master, now: now), "a master's visit left out of the beat had work: \(master)")
+            assert(Sentinel.visitPartsDoNothing(on: self, ref(at: m, .master), now: now), "a master's visit left out of the beat had work: \(m)")
             busyReplicas.removeAll(keepingCapacity: true)
             busyPeers.removeAll(keepingCapacity: true)
             quietMembers(m, now: now, sharedLinks: sharedLinks, busyReplicas: &busyReplicas, busyPeers: &busyPeers)

@@ -242,7 +242,7 @@ public struct Sentinel: Sendable {
     private static let instanceLinkOffset = MemoryLayout<InstanceState>.offset(of: \InstanceState.link)!
     static let peerInstanceOffset = MemoryLayout<PeerSentinel>.offset(of: \PeerSentinel.instance)!
     static let peerLinkOffset = MemoryLayout<PeerLink>.offset(of: \PeerLink.link)!
-    private static let masterInstanceOffset = MemoryLayout<MasterState>.offset(of: \MasterState.instance)!
+    static let masterInstanceOffset = MemoryLayout<MasterState>.offset(of: \MasterState.instance)!
     static let replicaInstanceOffset = MemoryLayout<ReplicaState>.offset(of: \ReplicaState.instance)!
 
     /// Applies `change` to one instance's shared state; returns false when it no longer exists.

@@ -276,4 +276,36 @@ final class SharedPeerLinkTests: XCTestCase {
             XCTAssertTrue(quiet > 0 && quiet < judged, "\(quiet) of \(judged) quiet: both answers were tried")
         }
     }
+
+    /// A hello names our own address on the connection it leaves by: the shared one for a peer
+    /// (whose entries under each master have no connection of their own), the node's own otherwise.
+    func testHellosNameOurAddressOnTheConnectionTheyLeaveBy() {
+        var harness = twoMasters()
+        learnPeerUnderBoth(&harness)
+        var portOfLink: [LinkID: Int] = [:]
+        var hellos: [Int: Set<String>] = [:]
+        var queue = harness.tick()
+        for _ in 0..<30 {
+            while !queue.isEmpty {
+                let effect = queue.removeFirst()
+                switch effect {
+                case .connect(let id, let address, _):
+                    portOfLink[id] = address.port
+                    queue += harness.handle(.linkConnected(id, localHost: address.port == 26380 ? "127.0.0.9" : "127.0.0.1"))
+                case .send(let id, let words, let purpose):
+                    if words.first == "PUBLISH", let port = portOfLink[id], let payload = words.last { hellos[port, default: []].insert(payload) }
+                    queue += harness.handle(.replyReceived(id, purpose, CoreHarness.healthyReply(to: purpose)))
+                default:
+                    break
+                }
+            }
+            harness.advance(100)
+            queue = harness.tick()
+        }
+        let me = harness.sentinel.myID
+        XCTAssertEqual(hellos[6379]?.map { $0.hasPrefix("127.0.0.1,") && $0.hasSuffix(",\(me),0,mymaster,127.0.0.1,6379,0") }, [true])
+        XCTAssertEqual(hellos[7379]?.map { $0.hasPrefix("127.0.0.1,") && $0.hasSuffix(",\(me),0,other,127.0.0.1,7379,0") }, [true])
+        XCTAssertEqual(hellos[26380]?.count, 2, "one hello per master on the shared link: \(hellos[26380] ?? [])")
+        XCTAssertEqual(hellos[26380]?.filter { $0.hasPrefix("127.0.0.9,") }.count, 2, "\(hellos[26380] ?? [])")
+    }
 }
