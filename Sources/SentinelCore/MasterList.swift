@@ -13,6 +13,14 @@ public struct MasterList: RandomAccessCollection, MutableCollection, @unchecked 
     private typealias Box = ManagedBuffer<MasterState, Void>
 
     private var boxes: [Box] = []
+    /// Until when (milliseconds, exclusive) each master's own visit and its replicas' are known to be
+    /// quiet, as the beat found them (`Sentinel.beatPlan`); `Int64.min` when not known. Any change
+    /// to a master goes through `subscript`'s mutable addressor (or `append`, `remove`), which
+    /// forgets it: the beat then judges the master afresh. Kept beside the boxes, not in them, so
+    /// that the beat asks it of every master without reaching each master's state.
+    private var quietUntil: [Int64] = []
+    /// Whether a master noted quiet has peers, which the beat judges on every beat all the same.
+    private var quietMasterHasPeers: [Bool] = []
 
     public init() {}
 
@@ -33,6 +41,7 @@ public struct MasterList: RandomAccessCollection, MutableCollection, @unchecked 
             UnsafePointer(boxes[position].withUnsafeMutablePointerToHeader { $0 })
         }
         unsafeMutableAddress {
+            quietUntil[position] = .min
             if !isKnownUniquelyReferenced(&boxes[position]) {
                 boxes[position] = Self.box(boxes[position].header)
             }
@@ -48,10 +57,35 @@ public struct MasterList: RandomAccessCollection, MutableCollection, @unchecked 
 
     mutating func append(_ master: MasterState) {
         boxes.append(Self.box(master))
+        quietUntil.append(.min)
+        quietMasterHasPeers.append(true)
     }
 
     mutating func remove(at position: Int) {
         boxes.remove(at: position)
+        quietUntil.remove(at: position)
+        quietMasterHasPeers.remove(at: position)
+    }
+
+    /// Whether the beat found master `position` and its replicas quiet until after `now`, with no
+    /// change to the master since.
+    func isKnownQuiet(_ position: Int, at now: Instant) -> Bool {
+        now.milliseconds < quietUntil[position]
+    }
+
+    /// Whether master `position`, known quiet, has peers to judge (see `isKnownQuiet`).
+    func knownQuietHasPeers(_ position: Int) -> Bool {
+        quietMasterHasPeers[position]
+    }
+
+    mutating func noteQuiet(_ position: Int, until deadline: Instant, hasPeers: Bool) {
+        quietUntil[position] = deadline.milliseconds
+        quietMasterHasPeers[position] = hasPeers
+    }
+
+    /// Forgets every master's quiet time: for a change outside the masters that the judgement reads.
+    mutating func forgetQuietness() {
+        for position in quietUntil.indices { quietUntil[position] = .min }
     }
 
     /// Where the master at `position` is stored: the same as long as no change to it had to copy

@@ -406,6 +406,48 @@ extension Sentinel {
         return visitIsQuiet(entry, link: link, rules, rebooted: false, now: now)
     }
 
+    /// The first instant at which a visit that is quiet now (`visitIsQuiet`) may stop being quiet
+    /// while nothing changes the instance: each rule it applies is a clock that runs out (`now - x >
+    /// period`), and this is when the first of them does. Nothing but time is taken into account, so
+    /// the answer holds only as long as the instance's state does (see `MasterList.quietUntil`). A
+    /// master's reboot period is the caller's (`rebootedSince`, `rebootPeriod`). `.max` when no clock
+    /// runs (its links have as many commands pending as allowed, or it is down and stays so).
+    static func quietDeadline(
+        _ instance: UnsafePointer<InstanceState>, link: UnsafePointer<InstanceLink>, _ rules: PeriodicRules,
+        rebootedSince: Instant?, rebootPeriod: Int64
+    ) -> Instant {
+        let timing = rules.timing
+        var deadline = Instant(milliseconds: .max)
+        func clock(from start: Instant, runsFor period: Int64) { deadline = min(deadline, start + period + 1) }
+        let downAfter = instance.pointee.downAfterMilliseconds
+        if link.pointee.pendingCommands < rules.pendingLimit {
+            if !rules.isSentinel, let refreshed = instance.pointee.infoRefreshed { clock(from: refreshed, runsFor: rules.infoPeriod) }
+            let interval = Sentinel.pingInterval(downAfter: downAfter, isMaster: rules.isMaster, timing: timing)
+            let early = rules.isMaster ? Sentinel.masterPingEarliness(interval: interval) : 0
+            // Both of the ping's conditions must hold: the later of the two clocks.
+            let byReply = link.pointee.lastReply + (interval - early) + 1
+            let byLastPing = link.pointee.lastPingSent.map { $0 + interval / 2 + 1 } ?? byReply
+            deadline = min(deadline, max(byReply, byLastPing))
+            if let published = instance.pointee.link.lastHelloPublished { clock(from: published, runsFor: timing.publishPeriod) }
+        }
+        let halfDownAfter = downAfter / 2
+        if link.pointee.commandConnected, let since = link.pointee.commandConnectedSince, let pingSince = link.pointee.activePingSince {
+            deadline = min(deadline, max(since + timing.minLinkReconnectPeriod, pingSince + halfDownAfter, link.pointee.lastReply + halfDownAfter) + 1)
+        }
+        if link.pointee.pubsubConnected, let since = link.pointee.pubsubConnectedSince, let activity = link.pointee.lastPubsubActivity {
+            deadline = min(deadline, max(since + timing.minLinkReconnectPeriod, activity + 3 * timing.publishPeriod) + 1)
+        }
+        // Down stays down while nothing changes; up lasts until the first reason for down.
+        guard !instance.pointee.isSubjectivelyDown else { return deadline }
+        let allowance = Sentinel.silenceAllowance(downAfter: downAfter, isMaster: rules.isMaster, timing: timing)
+        if let silentSince = link.pointee.silentSince(allowance: allowance) { clock(from: silentSince, runsFor: downAfter) }
+        if rules.isMaster && instance.pointee.roleReported == .slave {
+            clock(from: instance.pointee.roleReportedAt, runsFor: downAfter + 2 * timing.infoPeriod)
+        }
+        if let rebootedSince { clock(from: rebootedSince, runsFor: rebootPeriod) }
+        return deadline
+    }
+
     static func visitIsQuiet(
         _ instance: UnsafePointer<InstanceState>, link: UnsafePointer<InstanceLink>, _ rules: PeriodicRules, rebooted: Bool, now: Instant
     ) -> Bool {

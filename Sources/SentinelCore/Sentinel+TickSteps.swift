@@ -61,7 +61,7 @@ extension Sentinel {
     /// pending, with its replicas and peers, as the beat would. The others wait for the beat, as in
     /// Redis, whose timer visits everything 10 to 19 times a second: with hundreds of masters each
     /// wakeup visiting every instance was most of Vigil's cost at rest.
-    public func tickPlan(now: Instant) -> [TickStep] {
+    public mutating func tickPlan(now: Instant) -> [TickStep] {
         guard let beat = nextBeat, now < beat else { return beatPlan(now: now) }
         var steps: [TickStep] = [.begin]
         for m in masters.indices {
@@ -95,24 +95,44 @@ extension Sentinel {
     /// the quiet ones it runs, and the simulation checks at the end of every beat that each visit
     /// left out still has nothing to do (`visitsLeftOut`).
     ///
-    /// The members of a quiet master are judged by their place, in place (`quietMembers`): building
+    /// The members of a quiet master are judged by their place, in place (`quietReplicas`, `quietPeers`): building
     /// a reference for each (its master's name and its own retained) and finding the instance again
     /// through it was most of what the beat still cost with three sentinels. A reference is built
     /// only for a visit that is planned.
-    func beatPlan(now: Instant) -> [TickStep] {
+    ///
+    /// A master whose visit and replicas' visits were all quiet is noted quiet until the first of
+    /// their clocks runs out (`quietDeadline`, `MasterList.quietUntil`); until then, and while nothing
+    /// changes the master, later beats judge only its peers. At rest most masters are quiet for
+    /// hundreds of milliseconds between their pings, hellos and INFO, and the beat comes every 50
+    /// to 100: reaching each master's state 10 to 19 times a second to find nothing to do was most of
+    /// what the beat still cost with one sentinel. The peers' links are shared and change without
+    /// their masters (see `peerVisitIsQuiet`), so peers are judged on every beat.
+    mutating func beatPlan(now: Instant) -> [TickStep] {
         var steps: [TickStep] = [.begin]
         var busyReplicas: [Int] = []
         var busyPeers: [Int] = []
         let sharedLinks = SharedPeerLinks(peerLinks)
         for m in masters.indices {
-            guard !hasDecisionsPending(m), masterVisitIsQuiet(m, now: now) else {
-                appendGroup(m, to: &steps)
-                continue
-            }
-            assert(Sentinel.visitPartsDoNothing(on: self, ref(at: m, .master), now: now), "a master's visit left out of the beat had work: \(m)")
             busyReplicas.removeAll(keepingCapacity: true)
             busyPeers.removeAll(keepingCapacity: true)
-            quietMembers(m, now: now, sharedLinks: sharedLinks, busyReplicas: &busyReplicas, busyPeers: &busyPeers)
+            var hasPeers = true
+            if tiltSince == nil && masters.isKnownQuiet(m, at: now) {
+                assert(!hasDecisionsPending(m) && masterVisitIsQuiet(m, now: now), "master \(m) noted quiet is not")
+                // Without peers, nothing of the master is reached at all.
+                hasPeers = masters.knownQuietHasPeers(m)
+                assert(hasPeers || masters[m].sentinels.isEmpty)
+            } else {
+                guard !hasDecisionsPending(m), masterVisitIsQuiet(m, now: now) else {
+                    appendGroup(m, to: &steps)
+                    continue
+                }
+                quietReplicas(m, now: now, busy: &busyReplicas)
+                if busyReplicas.isEmpty {
+                    masters.noteQuiet(m, until: groupQuietDeadline(m, now: now), hasPeers: !masters[m].sentinels.isEmpty)
+                }
+            }
+            assert(Sentinel.visitPartsDoNothing(on: self, ref(at: m, .master), now: now), "a master's visit left out of the beat had work: \(m)")
+            if hasPeers { quietPeers(m, now: now, sharedLinks: sharedLinks, busy: &busyPeers) }
             assert(membersLeftOutDoNothing(m, busyReplicas: busyReplicas, busyPeers: busyPeers, now: now))
             for r in busyReplicas { steps.append(.visit(ref(at: m, .replica(masters[m].replicas[r].name), index: r))) }
             for s in busyPeers {
@@ -123,11 +143,11 @@ extension Sentinel {
         return steps
     }
 
-    /// The replicas and peers of master `m` whose visit is not quiet, by index, in order. Only for a
-    /// master with no decisions pending (the beat's case): its replicas' INFO period is then the one
-    /// at rest (`infoPeriod(for:)`: no failover, the master neither SDOWN nor ODOWN). Each member is
-    /// judged by `visitIsQuiet`'s own rules, reading it where it lies; a peer beside its shared link.
-    func quietMembers(_ m: Int, now: Instant, sharedLinks: SharedPeerLinks, busyReplicas: inout [Int], busyPeers: inout [Int]) {
+    /// The replicas of master `m` whose visit is not quiet, by index, in order. Only for a master
+    /// with no decisions pending (the beat's case): its replicas' INFO period is then the one at rest
+    /// (`infoPeriod(for:)`: no failover, the master neither SDOWN nor ODOWN). Each replica is judged
+    /// by `visitIsQuiet`'s own rules, reading it where it lies.
+    func quietReplicas(_ m: Int, now: Instant, busy: inout [Int]) {
         // The beat asks only for a quiet master's members, and no visit is quiet in TILT.
         assert(tiltSince == nil, "members judged in place during TILT")
         let timing = timing
@@ -138,21 +158,65 @@ extension Sentinel {
                     rules.infoPeriod = Sentinel.replicaInfoPeriodAtRest(masterLinkDownMilliseconds: replicas[r].masterLinkDownMilliseconds, timing: timing)
                     let instance = UnsafeRawPointer(replicas.baseAddress! + r).advanced(by: Sentinel.replicaInstanceOffset)
                         .assumingMemoryBound(to: InstanceState.self)
-                    if !Sentinel.visitIsQuiet(instance, link: Sentinel.ownLink(instance), rules, rebooted: false, now: now) { busyReplicas.append(r) }
-                }
-            }
-            master.pointee.sentinels.withUnsafeBufferPointer { peers in
-                for s in peers.indices {
-                    let entry = UnsafeRawPointer(peers.baseAddress! + s).advanced(by: Sentinel.peerInstanceOffset)
-                        .assumingMemoryBound(to: InstanceState.self)
-                    guard entry.pointee.runID != nil else { continue }
-                    if !sharedLinks.peerVisitIsQuiet(entry, timing: timing, now: now) { busyPeers.append(s) }
+                    if !Sentinel.visitIsQuiet(instance, link: Sentinel.ownLink(instance), rules, rebooted: false, now: now) { busy.append(r) }
                 }
             }
         }
     }
 
-    /// Debug builds' check of `quietMembers`: each member it left out would do nothing if visited, and
+    /// The peers of master `m` whose visit is not quiet, by index, in order, each read in place beside
+    /// its shared link.
+    func quietPeers(_ m: Int, now: Instant, sharedLinks: SharedPeerLinks, busy: inout [Int]) {
+        assert(tiltSince == nil, "members judged in place during TILT")
+        let timing = timing
+        masters.withMasterPointer(at: m) { master in
+            master.pointee.sentinels.withUnsafeBufferPointer { peers in
+                for s in peers.indices {
+                    let entry = UnsafeRawPointer(peers.baseAddress! + s).advanced(by: Sentinel.peerInstanceOffset)
+                        .assumingMemoryBound(to: InstanceState.self)
+                    guard entry.pointee.runID != nil else { continue }
+                    if !sharedLinks.peerVisitIsQuiet(entry, timing: timing, now: now) { busy.append(s) }
+                }
+            }
+        }
+    }
+
+    /// When the first clock of master `m`'s own visit or its replicas' runs out (`quietDeadline`),
+    /// all of them quiet now. Debug builds check that each is still quiet the millisecond before.
+    func groupQuietDeadline(_ m: Int, now: Instant) -> Instant {
+        let timing = timing
+        let deadline = masters.withMasterPointer(at: m) { master in
+            var rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: false, isMaster: true,
+                                      infoPeriod: Sentinel.masterInfoPeriod(master, timing: timing), timing: timing)
+            let instance = UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset).assumingMemoryBound(to: InstanceState.self)
+            var deadline = Sentinel.quietDeadline(instance, link: Sentinel.ownLink(instance), rules, rebootedSince: master.pointee.rebootedSince,
+                                                  rebootPeriod: master.pointee.settings.masterRebootDownAfterPeriodMilliseconds)
+            rules.isMaster = false
+            master.pointee.replicas.withUnsafeBufferPointer { replicas in
+                for r in replicas.indices {
+                    rules.infoPeriod = Sentinel.replicaInfoPeriodAtRest(masterLinkDownMilliseconds: replicas[r].masterLinkDownMilliseconds, timing: timing)
+                    let replica = UnsafeRawPointer(replicas.baseAddress! + r).advanced(by: Sentinel.replicaInstanceOffset)
+                        .assumingMemoryBound(to: InstanceState.self)
+                    deadline = min(deadline, Sentinel.quietDeadline(replica, link: Sentinel.ownLink(replica), rules, rebootedSince: nil, rebootPeriod: 0))
+                }
+            }
+            return deadline
+        }
+        assert(now < deadline && groupStaysQuiet(m, until: deadline), "master \(m)'s quiet deadline \(deadline) at \(now) is too late")
+        return deadline
+    }
+
+    /// Debug builds' check of `groupQuietDeadline`: master `m`'s visit and its replicas' are quiet the
+    /// millisecond before `deadline` (each rule is a clock, so they are quiet from now until then).
+    func groupStaysQuiet(_ m: Int, until deadline: Instant) -> Bool {
+        guard deadline.milliseconds != .max else { return true }
+        let last = Instant(milliseconds: deadline.milliseconds - 1)
+        var busy: [Int] = []
+        quietReplicas(m, now: last, busy: &busy)
+        return masterVisitIsQuiet(m, now: last) && busy.isEmpty
+    }
+
+    /// Debug builds' check of `quietReplicas` and `quietPeers`: each member it left out would do nothing if visited, and
     /// it judged each as `visitIsQuiet(_:now:)` does through a reference.
     func membersLeftOutDoNothing(_ m: Int, busyReplicas: [Int], busyPeers: [Int], now: Instant) -> Bool {
         for r in masters[m].replicas.indices {

@@ -66,7 +66,10 @@ public struct Sentinel: Sendable {
     /// most of the cost at rest). Rebuilt where masters are added or removed; only a hint: a lookup
     /// checks the name it finds and scans when the hint is stale or missing.
     var masterSlots: [String: Int] = [:]
-    public var timing = Timing()
+    public var timing = Timing() {
+        // The beat's record of quiet masters was judged with the old periods.
+        didSet { masters.forgetQuietness() }
+    }
     public var environment = SentinelEnvironment()
     /// Hostname (lower-cased) to the IP it last resolved to, with resolve-hostnames (§6).
     var resolvedHosts: [String: String] = [:]
