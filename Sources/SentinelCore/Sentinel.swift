@@ -324,25 +324,34 @@ public struct Sentinel: Sendable {
             let deadlines = masterDeadlines(m)
             consider(deadlines.downAfter)
             consider(deadlines.ping)
-            consider(handoverDeadline(m, now: now))
+            // Only a failover (a coordinated switchover's) has a handover deadline.
+            if deadlines.inFailover { consider(handoverDeadline(m, now: now)) }
         }
         return earliest
     }
 
     /// When a master's down-after expires (counting from when its silence began, as
     /// `checkSubjectivelyDown` does), and when its next ping is due.
-    func masterDeadlines(_ m: Int) -> (downAfter: Instant?, ping: Instant?) {
-        let state = masters[m].instance
-        let link = state.link
-        var downAfter: Instant?
-        if !state.isSubjectivelyDown, let silentSince = link.silentSince(allowance: silenceAllowance(for: state, isMaster: true)) {
-            downAfter = silentSince + state.downAfterMilliseconds + 1
+    /// Read in place: the timer asks it of every master after every tick, and a copy of the master's
+    /// state (every string retained and released) was most of what choosing the next wakeup cost.
+    func masterDeadlines(_ m: Int) -> (downAfter: Instant?, ping: Instant?, inFailover: Bool) {
+        let timing = timing
+        return masters.withMasterPointer(at: m) { master in
+            let state = UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset).assumingMemoryBound(to: InstanceState.self)
+            let link = Sentinel.ownLink(state)
+            let inFailover = master.pointee.failover?.state != nil
+            let downAfterPeriod = state.pointee.downAfterMilliseconds
+            var downAfter: Instant?
+            let allowance = Sentinel.silenceAllowance(downAfter: downAfterPeriod, isMaster: true, timing: timing)
+            if !state.pointee.isSubjectivelyDown, let silentSince = link.pointee.silentSince(allowance: allowance) {
+                downAfter = silentSince + downAfterPeriod + 1
+            }
+            guard !link.pointee.isDisconnected else { return (downAfter, nil, inFailover) }
+            let interval = Sentinel.pingInterval(downAfter: downAfterPeriod, isMaster: true, timing: timing)
+            var ping = link.pointee.lastReply + interval + 1
+            if let sent = link.pointee.lastPingSent { ping = max(ping, sent + interval / 2 + 1) }
+            return (downAfter, ping, inFailover)
         }
-        guard !link.isDisconnected else { return (downAfter, nil) }
-        let interval = pingInterval(for: state, isMaster: true)
-        var ping = link.lastReply + interval + 1
-        if let sent = link.lastPingSent { ping = max(ping, sent + interval / 2 + 1) }
-        return (downAfter, ping)
     }
 
     /// Whether a tick at `now` before the beat must visit the master: its down-after has expired,
@@ -352,7 +361,7 @@ public struct Sentinel: Sendable {
         let deadlines = masterDeadlines(m)
         if let downAfter = deadlines.downAfter, downAfter <= now { return true }
         guard let ping = deadlines.ping else { return false }
-        let interval = pingInterval(for: masters[m].instance, isMaster: true)
+        let interval = Sentinel.pingInterval(downAfter: masters[m].instance.downAfterMilliseconds, isMaster: true, timing: timing)
         return ping <= now + Sentinel.masterPingEarliness(interval: interval)
     }
 
