@@ -23,9 +23,11 @@ release: deps
 	$(RELEASE_BUILD)
 
 # Regenerates scripts/vigil-link-order.txt from a profiled run of the release binary (valgrind), then
-# links again with it: make link-order
+# links again with it: make link-order. SwiftPM does not see the order file as an input of the link,
+# so the binary is removed first, or the build would keep the one linked with the old order.
 link-order: release
 	python3 scripts/link_order.py --vigil .build/release/vigil
+	rm -f .build/release/vigil
 	$(RELEASE_BUILD)
 
 build: deps
