@@ -70,8 +70,7 @@ extension Sentinel {
         }
     }
 
-    /// A replica's INFO period while its master is well and has no failover: every second while its
-    /// replication link is down, else the usual period.
+    /// A master's INFO period, read in place.
     static func masterInfoPeriod(_ master: UnsafePointer<MasterState>, timing: Timing) -> Int64 {
         // During a coordinated switchover the master is alive, and its INFO says which replicas it
         // would hand over to and when it has handed over.
@@ -82,6 +81,8 @@ extension Sentinel {
         return timing.infoPeriod
     }
 
+    /// A replica's INFO period while its master is well and has no failover: every second while its
+    /// replication link is down, else the usual period.
     static func replicaInfoPeriodAtRest(masterLinkDownMilliseconds: Int64, timing: Timing) -> Int64 {
         masterLinkDownMilliseconds != 0 ? 1_000 : timing.infoPeriod
     }

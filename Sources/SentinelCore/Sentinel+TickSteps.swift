@@ -95,10 +95,10 @@ extension Sentinel {
     /// the quiet ones it runs, and the simulation checks at the end of every beat that each visit
     /// left out still has nothing to do (`visitsLeftOut`).
     ///
-    /// The members of a quiet master are judged by their place, in place (`quietReplicas`, `quietPeers`): building
-    /// a reference for each (its master's name and its own retained) and finding the instance again
-    /// through it was most of what the beat still cost with three sentinels. A reference is built
-    /// only for a visit that is planned.
+    /// The members of a quiet master are judged by their place, in place (`quietReplicas`,
+    /// `quietPeers`): building a reference for each (its master's name and its own retained) and
+    /// finding the instance again through it was most of what the beat still cost with three
+    /// sentinels. A reference is built only for a visit that is planned.
     ///
     /// A master whose visit and replicas' visits were all quiet is noted quiet until the first of
     /// their clocks runs out (`quietDeadline`, `MasterList.quietUntil`); until then, and while nothing
@@ -216,8 +216,8 @@ extension Sentinel {
         return masterVisitIsQuiet(m, now: last) && busy.isEmpty
     }
 
-    /// Debug builds' check of `quietReplicas` and `quietPeers`: each member it left out would do nothing if visited, and
-    /// it judged each as `visitIsQuiet(_:now:)` does through a reference.
+    /// Debug builds' check of `quietReplicas` and `quietPeers`: each member they left out would do
+    /// nothing if visited, and they judged each as `visitIsQuiet(_:now:)` does through a reference.
     func membersLeftOutDoNothing(_ m: Int, busyReplicas: [Int], busyPeers: [Int], now: Instant) -> Bool {
         for r in masters[m].replicas.indices {
             let member = ref(at: m, .replica(masters[m].replicas[r].name), index: r)
