@@ -143,7 +143,52 @@ extension Sentinel {
         }
         if due.info { sendInfo(target, into: &effects) }
         if due.ping { sendPing(target, now: now, into: &effects) }
-        if due.hello, !writesPausedByHandover(target) { publishHello(target, now: now, into: &effects) }
+        if due.hello, !writesPausedByHandover(target) {
+            if replicaHearsMastersHellos(target, now: now) {
+                // Counted as sent, so that the replica's hello clock runs as before.
+                withInstance(target) { $0.link.lastHelloPublished = now }
+            } else {
+                publishHello(target, now: now, into: &effects)
+            }
+        }
+    }
+
+    /// Whether a replica's subscribers hear our hellos about its master without our publishing to
+    /// the replica. Redis propagates a master's PUBLISH to its replicas (outside cluster mode), so
+    /// each hello published on the master reaches every subscriber of a replica that replicates
+    /// from it: Redis Sentinel's own hello to that replica is a second copy of it, which every
+    /// sentinel subscribed there reads again. Only a replica that is plainly replicating from a
+    /// master that plainly takes our hellos is left out:
+    /// * the master answers (a reply within a publish period), is not down by our view, and has no
+    ///   failover (a switchover's write pause holds PUBLISH back on the master);
+    /// * the replica's INFO, at most two INFO periods old, says it replicates from the master's
+    ///   address with its link up.
+    /// Anything else (a broken replication link, a replica following another node, a master that
+    /// hangs or is lost, an INFO too old) gets the hello directly, as Redis sends it. Leaving the
+    /// copy out removes, per master and hello period, one PUBLISH and its reply, and one message on
+    /// the replica's channel for every sentinel subscribed there.
+    func replicaHearsMastersHellos(_ target: InstanceRef, now: Instant) -> Bool {
+        guard case .replica(let name) = target.member, let m = masterIndex(of: target),
+            let r = replicaIndex(m, named: name, hint: target.position)
+        else { return false }
+        let publishPeriod = timing.publishPeriod, infoValidity = 2 * timing.infoPeriod
+        return masters.withMasterPointer(at: m) { master in
+            let masterInstance = UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset)
+                .assumingMemoryBound(to: InstanceState.self)
+            let masterLink = Sentinel.ownLink(masterInstance)
+            guard master.pointee.failover == nil, master.pointee.objectivelyDownSince == nil,
+                !masterInstance.pointee.isSubjectivelyDown, masterLink.pointee.commandConnected,
+                now - masterLink.pointee.lastReply < publishPeriod
+            else { return false }
+            return master.pointee.replicas.withUnsafeBufferPointer { replicas in
+                let replica = replicas.baseAddress! + r
+                guard replica.pointee.masterLinkUp, replica.pointee.instance.roleReported == .slave,
+                    let refreshed = replica.pointee.instance.infoRefreshed, now - refreshed <= infoValidity
+                else { return false }
+                let masterAddress = masterInstance.pointee.address
+                return replica.pointee.masterPort == masterAddress.port && replica.pointee.masterHost == masterAddress.host
+            }
+        }
     }
 
     /// What one visit sends an instance (see `sendPeriodicCommands`).

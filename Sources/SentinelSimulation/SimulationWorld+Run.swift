@@ -217,12 +217,23 @@ extension SimulationWorld {
         return outcome.reply
     }
 
-    /// A PUBLISH on a node reaches every sentinel subscribed there through its pub/sub link.
+    /// A PUBLISH on a node reaches every sentinel subscribed there through its pub/sub link, and, as
+    /// Redis propagates PUBLISH to replicas, every sentinel subscribed on a live replica that
+    /// replicates from the node with no cut between them.
     mutating func relayHello(from node: Int, payload: String) {
-        for subscriber in sentinels.indices where reachable(subscriber, .node(node)) {
-            for (id, end) in links[subscriber].sorted(by: { $0.key < $1.key })
-            where end.kind == .pubsub && end.endpoint == .node(node) {
-                deliver(.messageReceived(id, channel: Sentinel.helloChannel, payload: payload), to: subscriber)
+        var receivers = [node]
+        if nodes[node].isMaster {
+            receivers += groups[groupOfNode[node]].nodes.filter { replica in
+                nodes[replica].role == .replica(of: nodes[node].address) && nodes[replica].isUp
+                    && !nodeCuts.contains([min(node, replica), max(node, replica)])
+            }
+        }
+        for receiver in receivers {
+            for subscriber in sentinels.indices where reachable(subscriber, .node(receiver)) {
+                for (id, end) in links[subscriber].sorted(by: { $0.key < $1.key })
+                where end.kind == .pubsub && end.endpoint == .node(receiver) {
+                    deliver(.messageReceived(id, channel: Sentinel.helloChannel, payload: payload), to: subscriber)
+                }
             }
         }
     }

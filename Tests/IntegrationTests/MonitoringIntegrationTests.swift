@@ -88,6 +88,48 @@ final class MonitoringIntegrationTests: XCTestCase {
         topology.processes[0].resume()
     }
 
+    /// Redis propagates a master's PUBLISH to its replicas, so Vigil sends a replica that replicates
+    /// from its master no hello of its own: a subscriber on the replica reads Vigil's hellos all
+    /// the same, and the replica's MONITOR shows PUBLISH only as the master's replication stream
+    /// carries it. A replica told to follow another node is sent hellos directly again.
+    func testAReplicaHearsHellosThroughItsMasterAndIsSentThemOnlyWhenItStopsReplicating() throws {
+        try topology.startReplicationGroup(replicas: 1)
+        let port = try LoopbackPorts.next()
+        _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port, quorum: 2))
+        let replicaPort = topology.replicaPorts[0]
+        // The replica's INFO has been read once its link shows in SENTINEL REPLICAS.
+        XCTAssertTrue(waitUntil(timeout: 20) {
+            field("master-link-status", in: redisCLI(port, "SENTINEL", "REPLICAS", "mymaster")) == "ok"
+        })
+        let subscriber = try ManagedProcess(
+            name: "subscriber", executable: Binaries.redisCLI,
+            arguments: ["-p", String(replicaPort), "--raw", "SUBSCRIBE", "__sentinel__:hello"], directory: topology.directory)
+        topology.adopt(subscriber)
+        let monitor = try ManagedProcess(
+            name: "monitor", executable: Binaries.redisCLI, arguments: ["-p", String(replicaPort), "MONITOR"], directory: topology.directory)
+        topology.adopt(monitor)
+        // MONITOR names each command's client; the master's replication stream is the master's address.
+        let fromMaster = "[0 127.0.0.1:\(topology.masterPort)]"
+        func publishes() -> (fromMaster: Int, direct: Int) {
+            let lines = monitor.output.components(separatedBy: "\n").filter { $0.lowercased().contains("\"publish\"") }
+            let relayed = lines.filter { $0.contains(fromMaster) }.count
+            return (relayed, lines.count - relayed)
+        }
+        let hello = "127.0.0.1,\(port),"
+        let aboutMaster = ",mymaster,127.0.0.1,\(topology.masterPort),"
+        XCTAssertTrue(waitUntil(timeout: 10) {
+            subscriber.output.components(separatedBy: "\n").filter { $0.hasPrefix(hello) && $0.contains(aboutMaster) }.count >= 2
+                && publishes().fromMaster >= 2
+        }, "Vigil's hellos reach the replica's channel through the master: \(subscriber.output)\n\(monitor.output)")
+        XCTAssertEqual(publishes().direct, 0, "no PUBLISH was sent to the replica itself: \(monitor.output)")
+
+        // Following a node that does not exist, the replica hears nothing through the master; Vigil
+        // sees it at the replica's next INFO (every 10 s) and publishes to it directly.
+        let nowhere = try LoopbackPorts.next()
+        XCTAssertEqual(redisCLI(replicaPort, "REPLICAOF", "127.0.0.1", String(nowhere)), ["OK"])
+        XCTAssertTrue(waitUntil(timeout: 20) { publishes().direct > 0 }, "Vigil publishes to the replica again: \(monitor.output)")
+    }
+
     func testSetAndFlushconfigRewriteInPlaceKeepingOperatorLines() throws {
         try topology.startReplicationGroup(replicas: 1)
         let port = try LoopbackPorts.next()

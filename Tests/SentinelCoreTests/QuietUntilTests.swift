@@ -8,38 +8,7 @@ final class QuietUntilTests: XCTestCase {
     private let masterPort = 6379
     private let replicaPort = 6380
 
-    /// Plays both nodes: connects every link, answers each request at once (the master lists its
-    /// replica, the replica names its master), except that nodes on `silent` ports never answer.
-    private struct Nodes {
-        var portOfLink: [LinkID: Int] = [:]
-        var silent: Set<Int> = []
-
-        mutating func serve(_ harness: inout CoreHarness, _ produced: [Effect]) {
-            var queue = produced
-            var steps = 0
-            while !queue.isEmpty, steps < 1_000 {
-                steps += 1
-                let effect = queue.removeFirst()
-                switch effect {
-                case .connect(let id, let address, _):
-                    portOfLink[id] = address.port
-                    guard !silent.contains(address.port) else { continue }
-                    queue += harness.handle(.linkConnected(id, localHost: "127.0.0.1"))
-                case .send(let id, _, let purpose):
-                    guard let port = portOfLink[id], !silent.contains(port) else { continue }
-                    var value = CoreHarness.healthyReply(to: purpose)
-                    if purpose == .info {
-                        value = port == 6379
-                            ? .string("role:master\r\nconnected_slaves:1\r\nslave0:ip=127.0.0.1,port=6380,state=online,offset=10,lag=0\r\n")
-                            : .string("role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:6379\r\nmaster_link_status:up\r\nslave_repl_offset:10\r\n")
-                    }
-                    queue += harness.handle(.replyReceived(id, purpose, value))
-                default:
-                    break
-                }
-            }
-        }
-    }
+    private typealias Nodes = MasterAndReplicaNodes
 
     /// A master with one replica, served for 3 s.
     private func atRest(downAfter: Int64, nodes: inout Nodes) -> CoreHarness {
