@@ -228,18 +228,47 @@ extension Sentinel {
         _ instance: UnsafePointer<InstanceState>, link: UnsafePointer<InstanceLink>, _ rules: PeriodicRules, now: Instant
     ) -> PeriodicCommandsDue? {
         guard link.pointee.pendingCommands < rules.pendingLimit else { return nil }
-        let infoDue = !rules.isSentinel && (instance.pointee.infoRefreshed == nil || now - instance.pointee.infoRefreshed! > rules.infoPeriod)
+        let infoAge = instance.pointee.infoRefreshed.map { now - $0 }
         guard !link.pointee.isDisconnected else {
+            let infoDue = !rules.isSentinel && (infoAge == nil || infoAge! > rules.infoPeriod)
             return PeriodicCommandsDue(connected: false, commandConnected: link.pointee.commandConnected, info: infoDue, ping: false, hello: false)
         }
         let pingInterval = Sentinel.pingInterval(downAfter: instance.pointee.downAfterMilliseconds, isMaster: rules.isMaster, timing: rules.timing)
         // A master's ping is also sent when it would fall due before a quarter of its interval
         // from now (see `masterPingEarliness`); an unanswered one is repeated at Redis's pace.
         let early = rules.isMaster ? Sentinel.masterPingEarliness(interval: pingInterval) : 0
-        let pingDue = now + early - link.pointee.lastReply > pingInterval
+        var pingDue = now + early - link.pointee.lastReply > pingInterval
             && (link.pointee.lastPingSent.map { now - $0 > pingInterval / 2 } ?? true)
-        let helloDue = instance.pointee.link.lastHelloPublished.map { now - $0 > rules.timing.publishPeriod } ?? true
+        let helloAge = instance.pointee.link.lastHelloPublished.map { now - $0 }
+        guard !rules.isSentinel else {
+            return PeriodicCommandsDue(connected: true, commandConnected: true, info: false, ping: pingDue,
+                                       hello: helloAge == nil || helloAge! > rules.timing.publishPeriod)
+        }
+        // An INFO or a hello goes with a ping when one goes near its time (see `rideAlong`).
+        let info = Sentinel.rideAlong(period: rules.infoPeriod, pingInterval: pingInterval)
+        let hello = Sentinel.rideAlong(period: rules.timing.publishPeriod, pingInterval: pingInterval)
+        let infoAlone = infoAge == nil || infoAge! > rules.infoPeriod + info.late
+        let helloAlone = helloAge == nil || helloAge! > rules.timing.publishPeriod + hello.late
+        if !pingDue, infoAlone || helloAlone, link.pointee.lastPingSent.map({ now - $0 > pingInterval / 2 }) ?? true { pingDue = true }
+        let infoDue = infoAlone || (pingDue && infoAge! > rules.infoPeriod - info.early)
+        let helloDue = helloAlone || (pingDue && helloAge! > rules.timing.publishPeriod - hello.early)
         return PeriodicCommandsDue(connected: true, commandConnected: true, info: infoDue, ping: pingDue, hello: helloDue)
+    }
+
+    /// How long before and after its period a master's or replica's INFO or hello may go, so that it
+    /// leaves with a ping. Sent together, they leave in one write and their replies come back in one
+    /// read, where apart each costs a write on our side, a read on the node's, then a reply and a read
+    /// on ours again. The window is a ping interval wide, a quarter before the period and three
+    /// quarters after, so at rest a ping always falls in it: pings go about once a second (a master's
+    /// up to a quarter early), so a hello goes with every second or third ping, 1.75 to 2.75 s apart,
+    /// and an INFO with about every tenth. A command whose window passes without a ping goes alone,
+    /// and takes a ping with it if Redis's pace allows one (the last went over half an interval
+    /// ago), which brings the two back in step. A period under two ping intervals (INFO every second
+    /// while a master is down or failing over) is not made later. Peers are left out: their pings
+    /// are the shared link's, their hellos each master's. A hello forced out (`lastHelloPublished`
+    /// cleared, as after a switch) still goes at once.
+    static func rideAlong(period: Int64, pingInterval: Int64) -> (early: Int64, late: Int64) {
+        (min(pingInterval / 4, period / 2), period >= 2 * pingInterval ? pingInterval * 3 / 4 : 0)
     }
 
     /// What INFO asks a node for: the sections the core reads (`run_id` is in `server`; role, links,
@@ -467,14 +496,17 @@ extension Sentinel {
         func clock(from start: Instant, runsFor period: Int64) { deadline = min(deadline, start + period + 1) }
         let downAfter = instance.pointee.downAfterMilliseconds
         if link.pointee.pendingCommands < rules.pendingLimit {
-            if !rules.isSentinel, let refreshed = instance.pointee.infoRefreshed { clock(from: refreshed, runsFor: rules.infoPeriod) }
             let interval = Sentinel.pingInterval(downAfter: downAfter, isMaster: rules.isMaster, timing: timing)
+            // An INFO or a hello alone may wait past its period for a ping (see `rideAlong`).
+            let infoLate = rules.isSentinel ? 0 : Sentinel.rideAlong(period: rules.infoPeriod, pingInterval: interval).late
+            let helloLate = rules.isSentinel ? 0 : Sentinel.rideAlong(period: timing.publishPeriod, pingInterval: interval).late
+            if !rules.isSentinel, let refreshed = instance.pointee.infoRefreshed { clock(from: refreshed, runsFor: rules.infoPeriod + infoLate) }
             let early = rules.isMaster ? Sentinel.masterPingEarliness(interval: interval) : 0
             // Both of the ping's conditions must hold: the later of the two clocks.
             let byReply = link.pointee.lastReply + (interval - early) + 1
             let byLastPing = link.pointee.lastPingSent.map { $0 + interval / 2 + 1 } ?? byReply
             deadline = min(deadline, max(byReply, byLastPing))
-            if let published = instance.pointee.link.lastHelloPublished { clock(from: published, runsFor: timing.publishPeriod) }
+            if let published = instance.pointee.link.lastHelloPublished { clock(from: published, runsFor: timing.publishPeriod + helloLate) }
         }
         let halfDownAfter = downAfter / 2
         if link.pointee.commandConnected, let since = link.pointee.commandConnectedSince, let pingSince = link.pointee.activePingSince {

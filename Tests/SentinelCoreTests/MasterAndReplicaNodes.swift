@@ -18,6 +18,8 @@ struct MasterAndReplicaNodes {
     var replicaFollowsPort = masterPort
     /// When each PUBLISH was sent, and to which port.
     var hellos: [(at: Instant, port: Int)] = []
+    /// Every request to a node: when, to which port, and what for.
+    var requests: [(at: Instant, port: Int, purpose: RequestPurpose)] = []
 
     var masterInfo: String {
         "role:master\r\nconnected_slaves:1\r\nslave0:ip=127.0.0.1,port=\(Self.replicaPort),state=online,offset=10,lag=0\r\n"
@@ -43,6 +45,7 @@ struct MasterAndReplicaNodes {
             case .send(let id, let words, let purpose):
                 guard let port = portOfLink[id] else { continue }
                 if case .publishHello = purpose { hellos.append((harness.now, port)) }
+                requests.append((harness.now, port, purpose))
                 guard !silent.contains(port) else { continue }
                 var value = CoreHarness.healthyReply(to: purpose)
                 if purpose == .info { value = .string(port == Self.masterPort ? masterInfo : replicaInfo) }

@@ -4,7 +4,7 @@ import XCTest
 /// Hellos to a replica that replicates from its master (`Sentinel.replicaHearsMastersHellos`):
 /// Redis propagates the master's PUBLISH to it, so our hello reaches its subscribers without a
 /// second PUBLISH; whenever that propagation is in doubt, the replica is sent the hello itself,
-/// within a publish period.
+/// within a publish period (and the wait for a ping to go with, `Sentinel.rideAlong`).
 final class ReplicaHelloTests: XCTestCase {
     private let masterPort = MasterAndReplicaNodes.masterPort
     private let replicaPort = MasterAndReplicaNodes.replicaPort
@@ -23,6 +23,14 @@ final class ReplicaHelloTests: XCTestCase {
         var harness = CoreHarness(downAfter: downAfter, replicas: [Address(host: "127.0.0.1", port: replicaPort)])
         run(&harness, &nodes, for: 12_000)
         return harness
+    }
+
+    /// The longest a hello to a master or a replica may wait after the last: its period, the wait
+    /// for a ping to go with, and a beat.
+    private func longestHelloGap(_ harness: CoreHarness, downAfter: Int64, isMaster: Bool) -> Int64 {
+        let timing = harness.sentinel.timing
+        let interval = Sentinel.pingInterval(downAfter: downAfter, isMaster: isMaster, timing: timing)
+        return timing.publishPeriod + Sentinel.rideAlong(period: timing.publishPeriod, pingInterval: interval).late + 200
     }
 
     /// The first of `times` comes at most `first` after `start`, and each gap after it, up to `end`,
@@ -45,7 +53,7 @@ final class ReplicaHelloTests: XCTestCase {
             run(&harness, &nodes, for: 20_000)
             XCTAssertEqual(nodes.hellos(to: replicaPort, after: start), [], "down-after \(downAfter)")
             let toMaster = nodes.hellos(to: masterPort, after: start)
-            assertEvery(toMaster, from: start, until: harness.now, within: harness.sentinel.timing.publishPeriod + 200,
+            assertEvery(toMaster, from: start, until: harness.now, within: longestHelloGap(harness, downAfter: downAfter, isMaster: true),
                         "hellos to the master at down-after \(downAfter)")
             // The replica's channel still carries our hello, and its pub/sub link stays up.
             XCTAssertEqual(harness.events("-sdown").count + harness.events("+sdown").count, 0)
@@ -85,9 +93,8 @@ final class ReplicaHelloTests: XCTestCase {
                     // A failover changes the replica's role; until then its hellos go out too.
                     // The hello that falls due first may still be counted as the master's (its
                     // last reply is under a publish period old); the next one goes to the replica.
-                    let period = harness.sentinel.timing.publishPeriod
-                    assertEvery(toReplica, from: start + seenWithin, firstWithin: 2 * period + 200, until: harness.now,
-                                within: period + 200, what)
+                    let gap = longestHelloGap(harness, downAfter: downAfter, isMaster: false)
+                    assertEvery(toReplica, from: start + seenWithin, firstWithin: 2 * gap, until: harness.now, within: gap, what)
                 }
             }
         }
