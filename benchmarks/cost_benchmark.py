@@ -11,7 +11,7 @@ the redis-server's PING of the same round and pipeline, and the CPU the serving 
 request. `--profile` also samples Vigil with `perf record` during one more P16 lookup run and prints
 its top frames.
 
-    python3 benchmarks/cost_benchmark.py --vigil .build/release/vigil [--rounds 3] [--seconds 3] [--profile]
+    python3 benchmarks/cost_benchmark.py --vigil .build/release/vigil [--rounds 7] [--seconds 3] [--profile]
 
 At-rest section (`at_rest_section`, from `at_rest_cost.py`): for each `--at-rest-masters` count, one
 deployment per kind (that many redis-server masters with a replica each, `--at-rest-sentinels`
@@ -97,16 +97,25 @@ def lookup_targets(deployment, vigil_port, stock_port):
 
 
 def print_lookup_table(targets, rounds):
+    """The last column pairs each Vigil run with redis-sentinel's run of the same command, pipeline and
+    round: the ratio to the yardstick carries the yardstick's own run-to-run noise twice (once per
+    sentinel), which moved one run's comparison either way by a few percent."""
     yardstick = targets[0]
+    stock = {(target.command_label, pipeline): target.samples[pipeline]
+             for target in targets if target.label == "redis-sentinel" for pipeline in PIPELINES}
     print(f"\n### Lookups: redis-benchmark -c {CLIENTS}, median of {rounds} interleaved rounds\n")
-    print("| process | command | pipeline | req/s | ratio to redis-server PING | CPU µs/request |")
-    print("|---|---|---|---|---|---|")
+    print("| process | command | pipeline | req/s | ratio to redis-server PING | CPU µs/request | req/s against redis-sentinel's, same round |")
+    print("|---|---|---|---|---|---|---|")
     for pipeline in PIPELINES:
         for target in targets:
             samples = target.samples[pipeline]
             ratios = [rate / base for (rate, _), (base, _) in zip(samples, yardstick.samples[pipeline])]
+            paired = ""
+            if target.label == "vigil" and (target.command_label, pipeline) in stock:
+                pairs = [rate / other for (rate, _), (other, _) in zip(samples, stock[(target.command_label, pipeline)])]
+                paired = f"{statistics.median(pairs):.3f}"
             print(f"| {target.label} | {target.command_label} | {pipeline} | {statistics.median(s[0] for s in samples):,.0f} "
-                  f"| {statistics.median(ratios):.3f} | {statistics.median(s[1] for s in samples):.2f} |")
+                  f"| {statistics.median(ratios):.3f} | {statistics.median(s[1] for s in samples):.2f} | {paired} |")
 
 
 def profile_vigil(target, pipeline, seconds, limit):
@@ -192,7 +201,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vigil", default=os.path.join(ROOT, ".build", "release", "vigil"))
     parser.add_argument("--redis-sentinel", default="/usr/bin/redis-sentinel")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds; the ratios of fewer drift by a few percent from run to run")
     parser.add_argument("--seconds", type=float, default=3, help="about how long each redis-benchmark run takes")
     parser.add_argument("--profile", action="store_true", help="perf profile of Vigil during a P16 lookup run")
     parser.add_argument("--profile-frames", type=int, default=15)
