@@ -449,12 +449,18 @@ extension Sentinel {
         guard tiltSince == nil else { return false }
         let timing = timing
         return masters.withMasterPointer(at: m) { master in
-            let rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: false, isMaster: true,
-                                      infoPeriod: Sentinel.masterInfoPeriod(master, timing: timing), timing: timing)
-            let rebooted = Sentinel.rebootedPastItsPeriod(master, now: now)
-            let instance = UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset).assumingMemoryBound(to: InstanceState.self)
-            return Sentinel.visitIsQuiet(instance, link: Sentinel.ownLink(instance), rules, rebooted: rebooted, now: now)
+            let own = Sentinel.masterVisit(master, timing: timing)
+            return Sentinel.visitIsQuiet(own.instance, link: Sentinel.ownLink(own.instance), own.rules,
+                                         rebooted: Sentinel.rebootedPastItsPeriod(master, now: now), now: now)
         }
+    }
+
+    /// A master's own state, in place (see `readInstance`), and the rules its visit applies.
+    static func masterVisit(_ master: UnsafePointer<MasterState>, timing: Timing) -> (instance: UnsafePointer<InstanceState>, rules: PeriodicRules) {
+        let rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: false, isMaster: true,
+                                  infoPeriod: Sentinel.masterInfoPeriod(master, timing: timing), timing: timing)
+        let instance = UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset).assumingMemoryBound(to: InstanceState.self)
+        return (instance, rules)
     }
 
     /// `visitIsQuiet` for a peer's entry (with a run id), read in place beside the link it is reached

@@ -152,14 +152,24 @@ extension Sentinel {
         assert(tiltSince == nil, "members judged in place during TILT")
         let timing = timing
         masters.withMasterPointer(at: m) { master in
-            master.pointee.replicas.withUnsafeBufferPointer { replicas in
-                var rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: false, isMaster: false, infoPeriod: 0, timing: timing)
-                for r in replicas.indices {
-                    rules.infoPeriod = Sentinel.replicaInfoPeriodAtRest(masterLinkDownMilliseconds: replicas[r].masterLinkDownMilliseconds, timing: timing)
-                    let instance = UnsafeRawPointer(replicas.baseAddress! + r).advanced(by: Sentinel.replicaInstanceOffset)
-                        .assumingMemoryBound(to: InstanceState.self)
-                    if !Sentinel.visitIsQuiet(instance, link: Sentinel.ownLink(instance), rules, rebooted: false, now: now) { busy.append(r) }
-                }
+            Sentinel.forEachReplicaAtRest(of: master, timing: timing) { r, instance, rules in
+                if !Sentinel.visitIsQuiet(instance, link: Sentinel.ownLink(instance), rules, rebooted: false, now: now) { busy.append(r) }
+            }
+        }
+    }
+
+    /// Calls `visit` with each replica of `master` in place (see `readInstance`), its index, and the
+    /// rules its visit applies while the master is at rest (see `quietReplicas`).
+    static func forEachReplicaAtRest(
+        of master: UnsafePointer<MasterState>, timing: Timing, _ visit: (Int, UnsafePointer<InstanceState>, PeriodicRules) -> Void
+    ) {
+        master.pointee.replicas.withUnsafeBufferPointer { replicas in
+            var rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: false, isMaster: false, infoPeriod: 0, timing: timing)
+            for r in replicas.indices {
+                rules.infoPeriod = Sentinel.replicaInfoPeriodAtRest(masterLinkDownMilliseconds: replicas[r].masterLinkDownMilliseconds, timing: timing)
+                let instance = UnsafeRawPointer(replicas.baseAddress! + r).advanced(by: Sentinel.replicaInstanceOffset)
+                    .assumingMemoryBound(to: InstanceState.self)
+                visit(r, instance, rules)
             }
         }
     }
@@ -186,19 +196,11 @@ extension Sentinel {
     func groupQuietDeadline(_ m: Int, now: Instant) -> Instant {
         let timing = timing
         let deadline = masters.withMasterPointer(at: m) { master in
-            var rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: false, isMaster: true,
-                                      infoPeriod: Sentinel.masterInfoPeriod(master, timing: timing), timing: timing)
-            let instance = UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset).assumingMemoryBound(to: InstanceState.self)
-            var deadline = Sentinel.quietDeadline(instance, link: Sentinel.ownLink(instance), rules, rebootedSince: master.pointee.rebootedSince,
+            let own = Sentinel.masterVisit(master, timing: timing)
+            var deadline = Sentinel.quietDeadline(own.instance, link: Sentinel.ownLink(own.instance), own.rules, rebootedSince: master.pointee.rebootedSince,
                                                   rebootPeriod: master.pointee.settings.masterRebootDownAfterPeriodMilliseconds)
-            rules.isMaster = false
-            master.pointee.replicas.withUnsafeBufferPointer { replicas in
-                for r in replicas.indices {
-                    rules.infoPeriod = Sentinel.replicaInfoPeriodAtRest(masterLinkDownMilliseconds: replicas[r].masterLinkDownMilliseconds, timing: timing)
-                    let replica = UnsafeRawPointer(replicas.baseAddress! + r).advanced(by: Sentinel.replicaInstanceOffset)
-                        .assumingMemoryBound(to: InstanceState.self)
-                    deadline = min(deadline, Sentinel.quietDeadline(replica, link: Sentinel.ownLink(replica), rules, rebootedSince: nil, rebootPeriod: 0))
-                }
+            Sentinel.forEachReplicaAtRest(of: master, timing: timing) { _, replica, rules in
+                deadline = min(deadline, Sentinel.quietDeadline(replica, link: Sentinel.ownLink(replica), rules, rebootedSince: nil, rebootPeriod: 0))
             }
             return deadline
         }
