@@ -8,11 +8,11 @@ final class SharedPeerLinkTests: XCTestCase {
     let newcomer = String(repeating: "c", count: 40)
 
     /// A sentinel watching mymaster (6379) and other (7379), with `known` peers listed per master.
-    private func twoMasters(known: [String: [KnownSentinel]] = [:]) -> CoreHarness {
-        var harness = CoreHarness()
+    private func twoMasters(known: [String: [KnownSentinel]] = [:], downAfter: Int64 = 1_000, otherDownAfter: Int64 = 1_000) -> CoreHarness {
+        var harness = CoreHarness(downAfter: downAfter)
         var config = harness.sentinel.currentConfig()
         var other = MasterConfig(name: "other", address: Address(host: "127.0.0.1", port: 7379), quorum: 2)
-        other.downAfterMilliseconds = 1_000
+        other.downAfterMilliseconds = otherDownAfter
         config.masters.append(other)
         for m in config.masters.indices { config.masters[m].knownSentinels = known[config.masters[m].name] ?? [] }
         harness.sentinel = Sentinel(config: config, seed: 7, now: harness.now)
@@ -142,6 +142,38 @@ final class SharedPeerLinkTests: XCTestCase {
         XCTAssertTrue((2...4).contains(reconnects.count), "\(reconnects.count) reconnects in 3 s")
         XCTAssertEqual(Set(reconnects).count, reconnects.count)
         XCTAssertEqual(harness.events("+sdown").filter { $0.message.hasPrefix("sentinel") }.compactMap(\.masterName).sorted(), ["mymaster", "other"])
+    }
+
+    /// A link that stops answering is closed as stuck by the visit of the entry under the master with
+    /// the short down-after (half of it without a reply), while the entry under the master with a
+    /// long one has nothing due and is left out of the beat: the closing visit reopens the link in
+    /// the same tick, where the other entry would have reopened it only a beat later.
+    func testAStuckLinkClosedByOneEntrysVisitIsReopenedInTheSameTick() {
+        var harness = twoMasters(downAfter: 200, otherDownAfter: 30_000)
+        learnPeerUnderBoth(&harness)
+        let link = connects(to: 26380, in: perform(&harness, harness.tick())).first!
+        // Connected for more than 15 s (Redis's bound before a link may be judged stuck).
+        for _ in 0..<160 {
+            harness.advance(100)
+            perform(&harness, harness.tick())
+        }
+        // The peer stops answering; everything else still answers.
+        var closingTick: [Effect]?
+        for _ in 0..<30 where closingTick == nil {
+            harness.advance(100)
+            let produced = harness.tick()
+            if disconnects(produced).contains(link) { closingTick = produced }
+            perform(&harness, produced.filter { effect in
+                switch effect {
+                case .send(let id, _, _), .disconnect(let id): return id != link
+                case .connect(_, let address, _): return address.port != 26380
+                default: return true
+                }
+            })
+        }
+        guard let produced = closingTick else { return XCTFail("the stuck link was never closed") }
+        XCTAssertEqual(connects(to: 26380, in: produced).count, 1, "reopened in the tick that closed it, once")
+        XCTAssertEqual(harness.sentinel.peerLinkInconsistencies(), [])
     }
 
     func testNewSentinelCredentialsReopenTheSharedLinkOnceAndAuthenticateIt() {
