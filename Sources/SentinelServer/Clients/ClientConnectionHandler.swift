@@ -8,11 +8,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let context: ClientServerContext
-    private let received: ReceivedInputCounter
+    private let received: ClientRequestReader
     private let requests: RequestInput
     private var client: ClientRecord?
     private var closing = false
-    /// Replies not yet written, sent when the read ends or an answer that waited arrives.
+    /// Replies not yet written, sent when the read ends or an answer that waited arrives; the buffer
+    /// is kept from one flush to the next (see `flush`).
     private var replies: ByteBuffer?
     /// A command's answer waits for a config write; later requests wait behind it, in `held`.
     private var waiting = false
@@ -21,7 +22,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var heldStart = 0
     private var allocator = ByteBufferAllocator()
 
-    init(context: ClientServerContext, received: ReceivedInputCounter, requests: RequestInput) {
+    init(context: ClientServerContext, received: ClientRequestReader, requests: RequestInput) {
         self.context = context
         self.received = received
         self.requests = requests
@@ -192,21 +193,34 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// Writes the replies gathered so far; after the last one of a closing connection, closes it.
     private func flush(_ channelContext: ChannelHandlerContext) {
         guard let client else { return }
-        let pending = replies
-        replies = nil
-        if let pending, pending.readableBytes > 0 {
-            context.registry.outputBytes += pending.readableBytes
-            if closing {
-                channelContext.writeAndFlush(wrapOutboundOut(pending)).whenComplete { _ in channelContext.close(promise: nil) }
-                return
-            }
-            // No promise: nothing waits for an ordinary reply to leave.
-            channelContext.writeAndFlush(wrapOutboundOut(pending), promise: nil)
-            context.enforceOutputLimit(client)
-        } else if closing {
-            channelContext.close(promise: nil)
+        guard let pendingBytes = replies?.readableBytes, pendingBytes > 0 else {
+            if closing { channelContext.close(promise: nil) }
+            return
         }
+        context.registry.outputBytes += pendingBytes
+        if closing {
+            let last = replies!
+            replies = nil
+            channelContext.writeAndFlush(wrapOutboundOut(last)).whenComplete { _ in channelContext.close(promise: nil) }
+            return
+        }
+        // No promise: nothing waits for an ordinary reply to leave.
+        channelContext.writeAndFlush(wrapOutboundOut(replies!), promise: nil)
+        // The buffer is kept for the next replies (no other copy of it is held here): once the socket
+        // took the bytes, NIO lets go of it and the next reply is written in place; a new buffer for
+        // every flush was an allocation and a free per request. If NIO still holds it (the socket was
+        // full), `clear` gives a fresh one rather than touch what waits to be sent. A large one (a
+        // long listing) is let go.
+        if replies!.capacity <= Self.keptReplyCapacity {
+            replies!.clear()
+        } else {
+            replies = nil
+        }
+        context.enforceOutputLimit(client)
     }
+
+    /// Replies to PING and lookups take a few dozen bytes; 4 KiB leaves room for a pipelined batch.
+    static let keptReplyCapacity = 4_096
 
     func errorCaught(context channelContext: ChannelHandlerContext, error: Error) {
         channelContext.close(promise: nil)

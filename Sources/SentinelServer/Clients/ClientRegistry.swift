@@ -26,7 +26,7 @@ final class ClientRecord {
     var closeRequested = false
     /// What the client sent: when it last sent anything, what the decoder holds, and the requests
     /// received while an earlier one waits for the disk.
-    let received: ReceivedInputCounter
+    let received: ClientRequestReader
     let requests: RequestInput
     var heldRequestBytes = 0
     /// The last time it sent anything, or when it connected.
@@ -43,7 +43,7 @@ final class ClientRecord {
     var outputWatch = OutputBufferWatch()
     var closingForOutputLimit = false
 
-    init(id: Int64, channel: Channel, authenticated: Bool, received: ReceivedInputCounter, requests: RequestInput) {
+    init(id: Int64, channel: Channel, authenticated: Bool, received: ClientRequestReader, requests: RequestInput) {
         self.id = id
         self.channel = channel
         self.received = received
@@ -92,7 +92,7 @@ final class ClientRegistry {
     }
 
     func register(
-        _ channel: Channel, authenticated: Bool, received: ReceivedInputCounter, requests: RequestInput
+        _ channel: Channel, authenticated: Bool, received: ClientRequestReader, requests: RequestInput
     ) -> ClientRecord? {
         totalConnections += 1
         guard clients.count < maxClients else {

@@ -50,13 +50,13 @@ public final class ClientServer: @unchecked Sendable {
         }
     }
 
-    /// A client connection's pipeline after TLS: bytes counted, requests decoded, replies counted
-    /// until they reach the socket, and the handler that runs the requests.
+    /// A client connection's pipeline after TLS: bytes counted and requests decoded in one handler,
+    /// then the handler that runs the requests.
     static func addClientHandlers(to pipeline: ChannelPipeline.SynchronousOperations, context: ClientServerContext) throws {
-        let received = ReceivedInputCounter(registry: context.registry)
         let requests = RequestInput()
+        let received = ClientRequestReader(
+            registry: context.registry, decoder: RESPRequestDecoder(limits: context.configuration.limits, input: requests))
         try pipeline.addHandler(received)
-        try pipeline.addHandler(ByteToMessageHandler(RESPRequestDecoder(limits: context.configuration.limits, input: requests)))
         try pipeline.addHandler(ClientConnectionHandler(context: context, received: received, requests: requests))
     }
 
