@@ -173,8 +173,7 @@ extension Sentinel {
         else { return false }
         let publishPeriod = timing.publishPeriod, infoValidity = 2 * timing.infoPeriod
         return masters.withMasterPointer(at: m) { master in
-            let masterInstance = UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset)
-                .assumingMemoryBound(to: InstanceState.self)
+            let masterInstance = Sentinel.masterInstance(master)
             let masterLink = Sentinel.ownLink(masterInstance)
             guard master.pointee.failover == nil, master.pointee.objectivelyDownSince == nil,
                 !masterInstance.pointee.isSubjectivelyDown, masterLink.pointee.commandConnected,
@@ -459,8 +458,7 @@ extension Sentinel {
     static func masterVisit(_ master: UnsafePointer<MasterState>, timing: Timing) -> (instance: UnsafePointer<InstanceState>, rules: PeriodicRules) {
         let rules = PeriodicRules(pendingLimit: CoreLimits.maxPendingCommandsPerLink, isSentinel: false, isMaster: true,
                                   infoPeriod: Sentinel.masterInfoPeriod(master, timing: timing), timing: timing)
-        let instance = UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset).assumingMemoryBound(to: InstanceState.self)
-        return (instance, rules)
+        return (Sentinel.masterInstance(master), rules)
     }
 
     /// `visitIsQuiet` for a peer's entry (with a run id), read in place beside the link it is reached

@@ -221,7 +221,7 @@ public struct Sentinel: Sendable {
         switch target.member {
         case .master:
             return masters.withMasterPointer(at: m) { master in
-                read(UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset).assumingMemoryBound(to: InstanceState.self))
+                read(Sentinel.masterInstance(master))
             }
         case .replica(let name):
             guard let r = replicaIndex(m, named: name, hint: target.position) else { return nil }
@@ -242,10 +242,15 @@ public struct Sentinel: Sendable {
         UnsafeRawPointer(instance).advanced(by: instanceLinkOffset).assumingMemoryBound(to: InstanceLink.self)
     }
 
+    /// A master's own instance, in place.
+    static func masterInstance(_ master: UnsafePointer<MasterState>) -> UnsafePointer<InstanceState> {
+        UnsafeRawPointer(master).advanced(by: masterInstanceOffset).assumingMemoryBound(to: InstanceState.self)
+    }
+
     private static let instanceLinkOffset = MemoryLayout<InstanceState>.offset(of: \InstanceState.link)!
     static let peerInstanceOffset = MemoryLayout<PeerSentinel>.offset(of: \PeerSentinel.instance)!
     static let peerLinkOffset = MemoryLayout<PeerLink>.offset(of: \PeerLink.link)!
-    static let masterInstanceOffset = MemoryLayout<MasterState>.offset(of: \MasterState.instance)!
+    private static let masterInstanceOffset = MemoryLayout<MasterState>.offset(of: \MasterState.instance)!
     static let replicaInstanceOffset = MemoryLayout<ReplicaState>.offset(of: \ReplicaState.instance)!
 
     /// Applies `change` to one instance's shared state; returns false when it no longer exists.
@@ -337,7 +342,7 @@ public struct Sentinel: Sendable {
     func masterDeadlines(_ m: Int) -> (downAfter: Instant?, ping: Instant?, inFailover: Bool) {
         let timing = timing
         return masters.withMasterPointer(at: m) { master in
-            let state = UnsafeRawPointer(master).advanced(by: Sentinel.masterInstanceOffset).assumingMemoryBound(to: InstanceState.self)
+            let state = Sentinel.masterInstance(master)
             let link = Sentinel.ownLink(state)
             let inFailover = master.pointee.failover?.state != nil
             let downAfterPeriod = state.pointee.downAfterMilliseconds
