@@ -335,7 +335,14 @@ extension Sentinel {
     mutating func closeIdleLinks(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
         let timing = timing
         guard let stuck = readInstance(target, { Sentinel.stuckLinks($0, link: Sentinel.ownLink($0), timing: timing, now: now) }) else { return }
-        if stuck.command { closeLinks(of: target, kind: .command, into: &effects) }
+        if stuck.command {
+            closeLinks(of: target, kind: .command, into: &effects)
+            // A peer's link is shared by every master that knows the peer, and the beat has already
+            // judged the peer's other entries by the link as it was: they would reopen it only at the
+            // next beat. It is reopened at once, as in Redis the peer's next entry in the same timer
+            // pass reopens it.
+            if case .sentinel = target.member { reconnect(target, now: now, into: &effects) }
+        }
         if stuck.pubsub { closeLinks(of: target, kind: .pubsub, into: &effects) }
     }
 

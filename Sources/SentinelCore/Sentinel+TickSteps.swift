@@ -341,18 +341,8 @@ extension Sentinel {
         probe.reconnect(target, now: now, into: &effects)
         probe.sendPeriodicCommands(target, now: now, into: &effects)
         probe.closeIdleLinks(target, now: now, into: &effects)
-        probe.reopenClosedPeerLink(target, now: now, into: &effects)
         probe.checkSubjectivelyDown(target, now: now, into: &effects)
         return effects.isEmpty
-    }
-
-    /// A peer's link is shared by every master that knows the peer. When one entry's visit closes
-    /// it (a stuck link), the beat has already judged the other entries by the link as it was, and
-    /// they would reopen it only at the next beat; it is reopened at once instead, as in Redis the
-    /// peer's next entry in the same timer pass reopens it.
-    mutating func reopenClosedPeerLink(_ target: InstanceRef, now: Instant, into effects: inout [Effect]) {
-        guard case .sentinel = target.member, effects.contains(where: { if case .disconnect = $0 { true } else { false } }) else { return }
-        reconnect(target, now: now, into: &effects)
     }
 
     mutating func tickEffects(_ step: TickStep, now: Instant) -> [Effect] {
@@ -373,7 +363,6 @@ extension Sentinel {
             reconnect(target, now: now, into: &effects)
             sendPeriodicCommands(target, now: now, into: &effects)
             closeIdleLinks(target, now: now, into: &effects)
-            reopenClosedPeerLink(target, now: now, into: &effects)
             if let since = tiltSince {
                 guard now - since >= timing.tiltPeriod else { return effects }
                 tiltSince = nil
