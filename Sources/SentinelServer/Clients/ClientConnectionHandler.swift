@@ -44,7 +44,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// answered out of order); otherwise it is parsed and comes to `channelRead` as any request.
     private func answerAtOnce(_ arguments: RESPBorrowedArguments) -> Bool {
         guard !closing, !waiting, let client else { return false }
-        if replies == nil { replies = allocator.buffer(capacity: 256) }
+        startReplies()
         return context.answerImmediately(arguments, client: client, into: &replies!)
     }
 
@@ -145,7 +145,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// until it is written, so the client's replies keep their order.
     private func run(_ words: [[UInt8]], _ channelContext: ChannelHandlerContext) {
         guard let client else { return }
-        if replies == nil { replies = channelContext.channel.allocator.buffer(capacity: 256) }
+        startReplies()
         // PING and lookups in their plain case: no Strings, no result values, the reply written in place.
         if context.answerImmediately(words, client: client, into: &replies!) { return }
         let arguments = words.map { String(decoding: $0, as: UTF8.self) }
@@ -186,7 +186,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func append(_ reply: RESPValue, protocolVersion: RESPProtocolVersion, _ channelContext: ChannelHandlerContext) {
-        if replies == nil { replies = channelContext.channel.allocator.buffer(capacity: 256) }
+        startReplies()
         reply.write(to: &replies!, protocolVersion: protocolVersion)
     }
 
@@ -217,6 +217,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             replies = nil
         }
         context.enforceOutputLimit(client)
+    }
+
+    /// A reply buffer for `replies` when none is kept.
+    private func startReplies() {
+        if replies == nil { replies = allocator.buffer(capacity: 256) }
     }
 
     /// Replies to PING and lookups take a few dozen bytes; 4 KiB leaves room for a pipelined batch.
