@@ -2,7 +2,7 @@ import Foundation
 import VigilTestSupport
 import XCTest
 
-/// `vigil lookup` against live Vigils and a stock redis-sentinel.
+/// `vigil lookup` against live Vigils and a stock redis-sentinel, and the lookups Vigil answers at once.
 final class LookupIntegrationTests: XCTestCase {
     var topology: LocalDeployment!
 
@@ -72,5 +72,32 @@ final class LookupIntegrationTests: XCTestCase {
         let alone = try lookup(["mymaster", "--sentinels", "127.0.0.1:\(guarded)", "--password", "s3cret"])
         XCTAssertEqual(alone.status, 0, alone.errors)
         XCTAssertEqual(alone.output, "127.0.0.1 \(topology.masterPort)\n")
+    }
+
+    /// Vigil keeps the last lookup's answer while its state is unchanged: every change a command
+    /// makes (the master removed, monitored at another address, a second master) shows in the very
+    /// next lookup, sent as client libraries send it (multibulk, answered at once).
+    func testLookupsFollowEveryChangeOfTheMonitoredMasters() throws {
+        try topology.startReplicationGroup(replicas: 1)
+        let port = try LoopbackPorts.next()
+        _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port))
+        let master = ["127.0.0.1", String(topology.masterPort)]
+        let replica = ["127.0.0.1", String(topology.replicaPorts[0])]
+        func lookUp(_ name: String = "mymaster") -> [String] {
+            redisCLI(port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", name).filter { !$0.isEmpty }
+        }
+        for _ in 0..<3 { XCTAssertEqual(lookUp(), master) }
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "REMOVE", "mymaster"), ["OK"])
+        XCTAssertEqual(lookUp(), [])
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "MONITOR", "mymaster", "127.0.0.1", replica[1], "1"), ["OK"])
+        XCTAssertEqual(lookUp(), replica)
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "MONITOR", "other", "127.0.0.1", master[1], "1"), ["OK"])
+        for _ in 0..<2 {
+            XCTAssertEqual(lookUp("other"), master)
+            XCTAssertEqual(lookUp(), replica)
+        }
+        XCTAssertEqual(redisCLI(port, "SENTINEL", "REMOVE", "other"), ["OK"])
+        XCTAssertEqual(lookUp("other"), [])
+        XCTAssertEqual(lookUp(), replica)
     }
 }

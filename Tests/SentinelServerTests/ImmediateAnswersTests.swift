@@ -189,4 +189,81 @@ final class ImmediateAnswersTests: XCTestCase {
         XCTAssertEqual(server.target.generalLookups, 1)
         XCTAssertEqual(server.context.registry.totalCommands, 2)
     }
+
+    /// The kept encoding of the last address reply is the general path's reply whenever the master's
+    /// address changes between lookups: removed, monitored at another address, an IPv6 address, a
+    /// second master looked up in turn with the first.
+    func testLookupRepliesFollowTheMastersAddressAsItChanges() throws {
+        let lookUp = multibulk("SENTINEL get-master-addr-by-name mymaster")
+        let lookUpOther = multibulk("SENTINEL get-master-addr-by-name other")
+        let shown = try compare([
+            (Array(lookUp.utf8), false), (Array(lookUp.utf8), false),
+            (Array("SENTINEL REMOVE mymaster\r\n".utf8), true), (Array(lookUp.utf8), false),
+            (Array("SENTINEL MONITOR mymaster 10.0.0.2 6380 1\r\n".utf8), true), (Array(lookUp.utf8), false),
+            (Array("SENTINEL MONITOR other fe80::1 16379 1\r\n".utf8), true),
+            (Array((lookUpOther + lookUp + lookUpOther).utf8), false), (Array(lookUp.utf8), false),
+            (Array("SENTINEL REMOVE mymaster\r\n".utf8), true), (Array("SENTINEL MONITOR mymaster 10.0.0.1 6379 1\r\n".utf8), true),
+            (Array(lookUp.utf8), false),
+        ])
+        XCTAssertEqual(shown[1], "*2\r\n$8\r\n10.0.0.1\r\n$4\r\n6379\r\n | cmd=sentinel|get-master-addr-by-name user=default commands=2")
+        XCTAssertTrue(shown[3].hasPrefix("*-1\r\n"), shown[3])
+        XCTAssertTrue(shown[5].hasPrefix("*2\r\n$8\r\n10.0.0.2\r\n$4\r\n6380\r\n"), shown[5])
+        XCTAssertTrue(shown[7].hasPrefix("*2\r\n$7\r\nfe80::1\r\n$5\r\n16379\r\n*2\r\n$8\r\n10.0.0.2\r\n$4\r\n6380\r\n*2\r\n$7\r\nfe80::1\r\n"), shown[7])
+        XCTAssertTrue(shown[11].hasPrefix("*2\r\n$8\r\n10.0.0.1\r\n$4\r\n6379\r\n"), shown[11])
+    }
+
+    /// The kept reply is written byte for byte as the encoder writes it, for hosts short and long
+    /// (past Swift's inline strings), ports of every width, and addresses that come back.
+    func testAKeptAddressReplyIsTheEncodersBytes() {
+        let addresses = [
+            Address(host: "127.0.0.1", port: 6379), Address(host: "127.0.0.1", port: 6379), Address(host: "127.0.0.1", port: 6380),
+            Address(host: "a-rather-long-host-name.example.internal", port: 0), Address(host: "::1", port: 65535),
+            Address(host: "127.0.0.1", port: 6379), Address(host: "", port: 7),
+        ]
+        var kept = EncodedAddressReply()
+        var written = ByteBuffer()
+        var expected = ByteBuffer()
+        for address in addresses {
+            kept.write(address, into: &written)
+            expected.writeRESPAddress(host: address.host, port: address.port)
+            XCTAssertEqual(written, expected, "\(address)")
+        }
+    }
+
+    /// The word match eight bytes at a time answers as a byte-by-byte ASCII case fold would, for
+    /// every byte value at every place of each word the shortcut knows, and for every case mix.
+    func testWordsMatchAsAByteByByteASCIIFoldWould() {
+        func folded(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte + 0x20 : byte }
+        func matchesByteByByte(_ word: [UInt8], _ lowercase: String) -> Bool {
+            word.count == lowercase.utf8.count && zip(word, lowercase.utf8).allSatisfy { folded($0) == $1 }
+        }
+        func check(_ word: [UInt8], _ lowercase: StaticString) {
+            let got = word.withUnsafeBytes { ASCIIWord.matches($0, lowercase) }
+            XCTAssertEqual(got, matchesByteByByte(word, "\(lowercase)"), "\(word) against \(lowercase)")
+        }
+        let words: [StaticString] = ["ping", "sentinel", "get-master-addr-by-name", "get-primary-addr-by-name"]
+        var generator = SplitMix64(seed: 7)
+        for lowercase in words {
+            let base = Array("\(lowercase)".utf8)
+            for place in base.indices {
+                for byte in UInt8.min...UInt8.max {
+                    var word = base
+                    word[place] = byte
+                    check(word, lowercase)
+                }
+            }
+            for _ in 0..<200 {
+                check(base.map { generator.next() & 1 == 0 ? $0 : ($0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0) }, lowercase)
+            }
+            check(Array(base.dropLast()), lowercase)
+            check(base + [0x61], lowercase)
+            check([], lowercase)
+        }
+        for _ in 0..<100_000 {
+            let bytes = generator.next()
+            var byByte: UInt64 = 0
+            for shift in stride(from: 0, to: 64, by: 8) { byByte |= UInt64(folded(UInt8(truncatingIfNeeded: bytes >> UInt64(shift)))) << UInt64(shift) }
+            XCTAssertEqual(ASCIIWord.lowercased(bytes), byByte, String(bytes, radix: 16))
+        }
+    }
 }

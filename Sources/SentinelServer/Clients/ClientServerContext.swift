@@ -56,6 +56,8 @@ public final class ClientServerContext: @unchecked Sendable {
     /// PING and lookups in their plain case are answered by ImmediateAnswers; off, every request
     /// takes the general path (the tests compare the two).
     var answersImmediately = true
+    /// The lookup reply last written, encoded (ImmediateAnswers).
+    var addressReplies = EncodedAddressReply()
     /// Writes one line to the daemon's log (the server keeps no log of its own).
     public var log: (LogLevel, String) -> Void = { _, _ in }
 

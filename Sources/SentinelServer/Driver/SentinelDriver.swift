@@ -10,7 +10,16 @@ import SentinelCore
 /// write leave only once it is durable, and the write itself runs on `diskQueue`, off the loop.
 public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
     public let eventLoop: EventLoop
-    private var sentinel: Sentinel
+    /// Every write to the core, in place or whole, counts in `coreChanges` (see `lastLookup`).
+    private var sentinel: Sentinel {
+        didSet { coreChanges &+= 1 }
+    }
+    private var coreChanges: UInt64 = 0
+    /// The last lookup answered at once, and the core's change count it was read at. The core is a
+    /// value: while no write has reached it, a lookup of the same name has the same answer. A
+    /// client that looks the master up on every connect, and all of them after a failover, ask for
+    /// the same name many times between two ticks.
+    private var lastLookup: (changes: UInt64, name: [UInt8], answer: ImmediateLookup)?
     private let store: ConfigStore
     private let log: RedisLogWriter
     private var links: RedisLinks!
@@ -226,7 +235,20 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
 
     public func lookUpMasterAddressNow(utf8 name: UnsafeRawBufferPointer) -> ImmediateLookup {
         guard queue.isIdle else { return .mustWait }
-        return inPlace { $0.lookUpMasterAddress(utf8: name).map { .address($0) } ?? .noSuchMaster }
+        if let lastLookup, lastLookup.changes == coreChanges, Self.bytes(lastLookup.name, equal: name) { return lastLookup.answer }
+        let answer: ImmediateLookup = inPlace { $0.lookUpMasterAddress(utf8: name).map { .address($0) } ?? .noSuchMaster }
+        // Read after the lookup: `inPlace` is itself a write access, which counts.
+        var remembered = lastLookup?.name ?? []
+        lastLookup = nil
+        remembered.removeAll(keepingCapacity: true)
+        remembered.append(contentsOf: name)
+        lastLookup = (coreChanges, remembered, answer)
+        return answer
+    }
+
+    private static func bytes(_ kept: [UInt8], equal name: UnsafeRawBufferPointer) -> Bool {
+        guard kept.count == name.count else { return false }
+        return kept.withUnsafeBytes { kept in kept.count == 0 || memcmp(kept.baseAddress!, name.baseAddress!, kept.count) == 0 }
     }
 
     /// Reads the core where it lies: `sentinel.method()` on this class's property copies the whole
