@@ -27,6 +27,7 @@ import csv
 import io
 import os
 import shutil
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,11 @@ PIPELINES = (1, 16)
 # Deadlines: a benchmark run is sized to take `--seconds`; anything far beyond that is a hang.
 SETTLE_SECONDS = 30
 RUN_DEADLINE_FACTOR = 10
+
+
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def redis_benchmark(port, command, pipeline, requests, deadline):
@@ -76,9 +82,11 @@ class Target:
             rate = redis_benchmark(self.port, self.command, pipeline, probe, deadline=120)
             requests = self.requests[pipeline] = max(probe, int(rate * seconds))
         before = process_sample(self.process.pid)[0]
+        client_before = children_cpu_seconds()
         rate = redis_benchmark(self.port, self.command, pipeline, requests, deadline=max(60, seconds * RUN_DEADLINE_FACTOR))
         used = process_sample(self.process.pid)[0] - before
-        self.samples[pipeline].append((rate, used / requests * 1e6))
+        client_used = children_cpu_seconds() - client_before
+        self.samples[pipeline].append((rate, used / requests * 1e6, client_used / requests * 1e6))
         return rate
 
 
@@ -104,18 +112,19 @@ def print_lookup_table(targets, rounds):
     stock = {(target.command_label, pipeline): target.samples[pipeline]
              for target in targets if target.label == "redis-sentinel" for pipeline in PIPELINES}
     print(f"\n### Lookups: redis-benchmark -c {CLIENTS}, median of {rounds} interleaved rounds\n")
-    print("| process | command | pipeline | req/s | ratio to redis-server PING | CPU µs/request | req/s against redis-sentinel's, same round |")
-    print("|---|---|---|---|---|---|---|")
+    print("| process | command | pipeline | req/s | ratio to redis-server PING | CPU µs/request | client's CPU µs/request | req/s against redis-sentinel's, same round |")
+    print("|---|---|---|---|---|---|---|---|")
     for pipeline in PIPELINES:
         for target in targets:
             samples = target.samples[pipeline]
-            ratios = [rate / base for (rate, _), (base, _) in zip(samples, yardstick.samples[pipeline])]
+            ratios = [rate / base for (rate, *_), (base, *_) in zip(samples, yardstick.samples[pipeline])]
             paired = ""
             if target.label == "vigil" and (target.command_label, pipeline) in stock:
-                pairs = [rate / other for (rate, _), (other, _) in zip(samples, stock[(target.command_label, pipeline)])]
+                pairs = [rate / other for (rate, *_), (other, *_) in zip(samples, stock[(target.command_label, pipeline)])]
                 paired = f"{statistics.median(pairs):.3f}"
             print(f"| {target.label} | {target.command_label} | {pipeline} | {statistics.median(s[0] for s in samples):,.0f} "
-                  f"| {statistics.median(ratios):.3f} | {statistics.median(s[1] for s in samples):.2f} | {paired} |")
+                  f"| {statistics.median(ratios):.3f} | {statistics.median(s[1] for s in samples):.2f} "
+                  f"| {statistics.median(s[2] for s in samples):.2f} | {paired} |")
 
 
 def profile_vigil(target, pipeline, seconds, limit):
