@@ -35,6 +35,14 @@ public struct RESPRequestDecoder: ByteToMessageDecoder {
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        decode(&buffer) { frame in context.fireChannelRead(NIOAny(frame)) }
+        return .needMoreData
+    }
+
+    /// Hands every complete request in `buffer` to `deliver`, in order, and consumes it; what is
+    /// left is the start of a request still arriving. After a protocol error or an exceeded query
+    /// buffer the rest is consumed unread.
+    public mutating func decode(_ buffer: inout ByteBuffer, deliver: (RESPRequestFrame) -> Void) {
         // Every complete request in the buffer in one call: each return to ByteToMessageHandler costs
         // its buffer bookkeeping, which a pipelined read would pay once per request. Bounded: every
         // pass but the last consumes a request.
@@ -48,15 +56,15 @@ public struct RESPRequestDecoder: ByteToMessageDecoder {
             let frame = parser.next(from: &buffer)
             input.bufferedBytes = buffer.readableBytes
             input.unfinishedArgumentBytes = parser.unfinishedArgumentBytes
-            guard let frame else { return .needMoreData }
+            guard let frame else { return }
             if case .queryBufferLimitExceeded = frame {
                 input.unparsedBytesAtLimit = Array(buffer.readableBytesView.prefix(RequestInput.bytesShownAtLimit))
             }
-            context.fireChannelRead(wrapInboundOut(frame))
+            deliver(frame)
             if case .command = frame { continue }
             buffer.moveReaderIndex(to: buffer.writerIndex)
             input.bufferedBytes = 0
-            return .needMoreData
+            return
         }
     }
 

@@ -80,6 +80,24 @@ final class HeldRequestsTests: XCTestCase {
         XCTAssertEqual(target.sentinelCalls, [["masters"]])
     }
 
+    /// The limit counts what the connection holds across reads: an argument arriving in pieces, each
+    /// well within the limit, closes the client once the pieces together pass it, and only then.
+    func testAnUnfinishedRequestArrivingInPiecesClosesTheClientOnceThePiecesPassTheLimit() throws {
+        let channel = try makeChannel(maxQueryBufferBytes: 1_000)
+        XCTAssertEqual(try exchange(channel, "*1\r\n$5000\r\n"), "")
+        for piece in 1...2 {
+            XCTAssertEqual(try exchange(channel, String(repeating: "y", count: 300)), "")
+            XCTAssertTrue(channel.isActive, "after \(piece) pieces of 300 bytes")
+        }
+        XCTAssertTrue(logged.isEmpty, "\(logged)")
+        XCTAssertEqual(try exchange(channel, String(repeating: "y", count: 300)), "")
+        XCTAssertEqual(try exchange(channel, String(repeating: "y", count: 300)), "")
+        XCTAssertFalse(channel.isActive, "1,211 bytes held")
+        XCTAssertEqual(logged.map(\.level), [.warning])
+        let message = logged.first?.message ?? ""
+        XCTAssertTrue(message.hasPrefix("Closing client that reached max query buffer length: id="), message)
+    }
+
     func testAnUnfinishedRequestPastTheLimitIsLoggedWithItsUnparsedBytes() throws {
         let channel = try makeChannel(maxQueryBufferBytes: 1_000)
         XCTAssertEqual(try exchange(channel, "*1\r\n$5000\r\n" + String(repeating: "y", count: 2_000)), "")

@@ -1,10 +1,11 @@
 import NIOCore
 import RESP
 
-/// One client connection, behind the request decoder: runs requests in order and writes their
-/// replies, flushed once per read. It decides nothing itself; the context and its command families do.
+/// One client connection (after TLS): reads its bytes into requests (`ClientRequestReader`), runs
+/// them in order and writes their replies, flushed once per read. It decides nothing itself; the
+/// context and its command families do.
 final class ClientConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = RESPRequestFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let context: ClientServerContext
@@ -86,12 +87,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         client = nil
         held = []
         heldStart = 0
+        received.forget()
         channelContext.fireChannelInactive()
     }
 
     func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        received.read(&bytes) { request in handle(request, channelContext) }
+    }
+
+    private func handle(_ request: RESPRequestFrame, _ channelContext: ChannelHandlerContext) {
         guard !closing, client != nil else { return }
-        switch unwrapInboundIn(data) {
+        switch request {
         case .command(let words):
             if waiting {
                 hold(words, channelContext)

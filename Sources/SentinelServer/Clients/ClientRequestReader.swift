@@ -1,21 +1,18 @@
 import NIOCore
 import RESP
 
-/// The first handler of a client connection (after TLS): counts the bytes the client sends and when
-/// it last sent any (any bytes count as interaction for `timeout`, as in Redis, even half a request),
-/// and runs the request decoder over them, keeping what is left of an unfinished request until the
-/// next read.
+/// What a client connection does with the bytes it reads, for the connection's handler: counts them
+/// and when they came (any bytes count as interaction for `timeout`, as in Redis, even half a
+/// request), runs the request decoder over them, and keeps what is left of an unfinished request
+/// until the next read.
 ///
-/// One handler, not a counting handler before NIO's `ByteToMessageHandler`: each handler a read
-/// passes costs a pipeline hop each way (read and read-complete), and `ByteToMessageHandler` adds its
-/// own buffer bookkeeping and re-entrancy guards. At one request per read, which is what a client
-/// that looks the master up on connect sends, that was about 3,000 of the 15,900 user-space
-/// instructions a request cost (callgrind).
+/// Not a handler of its own in the pipeline: each handler a read passes costs a pipeline hop each
+/// way (read, read-complete, and the next read's request back to the socket), with reference counts
+/// taken and dropped at each. As a counting handler before NIO's `ByteToMessageHandler`, then as a
+/// handler before the connection's, that was about 3,000, then about 300, of the user-space
+/// instructions a lookup at pipeline 1 cost (callgrind).
 /// The decoder is the same `RESPRequestDecoder` the codec tests drive through `ByteToMessageHandler`.
-final class ClientRequestReader: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = RESPRequestFrame
-
+final class ClientRequestReader {
     /// Confined to the connection's event loop, as the pipeline is.
     private(set) var lastReceivedAt: NIODeadline?
     private let registry: ClientRegistry
@@ -28,27 +25,22 @@ final class ClientRequestReader: ChannelInboundHandler {
         self.decoder = decoder
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
+    /// Counts `incoming` and hands every request it completes to `deliver`, in order.
+    func read(_ incoming: inout ByteBuffer, deliver: (RESPRequestFrame) -> Void) {
         registry.inputBytes += incoming.readableBytes
         lastReceivedAt = .now()
         guard var buffer = unparsed else {
-            decode(&incoming, context)
+            decode(&incoming, deliver)
             return
         }
         unparsed = nil
         buffer.writeBuffer(&incoming)
-        decode(&buffer, context)
+        decode(&buffer, deliver)
     }
 
-    /// Every complete request in `buffer` goes to the handler behind; the rest is kept.
-    private func decode(_ buffer: inout ByteBuffer, _ context: ChannelHandlerContext) {
-        do {
-            _ = try decoder.decode(context: context, buffer: &buffer)
-        } catch {
-            context.fireErrorCaught(error)
-            return
-        }
+    /// Every complete request in `buffer` goes to `deliver`; the rest is kept.
+    private func decode(_ buffer: inout ByteBuffer, _ deliver: (RESPRequestFrame) -> Void) {
+        decoder.decode(&buffer, deliver: deliver)
         guard buffer.readableBytes > 0 else { return }
         // The parser consumes an unfinished request's bytes as it reads them, so what is left is a
         // line or an argument still arriving; moving it to the front once more was consumed than is
@@ -57,8 +49,8 @@ final class ClientRequestReader: ChannelInboundHandler {
         unparsed = buffer
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    /// The connection closed: an unfinished request will never be completed.
+    func forget() {
         unparsed = nil
-        context.fireChannelInactive()
     }
 }

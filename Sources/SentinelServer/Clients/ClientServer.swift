@@ -50,13 +50,11 @@ public final class ClientServer: @unchecked Sendable {
         }
     }
 
-    /// A client connection's pipeline after TLS: bytes counted and requests decoded in one handler,
-    /// then the handler that runs the requests.
+    /// A client connection's pipeline after TLS: one handler reads the bytes into requests and runs them.
     static func addClientHandlers(to pipeline: ChannelPipeline.SynchronousOperations, context: ClientServerContext) throws {
         let requests = RequestInput()
         let received = ClientRequestReader(
             registry: context.registry, decoder: RESPRequestDecoder(limits: context.configuration.limits, input: requests))
-        try pipeline.addHandler(received)
         try pipeline.addHandler(ClientConnectionHandler(context: context, received: received, requests: requests))
     }
 
