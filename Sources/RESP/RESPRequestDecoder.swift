@@ -50,6 +50,13 @@ public struct RESPRequestDecoder: ByteToMessageDecoder {
         while true {
             // Read before every request: an AUTH handled behind us lifts the limits for the next one.
             parser.requiresAuthentication = input.requiresAuthentication
+            // Every request read was run: nothing is left to offer or parse, as at the end of each
+            // read of a client that sends one request at a time.
+            if buffer.readableBytes == 0, parser.isBetweenRequests {
+                input.bufferedBytes = 0
+                input.unfinishedArgumentBytes = parser.unfinishedArgumentBytes
+                return
+            }
             // PING and lookups, pipelined by the dozen, are answered from the bytes where they lie:
             // no argument arrays, no frame through the pipeline.
             if let answerAtOnce, parser.offerSmallRequest(in: &buffer, to: answerAtOnce) { continue }

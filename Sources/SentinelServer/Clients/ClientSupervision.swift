@@ -28,14 +28,15 @@ extension ClientServerContext {
     /// Called after output is queued for a client, as Redis checks when it adds a reply: a client over
     /// its class's limit is closed now, its pending output dropped, and Redis's line logged.
     func enforceOutputLimit(_ client: ClientRecord) {
-        guard !client.closingForOutputLimit, client.channel.isActive else { return }
         let limits = configuration.clientLimits.outputBuffer
         let limit = client.isSubscribed ? limits.pubsub : limits.normal
-        // Without a bound (the normal class's default) there is nothing to count or time.
+        // Without a bound (the normal class's default) there is nothing to count or time. Asked
+        // first: this runs after every reply, and the channel's state is a call away.
         guard limit.hardBytes > 0 || limit.softBytes > 0 else {
             client.outputWatch = OutputBufferWatch()
             return
         }
+        guard !client.closingForOutputLimit, client.channel.isActive else { return }
         let now = NIODeadline.now()
         guard client.outputWatch.isOverLimit(pendingBytes: client.pendingOutputBytes, limit: limit, now: now) else { return }
         client.closingForOutputLimit = true
