@@ -130,6 +130,49 @@ final class MonitoringIntegrationTests: XCTestCase {
         XCTAssertTrue(waitUntil(timeout: 20) { publishes().direct > 0 }, "Vigil publishes to the replica again: \(monitor.output)")
     }
 
+    /// At rest Vigil's INFO and hellos travel to a master with a ping: one write, and one read on
+    /// Redis's side, so the master's MONITOR shows each within a few milliseconds of a PING from the
+    /// same connection, where pings go a second apart.
+    func testInfoAndHellosReachTheMasterInTheSameReadAsAPing() throws {
+        try topology.startReplicationGroup(replicas: 1)
+        let port = try LoopbackPorts.next()
+        _ = try topology.startSentinel(port: port, configPath: topology.writeSentinelConfig(port: port))
+        // Past the start: the first INFO goes as the link connects, before the pings have a pace.
+        XCTAssertTrue(waitUntil(timeout: 20) { field("num-slaves", in: redisCLI(port, "SENTINEL", "MASTER", "mymaster")) == "1" })
+        let monitor = try ManagedProcess(
+            name: "monitor", executable: Binaries.redisCLI, arguments: ["-p", String(topology.masterPort), "MONITOR"],
+            directory: topology.directory)
+        topology.adopt(monitor)
+        // MONITOR's lines: `<seconds>.<microseconds> [<db> <client address>] "<COMMAND>" ...`.
+        struct Seen { let at: Double; let client: String; let command: String }
+        func seen() -> [Seen] {
+            monitor.output.components(separatedBy: "\n").compactMap { line in
+                let parts = line.split(separator: " ", maxSplits: 3)
+                guard parts.count == 4, let at = Double(parts[0]), parts[2].hasSuffix("]") else { return nil }
+                let command = parts[3].split(separator: " ").first.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).uppercased() }
+                return Seen(at: at, client: String(parts[2].dropLast()), command: command ?? "")
+            }
+        }
+        // Vigil's command link is the connection that sends INFO; two INFOs (every 10 s) and six
+        // hellos (every 2 s) from it.
+        func fromCommandLink() -> [Seen] {
+            let all = seen()
+            guard let link = all.first(where: { $0.command == "INFO" })?.client else { return [] }
+            return all.filter { $0.client == link }
+        }
+        XCTAssertTrue(waitUntil(timeout: 40) {
+            let commands = fromCommandLink()
+            return commands.filter { $0.command == "INFO" }.count >= 2 && commands.filter { $0.command == "PUBLISH" }.count >= 6
+        }, monitor.output)
+        let commands = fromCommandLink()
+        let pings = commands.filter { $0.command == "PING" }.map(\.at)
+        XCTAssertGreaterThanOrEqual(pings.count, 10, monitor.output)
+        for sent in commands where sent.command == "INFO" || sent.command == "PUBLISH" {
+            let nearest = pings.map { abs($0 - sent.at) }.min() ?? .infinity
+            XCTAssertLessThan(nearest, 0.010, "\(sent.command) at \(sent.at) went without a ping:\n\(monitor.output)")
+        }
+    }
+
     func testSetAndFlushconfigRewriteInPlaceKeepingOperatorLines() throws {
         try topology.startReplicationGroup(replicas: 1)
         let port = try LoopbackPorts.next()
