@@ -237,14 +237,19 @@ public final class SentinelDriver: SentinelCommandTarget, @unchecked Sendable {
         guard queue.isIdle else { return .mustWait }
         if let lastLookup, lastLookup.changes == coreChanges, Self.bytes(lastLookup.name, equal: name) { return lastLookup.answer }
         let answer: ImmediateLookup = inPlace { $0.lookUpMasterAddress(utf8: name).map { .address($0) } ?? .noSuchMaster }
-        // Read after the lookup: `inPlace` is itself a write access, which counts.
+        // Dropped first, so that its name's array is reused in place rather than copied.
         var remembered = lastLookup?.name ?? []
         lastLookup = nil
+        // A name as long as a bulk string may be (a client's choice) is answered, not kept.
+        guard name.count <= Self.longestRememberedName else { return answer }
         remembered.removeAll(keepingCapacity: true)
         remembered.append(contentsOf: name)
+        // The count read after the lookup: `inPlace` is itself a write access, which counts.
         lastLookup = (coreChanges, remembered, answer)
         return answer
     }
+
+    static let longestRememberedName = 1_024
 
     private static func bytes(_ kept: [UInt8], equal name: UnsafeRawBufferPointer) -> Bool {
         guard kept.count == name.count else { return false }
