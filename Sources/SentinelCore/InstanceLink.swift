@@ -20,6 +20,11 @@ public struct InstanceLink: Hashable, Sendable {
     public var lastAvailable: Instant
     public var lastPubsubActivity: Instant?
     public var lastHelloPublished: Instant?
+    /// Our own hello, published to this node itself, not yet heard back on its channel (0 or 1).
+    public var ownHelloEchoPending = 0
+    /// The last of our own hellos heard on this node's channel beyond those we published to it: for
+    /// a replica, one its master relayed (see `Sentinel.replicaHearsMastersHellos`).
+    public var lastOwnHelloRelayed: Instant?
     /// The local address of the command socket, announced in hellos when no announce-ip is set.
     public var localHost: String?
 

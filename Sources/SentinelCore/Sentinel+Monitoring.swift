@@ -40,6 +40,15 @@ extension Sentinel {
             guard case .instance(let target, _) = linkOwners[id] else { return [] }
             withInstance(target) { $0.link.lastPubsubActivity = now }
             guard channel == Sentinel.helloChannel else { return [] }
+            if case .replica = target.member, Hello.isSent(by: myID, payload) {
+                withInstance(target) { instance in
+                    if instance.link.ownHelloEchoPending > 0 {
+                        instance.link.ownHelloEchoPending -= 1
+                    } else {
+                        instance.link.lastOwnHelloRelayed = now
+                    }
+                }
+            }
             return receiveHello(payload, now: now)
         }
     }
@@ -149,6 +158,8 @@ extension Sentinel {
                 withInstance(target) { $0.link.lastHelloPublished = now }
             } else {
                 publishHello(target, now: now, into: &effects)
+                // Its echo on the node's channel is ours, not a relay's.
+                withInstance(target) { $0.link.ownHelloEchoPending = 1 }
             }
         }
     }
@@ -162,7 +173,14 @@ extension Sentinel {
     /// * the master answers (a reply within a publish period), is not down by our view, and has no
     ///   failover (a switchover's write pause holds PUBLISH back on the master);
     /// * the replica's INFO, at most two INFO periods old, says it replicates from the master's
-    ///   address with its link up.
+    ///   address with its link up;
+    /// * the replica's channel shows it: our pub/sub link to it is up, and heard one of our own
+    ///   hellos relayed from the master (one beyond the echo of each we published to the replica
+    ///   itself) within two publish periods, or has been up for less (our hellos to the master go
+    ///   at most 2.75 s apart). A replica that reports replicating and relays nothing (one that
+    ///   lies in INFO, or a stream that carries nothing) would otherwise hear nothing of ours, and
+    ///   its pub/sub link would be closed as idle after three periods and reopened, again and
+    ///   again.
     /// Anything else (a broken replication link, a replica following another node, a master that
     /// hangs or is lost, an INFO too old) gets the hello directly, as Redis sends it. Leaving the
     /// copy out removes, per master and hello period, one PUBLISH and its reply, and one message on
@@ -182,7 +200,9 @@ extension Sentinel {
             return master.pointee.replicas.withUnsafeBufferPointer { replicas in
                 let replica = replicas.baseAddress! + r
                 guard replica.pointee.masterLinkUp, replica.pointee.instance.roleReported == .slave,
-                    let refreshed = replica.pointee.instance.infoRefreshed, now - refreshed <= infoValidity
+                    let refreshed = replica.pointee.instance.infoRefreshed, now - refreshed <= infoValidity,
+                    replica.pointee.instance.link.pubsubConnected, let connected = replica.pointee.instance.link.pubsubConnectedSince,
+                    now - max(connected, replica.pointee.instance.link.lastOwnHelloRelayed ?? connected) <= 2 * publishPeriod
                 else { return false }
                 let masterAddress = masterInstance.pointee.address
                 return replica.pointee.masterPort == masterAddress.port && replica.pointee.masterHost == masterAddress.host

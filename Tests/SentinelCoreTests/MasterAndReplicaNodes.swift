@@ -11,6 +11,9 @@ struct MasterAndReplicaNodes {
     static let replicaPort = 6380
 
     var relaysHellos = false
+    /// False: the replica reports that it replicates, but the master's PUBLISH never reaches its
+    /// subscribers (a replica that lies in INFO, or a replication stream that carries nothing).
+    var replicaRelaysTheMaster = true
     var portOfLink: [LinkID: Int] = [:]
     var pubsubLinkOfPort: [Int: LinkID] = [:]
     var silent: Set<Int> = []
@@ -52,7 +55,9 @@ struct MasterAndReplicaNodes {
                 queue += harness.handle(.replyReceived(id, purpose, value))
                 if relaysHellos, case .publishHello = purpose, words.count == 3 {
                     var receivers = [port]
-                    if port == Self.masterPort, replicaLinkUp, replicaFollowsPort == Self.masterPort, !silent.contains(Self.replicaPort) {
+                    if port == Self.masterPort, replicaRelaysTheMaster, replicaLinkUp, replicaFollowsPort == Self.masterPort,
+                        !silent.contains(Self.replicaPort)
+                    {
                         receivers.append(Self.replicaPort)
                     }
                     for receiver in receivers {

@@ -99,4 +99,51 @@ final class ReplicaHelloTests: XCTestCase {
             }
         }
     }
+
+    /// A replica that reports replicating from its master but relays nothing (it lies in INFO, or
+    /// its replication stream carries nothing): its channel goes quiet, so it is sent our hellos
+    /// itself, within two publish periods of the last thing heard there and then every period, and
+    /// its pub/sub link is never closed as idle.
+    func testAReplicaThatReportsReplicatingButRelaysNothingIsSentTheHelloItself() {
+        for downAfter: Int64 in [100, 5_000, 30_000] {
+            var nodes = Nodes(relaysHellos: true)
+            nodes.replicaRelaysTheMaster = false
+            var harness = settled(downAfter: downAfter, nodes: &nodes)
+            let start = harness.now
+            var pubsubReconnects = 0
+            for _ in 0..<3_000 {
+                let produced = harness.tick()
+                for case .connect(_, let address, .pubsub) in produced where address.port == replicaPort { pubsubReconnects += 1 }
+                nodes.serve(&harness, produced)
+                harness.advance(10)
+            }
+            let what = "down-after \(downAfter)"
+            let gap = longestHelloGap(harness, downAfter: downAfter, isMaster: false)
+            assertEvery(nodes.hellos(to: replicaPort, after: start), from: start, until: harness.now, within: gap, what)
+            assertEvery(nodes.hellos(to: masterPort, after: start), from: start, until: harness.now,
+                        within: longestHelloGap(harness, downAfter: downAfter, isMaster: true), what)
+            XCTAssertEqual(pubsubReconnects, 0, what)
+            XCTAssertEqual(harness.events("+sdown").count, 0, what)
+        }
+    }
+
+    /// A replica that stops relaying is sent our hellos itself; once it relays again, the master's
+    /// hellos heard there beyond the echoes of our own prove it, and it is sent none within a few
+    /// periods, at short and long down-after alike.
+    func testAReplicaThatRelaysAgainIsTrustedAgain() {
+        for downAfter: Int64 in [100, 5_000, 30_000] {
+            var nodes = Nodes(relaysHellos: true)
+            var harness = settled(downAfter: downAfter, nodes: &nodes)
+            let what = "down-after \(downAfter)"
+            nodes.replicaRelaysTheMaster = false
+            let stopped = harness.now
+            run(&harness, &nodes, for: 10_000)
+            XCTAssertGreaterThanOrEqual(nodes.hellos(to: replicaPort, after: stopped).count, 2, what)
+            nodes.replicaRelaysTheMaster = true
+            let resumed = harness.now
+            run(&harness, &nodes, for: 20_000)
+            let settledAgain = resumed + 2 * longestHelloGap(harness, downAfter: downAfter, isMaster: false)
+            XCTAssertEqual(nodes.hellos(to: replicaPort, after: settledAgain), [], what)
+        }
+    }
 }
