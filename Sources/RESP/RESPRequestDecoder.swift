@@ -13,12 +13,19 @@ public final class RequestInput {
     /// (sdscatrepr of its query buffer's first `bytesShownAtLimit`) as it closes the client.
     public fileprivate(set) var unparsedBytesAtLimit: [UInt8] = []
     public static let bytesShownAtLimit = 64
-    /// The handler's answer to a small request offered where it lies (see
-    /// `RESPRequestParser.offerSmallRequest`): true when it answered it, false to have it parsed and
-    /// passed on as any other request.
-    public var answerAtOnce: ((RESPBorrowedArguments) -> Bool)?
+    /// What answers a small request offered where it lies (see `RESPRequestParser.offerSmallRequest`):
+    /// the connection's handler. Not retained: the handler holds the decoder that reads this, runs
+    /// it only from its own read, and clears this as it leaves the pipeline. A retained closure here
+    /// cost a reference count taken and dropped, atomically, on every read.
+    public unowned(unsafe) var answerer: (any SmallRequestAnswerer)?
 
     public init() {}
+}
+
+/// Answers small requests where they lie in the receive buffer (see `RequestInput.answerer`).
+public protocol SmallRequestAnswerer: AnyObject {
+    /// True when it answered the request, false to have it parsed and passed on as any other.
+    func answerAtOnce(_ arguments: RESPBorrowedArguments) -> Bool
 }
 
 /// The request parser as the pipeline's decoder: one `RESPRequestFrame` per request, read by the
@@ -46,7 +53,7 @@ public struct RESPRequestDecoder: ByteToMessageDecoder {
         // Every complete request in the buffer in one call: each return to ByteToMessageHandler costs
         // its buffer bookkeeping, which a pipelined read would pay once per request. Bounded: every
         // pass but the last consumes a request.
-        let answerAtOnce = input.answerAtOnce
+        let answerer = input.answerer
         while true {
             // Read before every request: an AUTH handled behind us lifts the limits for the next one.
             parser.requiresAuthentication = input.requiresAuthentication
@@ -59,7 +66,7 @@ public struct RESPRequestDecoder: ByteToMessageDecoder {
             }
             // PING and lookups, pipelined by the dozen, are answered from the bytes where they lie:
             // no argument arrays, no frame through the pipeline.
-            if let answerAtOnce, parser.offerSmallRequest(in: &buffer, to: answerAtOnce) { continue }
+            if let answerer, parser.offerSmallRequest(in: &buffer, to: { answerer.answerAtOnce($0) }) { continue }
             let frame = parser.next(from: &buffer)
             input.bufferedBytes = buffer.readableBytes
             input.unfinishedArgumentBytes = parser.unfinishedArgumentBytes

@@ -32,12 +32,10 @@ final class RESPRequestDecoderTests: XCTestCase {
 
     func testSmallRequestsAreOfferedWhereTheyLieAndTheRestPassedOn() throws {
         let input = RequestInput()
-        var offered: [[String]] = []
-        input.answerAtOnce = { arguments in
-            let words = (0..<arguments.count).map { String(decoding: arguments[$0], as: UTF8.self) }
-            offered.append(words)
-            return words[0] == "PING"
-        }
+        let answerer = PingAnswerer()
+        input.answerer = answerer
+        defer { withExtendedLifetime(answerer) {} }
+        var offered: [[String]] { answerer.offered }
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(RESPRequestDecoder(input: input)))
         try channel.writeInbound(ByteBuffer(string: "*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nROLE\r\nPING\r\n*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPI"))
         XCTAssertEqual(offered, [["PING"], ["ROLE"], ["PING"]], "multibulk requests whole in the buffer are offered; inline ones are not")
@@ -115,5 +113,16 @@ private final class AuthenticatingHandler: ChannelInboundHandler {
         let frame = unwrapInboundIn(data)
         if case .command(let words) = frame, words.first == Array("AUTH".utf8) { input.requiresAuthentication = false }
         context.fireChannelRead(wrapInboundOut(frame))
+    }
+}
+
+/// Takes PING where it lies and records every request offered.
+private final class PingAnswerer: SmallRequestAnswerer {
+    var offered: [[String]] = []
+
+    func answerAtOnce(_ arguments: RESPBorrowedArguments) -> Bool {
+        let words = (0..<arguments.count).map { String(decoding: arguments[$0], as: UTF8.self) }
+        offered.append(words)
+        return words[0] == "PING"
     }
 }

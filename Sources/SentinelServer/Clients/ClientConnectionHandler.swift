@@ -4,7 +4,7 @@ import RESP
 /// One client connection (after TLS): reads its bytes into requests (`ClientRequestReader`), runs
 /// them in order and writes their replies, flushed once per read. It decides nothing itself; the
 /// context and its command families do.
-final class ClientConnectionHandler: ChannelInboundHandler {
+final class ClientConnectionHandler: ChannelInboundHandler, SmallRequestAnswerer {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -31,19 +31,18 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context channelContext: ChannelHandlerContext) {
         allocator = channelContext.channel.allocator
-        // The decoder offers each small request here before parsing it into arguments (unowned:
-        // the decoder and this handler leave the pipeline together).
-        requests.answerAtOnce = { [unowned self] arguments in answerAtOnce(arguments) }
+        // The decoder offers each small request here before parsing it into arguments.
+        requests.answerer = self
     }
 
     func handlerRemoved(context channelContext: ChannelHandlerContext) {
-        requests.answerAtOnce = nil
+        requests.answerer = nil
     }
 
     /// A small request offered by the decoder where it lies: answered into the replies when it is
     /// PING or a lookup in its plain case and nothing before it is still waiting (it would then be
     /// answered out of order); otherwise it is parsed and comes to `channelRead` as any request.
-    private func answerAtOnce(_ arguments: RESPBorrowedArguments) -> Bool {
+    func answerAtOnce(_ arguments: RESPBorrowedArguments) -> Bool {
         guard !closing, !waiting, let client else { return false }
         startReplies()
         return context.answerImmediately(arguments, client: client, into: &replies!)
@@ -115,9 +114,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// The last handler: nothing behind it reads the event, and passing it on to the pipeline's tail
+    /// took reference counts on every read.
     func channelReadComplete(context channelContext: ChannelHandlerContext) {
         flush(channelContext)
-        channelContext.fireChannelReadComplete()
     }
 
     /// While an answer waits for the disk, later requests are kept, within the query buffer limit:

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import RESP
 
@@ -28,7 +31,7 @@ final class ClientRequestReader {
     /// Counts `incoming` and hands every request it completes to `deliver`, in order.
     func read(_ incoming: inout ByteBuffer, deliver: (RESPRequestFrame) -> Void) {
         registry.inputBytes += incoming.readableBytes
-        lastReceivedAt = .now()
+        lastReceivedAt = Self.coarseNow()
         guard var buffer = unparsed else {
             decode(&incoming, deliver)
             return
@@ -47,6 +50,19 @@ final class ClientRequestReader {
         // left keeps the buffer within twice what it holds, at a copy cost linear in the bytes read.
         if buffer.readerIndex > buffer.readableBytes { buffer.discardReadBytes() }
         unparsed = buffer
+    }
+
+    /// The monotonic clock `NIODeadline.now()` reads, at the kernel's tick (a few milliseconds): it
+    /// only dates interaction, which Redis keeps in whole seconds. Read on every read, the fine
+    /// clock was about 1 % of the CPU a lookup at pipeline 1 cost (perf).
+    static func coarseNow() -> NIODeadline {
+        #if os(Linux)
+        var time = timespec()
+        guard clock_gettime(CLOCK_MONOTONIC_COARSE, &time) == 0 else { return .now() }
+        return .uptimeNanoseconds(UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec))
+        #else
+        return .now()
+        #endif
     }
 
     /// The connection closed: an unfinished request will never be completed.
