@@ -26,6 +26,7 @@ import argparse
 import csv
 import io
 import os
+import random
 import shutil
 import resource
 import statistics
@@ -64,7 +65,7 @@ def redis_benchmark(port, command, pipeline, requests, deadline):
 class Target:
     """One measured case: a command sent to one process."""
 
-    def __init__(self, label, command_label, port, process, command):
+    def __init__(self, label, command_label, port, process, command, pipelines=PIPELINES):
         self.label = label
         self.command_label = command_label
         self.port = port
@@ -72,7 +73,7 @@ class Target:
         self.command = command
         # Per pipeline depth: requests per run (sized on the first run), and each round's samples.
         self.requests = {}
-        self.samples = {pipeline: [] for pipeline in PIPELINES}
+        self.samples = {pipeline: [] for pipeline in pipelines}
 
     def run(self, pipeline, seconds):
         requests = self.requests.get(pipeline)
@@ -90,41 +91,61 @@ class Target:
         return rate
 
 
-def lookup_targets(deployment, vigil_port, stock_port):
+def lookup_targets(deployment, vigil_port, stock_port, pipelines=PIPELINES):
     master = deployment.groups[0]
     vigil = deployment.sentinels[deployment.sentinel_ports.index(vigil_port)]
     stock = deployment.sentinels[deployment.sentinel_ports.index(stock_port)]
     lookup = ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER]
     return [
-        Target("redis-server", "PING", master.port, master.process, ["PING"]),
-        Target("redis-sentinel", "SENTINEL GET-MASTER-ADDR-BY-NAME", stock_port, stock, lookup),
-        Target("vigil", "SENTINEL GET-MASTER-ADDR-BY-NAME", vigil_port, vigil, lookup),
-        Target("redis-sentinel", "PING", stock_port, stock, ["PING"]),
-        Target("vigil", "PING", vigil_port, vigil, ["PING"]),
+        Target("redis-server", "PING", master.port, master.process, ["PING"], pipelines),
+        Target("redis-sentinel", "SENTINEL GET-MASTER-ADDR-BY-NAME", stock_port, stock, lookup, pipelines),
+        Target("vigil", "SENTINEL GET-MASTER-ADDR-BY-NAME", vigil_port, vigil, lookup, pipelines),
+        Target("redis-sentinel", "PING", stock_port, stock, ["PING"], pipelines),
+        Target("vigil", "PING", vigil_port, vigil, ["PING"], pipelines),
     ]
 
 
-def print_lookup_table(targets, rounds):
-    """The last column pairs each Vigil run with redis-sentinel's run of the same command, pipeline and
-    round: the ratio to the yardstick carries the yardstick's own run-to-run noise twice (once per
-    sentinel), which moved one run's comparison either way by a few percent."""
+def median_interval(values, resamples=2000, seed=1):
+    """The median of `values` and a 95 % interval for it, by bootstrap (resampling the rounds with a
+    fixed seed, so that one run's table always reads the same): with the few percent each round moves,
+    a median of a dozen rounds alone does not say whether a difference of a few percent is real."""
+    generator = random.Random(seed)
+    medians = sorted(statistics.median(generator.choices(values, k=len(values))) for _ in range(resamples))
+    return statistics.median(values), medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
+
+
+def print_lookup_table(targets, rounds, pipelines=PIPELINES):
+    """The last two columns pair each Vigil run with redis-sentinel's run of the same command, pipeline
+    and round: the ratio to the yardstick carries the yardstick's own run-to-run noise twice (once per
+    sentinel), which moved one run's comparison either way by a few percent. Each pairing has a 95 %
+    interval (`median_interval`); one that holds 1 means the two rates could not be told apart."""
     yardstick = targets[0]
     stock = {(target.command_label, pipeline): target.samples[pipeline]
-             for target in targets if target.label == "redis-sentinel" for pipeline in PIPELINES}
+             for target in targets if target.label == "redis-sentinel" for pipeline in pipelines}
     print(f"\n### Lookups: redis-benchmark -c {CLIENTS}, median of {rounds} interleaved rounds\n")
-    print("| process | command | pipeline | req/s | ratio to redis-server PING | CPU µs/request | client's CPU µs/request | req/s against redis-sentinel's, same round |")
-    print("|---|---|---|---|---|---|---|---|")
-    for pipeline in PIPELINES:
+    print("| process | command | pipeline | req/s | ratio to redis-server PING | CPU µs/request | client's CPU µs/request "
+          "| req/s against redis-sentinel's, same round (95 % interval) | CPU against redis-sentinel's, same round (95 % interval) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for pipeline in pipelines:
         for target in targets:
             samples = target.samples[pipeline]
             ratios = [rate / base for (rate, *_), (base, *_) in zip(samples, yardstick.samples[pipeline])]
-            paired = ""
+            paired_rate = paired_cpu = ""
             if target.label == "vigil" and (target.command_label, pipeline) in stock:
-                pairs = [rate / other for (rate, *_), (other, *_) in zip(samples, stock[(target.command_label, pipeline)])]
-                paired = f"{statistics.median(pairs):.3f}"
+                others = stock[(target.command_label, pipeline)]
+                paired_rate = "%.3f (%.3f-%.3f)" % median_interval([own[0] / other[0] for own, other in zip(samples, others)])
+                paired_cpu = "%.3f (%.3f-%.3f)" % median_interval([own[1] / other[1] for own, other in zip(samples, others)])
             print(f"| {target.label} | {target.command_label} | {pipeline} | {statistics.median(s[0] for s in samples):,.0f} "
                   f"| {statistics.median(ratios):.3f} | {statistics.median(s[1] for s in samples):.2f} "
-                  f"| {statistics.median(s[2] for s in samples):.2f} | {paired} |")
+                  f"| {statistics.median(s[2] for s in samples):.2f} | {paired_rate} | {paired_cpu} |")
+    for pipeline in pipelines:
+        # redis-benchmark is one thread: where it spends more CPU a request than a server, it, not the
+        # server, sets that server's rate, and the rates say nothing of the server's own cost.
+        bound = [target for target in targets
+                 if statistics.median(s[2] for s in target.samples[pipeline]) > statistics.median(s[1] for s in target.samples[pipeline])]
+        if len(bound) == len(targets):
+            print(f"\nAt -P {pipeline} the client spent more CPU a request than every server: its rate is the client's, "
+                  "and the CPU columns compare the servers.")
 
 
 def profile_vigil(target, pipeline, seconds, limit):
@@ -172,17 +193,17 @@ def lookup_section(args):
         vigil_port = deployment.add_sentinel(args.vigil)
         if not deployment.ready(timeout=SETTLE_SECONDS):
             raise RuntimeError("the deployment did not settle:\n" + deployment.report())
-        targets = lookup_targets(deployment, vigil_port, stock_port)
+        targets = lookup_targets(deployment, vigil_port, stock_port, args.pipelines)
         for number in range(args.rounds):
-            for pipeline in PIPELINES:
+            for pipeline in args.pipelines:
                 # Each round starts at another target, so none is always measured right after another.
                 shift = number % len(targets)
                 for target in targets[shift:] + targets[:shift]:
                     rate = target.run(pipeline, args.seconds)
                     print(f"round {number + 1} -P {pipeline:2} {target.label:14} {target.command_label:32} {rate:12,.0f} req/s",
                           file=sys.stderr, flush=True)
-        print_lookup_table(targets, args.rounds)
-        if args.profile:
+        print_lookup_table(targets, args.rounds, args.pipelines)
+        if args.profile and 16 in args.pipelines:
             profile_vigil(targets[2], 16, args.seconds, args.profile_frames)
     finally:
         deployment.stop()
@@ -211,6 +232,8 @@ def main():
     parser.add_argument("--vigil", default=os.path.join(ROOT, ".build", "release", "vigil"))
     parser.add_argument("--redis-sentinel", default="/usr/bin/redis-sentinel")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds; the ratios of fewer drift by a few percent from run to run")
+    parser.add_argument("--pipelines", type=lambda text: tuple(int(n) for n in text.split(",")), default=PIPELINES,
+                        help="pipeline depths of the lookup section, e.g. 1 for a long run of rounds at -P 1 only")
     parser.add_argument("--seconds", type=float, default=3, help="about how long each redis-benchmark run takes")
     parser.add_argument("--profile", action="store_true", help="perf profile of Vigil during a P16 lookup run")
     parser.add_argument("--profile-frames", type=int, default=15)
