@@ -91,7 +91,8 @@ final class MonitoringIntegrationTests: XCTestCase {
     /// Redis propagates a master's PUBLISH to its replicas, so Vigil sends a replica that replicates
     /// from its master, and whose channel shows the relay, no hello of its own: a subscriber on the
     /// replica reads Vigil's hellos all the same, and the replica's MONITOR shows PUBLISH only as
-    /// the master's replication stream carries it. A replica told to follow another node is sent hellos directly again.
+    /// the master's replication stream carries it. A replica told to follow another node is sent
+    /// hellos directly again.
     func testAReplicaHearsHellosThroughItsMasterAndIsSentThemOnlyWhenItStopsReplicating() throws {
         try topology.startReplicationGroup(replicas: 1)
         let port = try LoopbackPorts.next()
